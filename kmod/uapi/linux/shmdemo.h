@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * shmdemo: a buffer of kernel memory that processes share through mmap(2).
+ *
+ * The device node is /dev/shmdemo. Every opener, related or not, sees the same
+ * buffer of shmdemo_info.size bytes (a multiple of the page size). The buffer
+ * is zeroed when the module is loaded and lives until it is unloaded.
+ *
+ *	int fd = open("/dev/shmdemo", O_RDWR);
+ *	char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+ *	strcpy(p, "hello");
+ *	ioctl(fd, SHMDEMO_IOC_NOTIFY, &seq);	// wakes SHMDEMO_IOC_WAIT
+ *
+ * Publication protocol: the device keeps one counter, seq, starting at 0 at
+ * every load. A writer stores into the buffer, then calls NOTIFY, which
+ * increments seq. A reader calls WAIT with the last seq it saw; WAIT returns
+ * once seq differs from it.
+ *
+ * Memory ordering: NOTIFY has release semantics and an INFO, WAIT or poll
+ * that observes a seq value has acquire semantics. Every store to the buffer
+ * (through a mapping, write(2) or any other path) that the notifier made
+ * before NOTIFY is therefore visible to a process whose INFO or WAIT returned
+ * the value that NOTIFY produced, or a later one. Stores made without NOTIFY
+ * carry no ordering guarantee beyond that of ordinary shared memory.
+ *
+ * mmap(2): MAP_SHARED only, inside the buffer, never executable. read(2),
+ * write(2) and lseek(2) treat the buffer as a file of fixed size.
+ */
+#ifndef _UAPI_LINUX_SHMDEMO_H
+#define _UAPI_LINUX_SHMDEMO_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/**
+ * struct shmdemo_info - what SHMDEMO_IOC_INFO reports
+ * @size: size of the buffer in bytes, a multiple of the page size
+ * @seq:  the current publication count
+ *
+ * Fields may be appended in later versions; existing ones never move.
+ */
+struct shmdemo_info {
+	__u64 size;
+	__u64 seq;
+};
+
+#define SHMDEMO_IOC_MAGIC	0xE6
+
+/*
+ * SHMDEMO_IOC_INFO - fill a struct shmdemo_info.
+ * Never blocks. The seq it returns becomes the value this open file last saw
+ * (see poll below). Errors: EFAULT if the argument cannot be written.
+ */
+#define SHMDEMO_IOC_INFO	_IOR(SHMDEMO_IOC_MAGIC, 1, struct shmdemo_info)
+
+/*
+ * SHMDEMO_IOC_NOTIFY - publish: atomically increment seq, wake every waiter
+ * (WAIT and poll), and store the new value in the __u64 argument.
+ * Never blocks. Errors: EFAULT if the argument cannot be written; seq has
+ * been incremented and the waiters woken all the same.
+ */
+#define SHMDEMO_IOC_NOTIFY	_IOR(SHMDEMO_IOC_MAGIC, 2, __u64)
+
+/*
+ * SHMDEMO_IOC_WAIT - wait for a publication.
+ * In: the last seq the caller saw. Returns at once if seq differs from it,
+ * else sleeps until a NOTIFY changes it. Out: the current seq, which also
+ * becomes the value this open file last saw.
+ * Errors: EAGAIN if seq equals the argument and the file is O_NONBLOCK;
+ * EINTR if a signal arrived while sleeping (the call is restarted instead
+ * when the handler was installed with SA_RESTART); EFAULT if the argument
+ * cannot be read or written.
+ */
+#define SHMDEMO_IOC_WAIT	_IOWR(SHMDEMO_IOC_MAGIC, 3, __u64)
+
+/*
+ * poll(2), select(2), epoll(7): EPOLLIN | EPOLLRDNORM while seq differs from
+ * the value this open file last saw: the value at open(2), or the last one
+ * returned to it by INFO or WAIT. Files shared across fork(2) share this value.
+ *
+ * Any other ioctl fails with ENOTTY. 32-bit programs use the same numbers.
+ */
+
+#endif /* _UAPI_LINUX_SHMDEMO_H */

@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install the Debian packages that building and testing shmdemo need.
+# Usage: tests/deps.sh [extra-package...]
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+pkgs=(gcc make libc6-dev pkg-config libkmod-dev pahole
+      qemu-system-x86 busybox-static cpio xz-utils zstd "$@")
+
+missing=()
+while read -r pkg status; do
+	[ "$status" = installed ] || missing+=("$pkg")
+done < <(for p in "${pkgs[@]}"; do
+	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) || s=absent
+	echo "$p $s"
+done)
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+say "installing: ${missing[*]}"
+apt_lists_present || apt_update
+install=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
+	 --no-install-recommends "${missing[@]}")
+if ! as_root "${install[@]}" >&2; then
+	apt_update
+	as_root "${install[@]}" >&2 || die "could not install ${missing[*]}"
+fi

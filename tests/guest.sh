@@ -1,0 +1,164 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build shmdemo for a Debian kernel, boot that kernel in QEMU, and run a job
+# there; the build machine's own kernel is never touched.
+#
+# Usage: tests/guest.sh run|test [FLAVOUR...]   (FLAVOUR: 6.1, 6.1-rt, 6.12)
+#   run   load the module, run user_demo, show its output, exit with its status
+#   test  the host cases, then the guest suite on each kernel; the last line
+#         is "N passed, N failed"
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+job=${1:?usage: guest.sh run|test [FLAVOUR...]}
+shift
+kernels=("${@:-6.1}")
+case $job in run|test) ;; *) die "unknown job '$job' (use run or test)" ;; esac
+
+# Build the module for one kernel, out of the source tree.
+build_module() {	# build_module KERNEL_DIR OUT_DIR
+	local kdir=$1 out=$2
+	mkdir -p "$out"
+	(cd "$SHMDEMO_TOP" && cp -a --parents Kbuild kmod/Kbuild kmod/*.c kmod/uapi "$out")
+	make -s -C "$kdir/build" M="$out" W=1 modules >/dev/null
+}
+
+# Copy PROGRAM and the shared libraries it needs into the tree at STAGE.
+install_program() {	# install_program STAGE PROGRAM DEST
+	local stage=$1 prog=$2 dest=$3 lib
+	cp "$prog" "$stage/$dest"
+	for lib in $(ldd "$prog" 2>/dev/null | grep -o '/[^ ]*'); do
+		[ -e "$stage$lib" ] || cp -L --parents "$lib" "$stage"
+	done
+}
+
+# An uncompressed initramfs: TCG is slow at decompressing.
+make_initramfs() {	# make_initramfs OUT_DIR RELEASE
+	local out=$1 release=$2 stage=$1/initramfs prog applet
+	rm -rf "$stage"
+	mkdir -p "$stage"/{bin,dev,etc,proc,sys,tmp} "$stage/lib/modules/$release/extra"
+	cp /bin/busybox "$stage/bin/"
+	for applet in $(/bin/busybox --list); do
+		[ "$applet" = busybox ] || ln -s busybox "$stage/bin/$applet"
+	done
+	rm -f "$stage"/bin/{init,user_demo,test_*}
+	cp "$SHMDEMO_TOP/tests/guest/init" "$stage/init"
+	for prog in user/user_demo tests/test_device tests/test_lifecycle \
+		    tests/test_user_demo; do
+		install_program "$stage" "$SHMDEMO_TOP/$prog" "bin/${prog##*/}"
+	done
+	cp "$out/kmod/shmdemo.ko" "$stage/lib/modules/$release/extra/"
+	printf 'root:x:0:0:root:/tmp:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' \
+		> "$stage/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' > "$stage/etc/group"
+	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) \
+		> "$out/initramfs.cpio"
+}
+
+# KVM if /dev/kvm boots a kernel (it can exist and hang), else TCG.
+# SHMDEMO_ACCEL=kvm|tcg overrides; the answer is kept per host kernel.
+choose_accel() {	# choose_accel KERNEL_DIR
+	local stamp=$SHMDEMO_CACHE/accel-$(uname -r) accel=tcg
+	case ${SHMDEMO_ACCEL:-auto} in
+	kvm|tcg) echo "$SHMDEMO_ACCEL"; return ;;
+	esac
+	if [ -f "$stamp" ]; then
+		cat "$stamp"
+		return
+	fi
+	# With no init to run, the kernel panics and QEMU exits (-no-reboot).
+	if [ -r /dev/kvm ] && [ -w /dev/kvm ] &&
+	   timeout -k 2 10 qemu-system-x86_64 -nodefaults -no-user-config \
+		-display none -no-reboot -M pc -accel kvm -m 256M -serial stdio \
+		-kernel "$1/vmlinux" -append "console=ttyS0 panic=-1" \
+		< /dev/null 2>/dev/null | grep -q 'Kernel panic'; then
+		accel=kvm
+	fi
+	mkdir -p "$SHMDEMO_CACHE" && echo "$accel" > "$stamp"
+	echo "$accel"
+}
+
+# Boot KERNEL_DIR with the initramfs in OUT_DIR; the console goes to LOG.
+boot() {	# boot KERNEL_DIR OUT_DIR LOG TIMEOUT
+	local kdir=$1 out=$2 log=$3 limit=$4 accel=(-accel tcg)
+	if [ "$(choose_accel "$kdir")" = kvm ]; then
+		accel=(-accel kvm -cpu host)
+	fi
+	timeout -k 5 "$limit" qemu-system-x86_64 -nodefaults -no-user-config \
+		-display none -no-reboot -M pc "${accel[@]}" -smp 2 -m 1G \
+		-serial stdio -kernel "$kdir/vmlinux" -initrd "$out/initramfs.cpio" \
+		-append "console=ttyS0 quiet panic=-1 oops=panic shmdemo=$job" \
+		< /dev/null | tr -d '\r' | tee "$log"
+}
+
+# Did the guest get to its end marker? Says why not.
+guest_finished() {	# guest_finished LOG
+	grep -q '^shmdemo-guest: end status=' "$1" && return 0
+	if grep -q 'Kernel panic' "$1"; then
+		say "the guest kernel panicked: see $1"
+	else
+		say "the guest stopped before its end marker (timeout or crash): see $1"
+	fi
+	return 1
+}
+
+do_run() {	# do_run KERNEL_DIR OUT_DIR
+	local log=$2/console-run.log status
+	boot "$1" "$2" "$log" 120 |
+		sed -n '/^shmdemo-guest: begin demo/,/^shmdemo-guest: user_demo exit=/p' |
+		sed '/^shmdemo-guest: /d'
+	guest_finished "$log" || return 1
+	status=$(sed -n 's/^shmdemo-guest: user_demo exit=//p' "$log")
+	if grep -q '^not ok' "$log"; then
+		grep -E '^(not ok|# )' "$log" >&2
+		return 1
+	fi
+	return "${status:-1}"
+}
+
+passed=0 failed=0
+count() {	# count LOG: add its TAP results to the totals
+	local p f
+	p=$(grep -c '^ok ' "$1" || true)
+	f=$(grep -c '^not ok ' "$1" || true)
+	passed=$((passed + p)) failed=$((failed + f))
+	summary+=("$(printf '%-28s %4d passed, %d failed' "$2" "$p" "$f")")
+}
+
+"$here/deps.sh"
+make -s -C "$SHMDEMO_TOP" guest-progs >&2
+
+summary=()
+if [ "$job" = test ]; then
+	log=$SHMDEMO_CACHE/host-tests.log
+	mkdir -p "$SHMDEMO_CACHE"
+	echo "# host: user_demo option parsing"
+	USER_DEMO=$SHMDEMO_TOP/user/user_demo "$SHMDEMO_TOP/tests/test_user_demo" host |
+		tee "$log" || true
+	count "$log" host
+fi
+
+for flavour in "${kernels[@]}"; do
+	kdir=$("$here/kernel.sh" "$flavour")
+	release=$(cat "$kdir/release")
+	out=$SHMDEMO_CACHE/build/$release
+	build_module "$kdir" "$out"
+	make_initramfs "$out" "$release"
+	if [ "$job" = run ]; then
+		do_run "$kdir" "$out"
+		exit
+	fi
+	log=$out/console-test.log
+	echo "# guest: Linux $release"
+	boot "$kdir" "$out" "$log" 900 || true
+	if ! guest_finished "$log"; then
+		echo "not ok - guest $release reached its end marker" >> "$log"
+	fi
+	count "$log" "$release"
+	say "console log: $log"
+done
+
+printf '%s\n' "${summary[@]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A small TAP harness for the shmdemo tests. Every case runs in a child
+ * process of its own, in its own process group, under a time limit: a crash
+ * or a hang (a lost wake-up, say) fails that case and the suite goes on.
+ */
+#ifndef SHMDEMO_TESTS_HARNESS_H
+#define SHMDEMO_TESTS_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/shmdemo.h>
+
+struct test_case {
+	const char *name;
+	bool (*fn)(void);
+};
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Run the cases in order, one TAP line each; returns the exit status. */
+int run_cases(const struct test_case *cases, size_t n, unsigned int timeout_s);
+
+void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The call returned -1 with errno WANT; says what it got otherwise. */
+bool expect_errno(long ret, int want, const char *what);
+/* The call returned something other than -1. */
+bool expect_ok(long ret, const char *what);
+bool expect_eq(long long got, long long want, const char *what);
+
+/* The device: its node, opened with FLAGS; its size from SHMDEMO_IOC_INFO. */
+const char *dev_path(void);
+int dev_open(int flags);
+struct shmdemo_info dev_info(int fd);
+
+/* The module, through libkmod: 0 or a negative errno. */
+const char *module_path(void);
+int module_load(const char *params);
+int module_unload(void);
+bool module_loaded(void);
+int module_refcnt(void);
+
+/* Read the whole of a small file into BUF; -1 on error. */
+long read_file(const char *path, char *buf, size_t size);
+
+#endif /* SHMDEMO_TESTS_HARNESS_H */

@@ -1,0 +1,655 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_device - the /dev/shmdemo contract: mmap rules, the ioctl ABI,
+ * poll, and read/write/lseek, each with the errno it must give.
+ * Loads the module with pages=4 (reloading it if it was loaded) so that
+ * the buffer is fresh and spans several pages.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "harness.h"
+
+#define NR_PAGES	4
+
+static size_t page;
+static size_t size;
+
+static void *map(int fd, size_t len, int prot, int flags, off_t off)
+{
+	return mmap(NULL, len, prot, flags, fd, off);
+}
+
+static bool expect_map_errno(int fd, size_t len, int prot, int flags,
+			     off_t off, int want, const char *what)
+{
+	void *p = map(fd, len, prot, flags, off);
+
+	if (p != MAP_FAILED)
+		munmap(p, len);
+	return expect_errno(p == MAP_FAILED ? -1 : 0, want, what);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static __u64 notify(int fd)
+{
+	__u64 seq = 0;
+
+	if (ioctl(fd, SHMDEMO_IOC_NOTIFY, &seq) < 0)
+		diag("SHMDEMO_IOC_NOTIFY: %s", strerror(errno));
+	return seq;
+}
+
+/* Wait for a child and say whether it exited with status 0. */
+static bool child_passed(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) < 0)
+		return false;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return true;
+	diag("child failed (status 0x%x)", status);
+	return false;
+}
+
+static bool test_node(void)
+{
+	struct stat st;
+
+	if (!expect_ok(stat(dev_path(), &st), "stat"))
+		return false;
+	return expect_eq(S_ISCHR(st.st_mode), 1, "is a character device") &&
+	       expect_eq(st.st_mode & 07777, 0600, "mode");
+}
+
+static bool test_zeroed_at_load(void)
+{
+	char *buf = malloc(size);
+	int fd = dev_open(O_RDONLY);
+	size_t i;
+
+	if (!buf || fd < 0 || !expect_eq(pread(fd, buf, size, 0), size, "pread"))
+		return false;
+	for (i = 0; i < size; i++)
+		if (buf[i])
+			return expect_eq(buf[i], 0, "byte after load");
+	return true;
+}
+
+static bool test_info(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct shmdemo_info info = dev_info(fd);
+
+	return expect_eq(info.size, NR_PAGES * page, "size") &&
+	       expect_eq(sizeof(info), 16, "sizeof(struct shmdemo_info)");
+}
+
+static bool test_map_matches_read_write(void)
+{
+	int fd = dev_open(O_RDWR);
+	char *p = map(fd, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	char buf[6] = "";
+
+	if (p == MAP_FAILED)
+		return expect_ok(-1, "mmap");
+	if (!expect_eq(pwrite(fd, "write", 6, page + 1), 6, "pwrite") ||
+	    !expect_eq(strcmp(p + page + 1, "write"), 0, "mapping sees write()"))
+		return false;
+	strcpy(p + 2 * page - 6, "store");
+	return expect_eq(pread(fd, buf, 6, 2 * page - 6), 6, "pread") &&
+	       expect_eq(strcmp(buf, "store"), 0, "read() sees the store");
+}
+
+static bool test_map_private(void)
+{
+	int fd = dev_open(O_RDWR);
+
+	return expect_map_errno(fd, page, PROT_READ, MAP_PRIVATE, 0, EINVAL,
+				"MAP_PRIVATE");
+}
+
+static bool test_map_length_zero(void)
+{
+	int fd = dev_open(O_RDWR);
+
+	return expect_map_errno(fd, 0, PROT_READ, MAP_SHARED, 0, EINVAL,
+				"length 0");
+}
+
+static bool test_map_outside(void)
+{
+	int fd = dev_open(O_RDWR);
+	int rw = PROT_READ | PROT_WRITE;
+
+	return expect_map_errno(fd, page, rw, MAP_SHARED, size, EINVAL,
+				"offset at the end") &&
+	       expect_map_errno(fd, page, rw, MAP_SHARED, size + page, EINVAL,
+				"offset past the end") &&
+	       expect_map_errno(fd, size + page, rw, MAP_SHARED, 0, EINVAL,
+				"longer than the buffer") &&
+	       expect_map_errno(fd, 2 * page, rw, MAP_SHARED, size - page,
+				EINVAL, "crossing the end");
+}
+
+static bool test_map_offset_overflow(void)
+{
+	int fd = dev_open(O_RDWR);
+
+	return expect_map_errno(fd, 2 * page, PROT_READ, MAP_SHARED,
+				-(off_t)page, EOVERFLOW, "offset + length wraps");
+}
+
+static bool test_map_exec(void)
+{
+	int fd = dev_open(O_RDWR);
+
+	return expect_map_errno(fd, page, PROT_READ | PROT_EXEC, MAP_SHARED, 0,
+				EPERM, "PROT_EXEC");
+}
+
+static bool test_mprotect_exec(void)
+{
+	int fd = dev_open(O_RDWR);
+	void *p = map(fd, page, PROT_READ, MAP_SHARED, 0);
+
+	if (p == MAP_FAILED)
+		return expect_ok(-1, "mmap");
+	return expect_errno(mprotect(p, page, PROT_READ | PROT_EXEC), EACCES,
+			    "mprotect(PROT_EXEC)");
+}
+
+static bool test_mremap_grow(void)
+{
+	int fd = dev_open(O_RDWR);
+	void *p = map(fd, page, PROT_READ, MAP_SHARED, 0), *q;
+
+	if (p == MAP_FAILED)
+		return expect_ok(-1, "mmap");
+	q = mremap(p, page, 2 * page, MREMAP_MAYMOVE);
+	return expect_errno(q == MAP_FAILED ? -1 : 0, EFAULT, "mremap grow");
+}
+
+static bool test_mremap_shrink_move(void)
+{
+	int fd = dev_open(O_RDWR);
+	char *p = map(fd, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	char *hole, *q;
+
+	if (p == MAP_FAILED)
+		return expect_ok(-1, "mmap");
+	strcpy(p, "shrink");
+	if (!expect_ok(mremap(p, 2 * page, page, 0) == MAP_FAILED ? -1 : 0,
+		       "mremap shrink"))
+		return false;
+	/* Move it to a spot known to be free. */
+	hole = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	q = mremap(p, page, page, MREMAP_MAYMOVE | MREMAP_FIXED, hole);
+	if (!expect_ok(q == MAP_FAILED ? -1 : 0, "mremap move"))
+		return false;
+	return expect_eq(q == hole, 1, "moved to the new address") &&
+	       expect_eq(strcmp(q, "shrink"), 0, "data after shrink and move");
+}
+
+static bool test_not_dumped(void)
+{
+	int fd = dev_open(O_RDWR);
+	char *p = map(fd, page, PROT_READ, MAP_SHARED, 0);
+	char head[64], line[256];
+	bool in_vma = false, dd = false;
+	FILE *f;
+
+	if (p == MAP_FAILED)
+		return expect_ok(-1, "mmap");
+	snprintf(head, sizeof(head), "%lx-", (unsigned long)p);
+	f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		return expect_ok(-1, "/proc/self/smaps");
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, head, strlen(head)))
+			in_vma = true;
+		else if (in_vma && !strncmp(line, "VmFlags:", 8)) {
+			dd = strstr(line, " dd") != NULL;
+			break;
+		}
+	}
+	fclose(f);
+	return expect_eq(in_vma, 1, "mapping in smaps") &&
+	       expect_eq(dd, 1, "VmFlags has dd (not dumped)");
+}
+
+static bool test_madv_dontneed(void)
+{
+	int fd = dev_open(O_RDWR);
+	char *p = map(fd, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+
+	if (p == MAP_FAILED)
+		return expect_ok(-1, "mmap");
+	strcpy(p + page, "kept");
+	if (!expect_ok(madvise(p, 2 * page, MADV_DONTNEED), "MADV_DONTNEED"))
+		return false;
+	return expect_eq(strcmp(p + page, "kept"), 0, "data after refault");
+}
+
+static bool test_proc_mem(void)
+{
+	int fd = dev_open(O_RDWR), mem;
+	char *p = map(fd, page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	char buf[8] = "";
+
+	if (p == MAP_FAILED)
+		return expect_ok(-1, "mmap");
+	strcpy(p, "debug");
+	madvise(p, page, MADV_DONTNEED);	/* make the read fault it in */
+	mem = open("/proc/self/mem", O_RDONLY);
+	return expect_eq(pread(mem, buf, 6, (off_t)(unsigned long)p), 6,
+			 "pread /proc/self/mem") &&
+	       expect_eq(strcmp(buf, "debug"), 0, "data through /proc/self/mem");
+}
+
+static bool test_outlives_close(void)
+{
+	int fd = dev_open(O_RDWR), fd2;
+	char *p = map(fd, page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	char buf[8] = "";
+
+	if (p == MAP_FAILED)
+		return expect_ok(-1, "mmap");
+	close(fd);
+	strcpy(p, "after");
+	fd2 = dev_open(O_RDONLY);
+	return expect_eq(pread(fd2, buf, 6, 0), 6, "pread") &&
+	       expect_eq(strcmp(buf, "after"), 0, "store after close(fd)");
+}
+
+static bool test_fork_shares(void)
+{
+	int fd = dev_open(O_RDWR);
+	char *p = map(fd, page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	pid_t pid;
+
+	if (p == MAP_FAILED)
+		return expect_ok(-1, "mmap");
+	strcpy(p, "from parent");
+	pid = fork();
+	if (pid == 0)
+		_exit(strcmp(p, "from parent") || !strcpy(p, "from child"));
+	return child_passed(pid) &&
+	       expect_eq(strcmp(p, "from child"), 0, "parent sees the child's store");
+}
+
+static bool test_every_page_offset(void)
+{
+	int fd = dev_open(O_RDWR);
+	size_t i;
+
+	for (i = 0; i < NR_PAGES; i++) {
+		unsigned int tag = 0x5a000000 + i;
+
+		if (!expect_eq(pwrite(fd, &tag, sizeof(tag), i * page), 4, "pwrite"))
+			return false;
+	}
+	for (i = 0; i < NR_PAGES; i++) {
+		unsigned int *p = map(fd, page, PROT_READ, MAP_SHARED, i * page);
+
+		if (p == MAP_FAILED)
+			return expect_ok(-1, "mmap at a page offset");
+		if (!expect_eq(*p, 0x5a000000 + i, "tag of the page at that offset"))
+			return false;
+		munmap(p, page);
+	}
+	return true;
+}
+
+static bool test_rdonly_fd(void)
+{
+	int fd = dev_open(O_RDONLY);
+	void *p;
+
+	if (!expect_map_errno(fd, page, PROT_READ | PROT_WRITE, MAP_SHARED, 0,
+			      EACCES, "O_RDONLY, PROT_WRITE"))
+		return false;
+	p = map(fd, page, PROT_READ, MAP_SHARED, 0);
+	if (p == MAP_FAILED)
+		return expect_ok(-1, "O_RDONLY, PROT_READ");
+	return expect_errno(mprotect(p, page, PROT_READ | PROT_WRITE), EACCES,
+			    "mprotect(PROT_WRITE) of a read-only mapping");
+}
+
+static bool test_wronly_fd(void)
+{
+	int fd = dev_open(O_WRONLY);
+
+	return expect_map_errno(fd, page, PROT_WRITE, MAP_SHARED, 0, EACCES,
+				"O_WRONLY");
+}
+
+static bool test_notify(void)
+{
+	int fd = dev_open(O_RDWR);
+	__u64 before = dev_info(fd).seq;
+
+	return expect_eq(notify(fd), before + 1, "NOTIFY's value") &&
+	       expect_eq(dev_info(fd).seq, before + 1, "INFO after NOTIFY");
+}
+
+static bool test_wait_returns_at_once(void)
+{
+	int fd = dev_open(O_RDWR);
+	__u64 cur = dev_info(fd).seq, seen = cur + 1000;
+
+	return expect_ok(ioctl(fd, SHMDEMO_IOC_WAIT, &seen), "WAIT") &&
+	       expect_eq(seen, cur, "WAIT's value");
+}
+
+static bool test_wait_nonblock(void)
+{
+	int fd = dev_open(O_RDWR | O_NONBLOCK);
+	__u64 seen = dev_info(fd).seq;
+
+	return expect_errno(ioctl(fd, SHMDEMO_IOC_WAIT, &seen), EAGAIN,
+			    "WAIT on O_NONBLOCK");
+}
+
+static bool test_wait_sleeps_until_notify(void)
+{
+	int fd = dev_open(O_RDWR);
+	char *p = map(fd, page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	__u64 seen = dev_info(fd).seq, seq;
+	pid_t pid;
+
+	if (p == MAP_FAILED)
+		return expect_ok(-1, "mmap");
+	p[0] = 0;
+	pid = fork();
+	if (pid == 0) {
+		__u64 s = seen;
+
+		_exit(ioctl(fd, SHMDEMO_IOC_WAIT, &s) || s != seen + 1 ||
+		      strcmp(p, "published"));
+	}
+	sleep_ms(200);
+	if (!expect_eq(waitpid(pid, NULL, WNOHANG), 0, "child still waiting"))
+		return false;
+	strcpy(p, "published");
+	seq = notify(fd);
+	return expect_eq(seq, seen + 1, "NOTIFY") && child_passed(pid);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+/* A child WAITs with a SIGUSR1 handler installed with FLAGS. */
+static bool wait_with_signal(int flags, bool restart)
+{
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = flags };
+	int fd = dev_open(O_RDWR);
+	__u64 seen = dev_info(fd).seq;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		__u64 s = seen;
+		int ret;
+
+		sigaction(SIGUSR1, &sa, NULL);
+		ret = ioctl(fd, SHMDEMO_IOC_WAIT, &s);
+		if (restart)
+			_exit(!expect_ok(ret, "WAIT under SA_RESTART") ||
+			      !expect_eq(s, seen + 1, "WAIT's value"));
+		_exit(!expect_errno(ret, EINTR, "WAIT interrupted"));
+	}
+	sleep_ms(200);
+	kill(pid, SIGUSR1);
+	if (restart) {
+		sleep_ms(200);
+		if (!expect_eq(waitpid(pid, NULL, WNOHANG), 0,
+			       "child still waiting after the signal"))
+			return false;
+		notify(fd);
+	}
+	return child_passed(pid);
+}
+
+static bool test_wait_eintr(void)
+{
+	return wait_with_signal(0, false);
+}
+
+static bool test_wait_sa_restart(void)
+{
+	return wait_with_signal(SA_RESTART, true);
+}
+
+static short poll_now(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLRDNORM };
+
+	return poll(&pfd, 1, 0) == 1 ? pfd.revents : 0;
+}
+
+static bool test_poll(void)
+{
+	int fd = dev_open(O_RDWR), other = dev_open(O_RDWR);
+	int in = POLLIN | POLLRDNORM;
+	__u64 seen;
+
+	if (!expect_eq(poll_now(fd), 0, "poll after open"))
+		return false;
+	notify(other);
+	if (!expect_eq(poll_now(fd), in, "poll after NOTIFY"))
+		return false;
+	dev_info(fd);
+	if (!expect_eq(poll_now(fd), 0, "poll after INFO"))
+		return false;
+	notify(other);
+	seen = 0;
+	ioctl(fd, SHMDEMO_IOC_WAIT, &seen);
+	return expect_eq(poll_now(fd), 0, "poll after WAIT");
+}
+
+static bool test_poll_wakes(void)
+{
+	int fd = dev_open(O_RDWR);
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		_exit(poll(&pfd, 1, -1) != 1 || !(pfd.revents & POLLIN));
+	}
+	sleep_ms(200);
+	if (!expect_eq(waitpid(pid, NULL, WNOHANG), 0, "child still polling"))
+		return false;
+	notify(fd);
+	return child_passed(pid);
+}
+
+static bool test_unknown_ioctl(void)
+{
+	int fd = dev_open(O_RDWR);
+	__u64 arg = 0;
+
+	return expect_errno(ioctl(fd, _IOR(SHMDEMO_IOC_MAGIC, 99, __u64), &arg),
+			    ENOTTY, "unknown number") &&
+	       expect_errno(ioctl(fd, _IOR('x', 1, __u64), &arg), ENOTTY,
+			    "foreign magic") &&
+	       expect_errno(ioctl(fd, _IOR(SHMDEMO_IOC_MAGIC, 1, __u32), &arg),
+			    ENOTTY, "INFO with the wrong size");
+}
+
+static bool test_bad_pointers(void)
+{
+	int fd = dev_open(O_RDWR);
+	/* An address with nothing mapped behind it. */
+	void *bad = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return expect_errno(ioctl(fd, SHMDEMO_IOC_INFO, NULL), EFAULT, "INFO") &&
+	       expect_errno(ioctl(fd, SHMDEMO_IOC_INFO, bad), EFAULT, "INFO") &&
+	       expect_errno(ioctl(fd, SHMDEMO_IOC_NOTIFY, bad), EFAULT,
+			    "NOTIFY") &&
+	       expect_errno(ioctl(fd, SHMDEMO_IOC_WAIT, bad), EFAULT, "WAIT") &&
+	       expect_errno(read(fd, bad, 16), EFAULT, "read") &&
+	       expect_errno(write(fd, bad, 16), EFAULT, "write");
+}
+
+static bool test_read_edges(void)
+{
+	int fd = dev_open(O_RDONLY);
+	char buf[64];
+
+	return expect_eq(pread(fd, buf, sizeof(buf), size), 0, "read at the end") &&
+	       expect_eq(pread(fd, buf, sizeof(buf), size + 100), 0,
+			 "read past the end") &&
+	       expect_eq(pread(fd, buf, sizeof(buf), size - 10), 10,
+			 "read across the end");
+}
+
+static bool test_write_edges(void)
+{
+	int fd = dev_open(O_RDWR);
+	char buf[64] = "";
+
+	return expect_errno(pwrite(fd, buf, sizeof(buf), size), ENOSPC,
+			    "write at the end") &&
+	       expect_errno(pwrite(fd, buf, sizeof(buf), size + 1), ENOSPC,
+			    "write past the end") &&
+	       expect_eq(pwrite(fd, buf, sizeof(buf), size - 10), 10,
+			 "write across the end") &&
+	       expect_eq(pwrite(fd, buf, 0, size), 0, "empty write at the end");
+}
+
+static bool test_lseek(void)
+{
+	int fd = dev_open(O_RDWR);
+
+	return expect_eq(lseek(fd, 0, SEEK_END), size, "SEEK_END") &&
+	       expect_eq(lseek(fd, -1, SEEK_END), size - 1, "SEEK_END - 1") &&
+	       expect_eq(lseek(fd, 10, SEEK_SET), 10, "SEEK_SET") &&
+	       expect_eq(lseek(fd, 5, SEEK_CUR), 15, "SEEK_CUR") &&
+	       expect_errno(lseek(fd, 1, SEEK_END), EINVAL, "past the end") &&
+	       expect_errno(lseek(fd, size + 1, SEEK_SET), EINVAL,
+			    "SEEK_SET past the end") &&
+	       expect_errno(lseek(fd, -1, SEEK_SET), EINVAL, "negative");
+}
+
+static long sysfs_value(const char *name)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), "/sys/class/misc/shmdemo/%s", name);
+	if (read_file(path, buf, sizeof(buf)) < 0) {
+		diag("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return strtol(buf, NULL, 10);
+}
+
+static bool test_sysfs(void)
+{
+	int fd = dev_open(O_RDWR);
+	long before = sysfs_value("mappings");
+	void *p = map(fd, page, PROT_READ, MAP_SHARED, 0);
+	bool ok;
+
+	if (p == MAP_FAILED)
+		return expect_ok(-1, "mmap");
+	ok = expect_eq(sysfs_value("size"), size, "size") &&
+	     expect_eq(sysfs_value("seq"), dev_info(fd).seq, "seq") &&
+	     expect_eq(sysfs_value("mappings"), before + 1, "mappings after mmap");
+	munmap(p, page);
+	return ok && expect_eq(sysfs_value("mappings"), before,
+			       "mappings after munmap");
+}
+
+static bool test_unrelated_openers(void)
+{
+	int a = dev_open(O_RDWR), b = dev_open(O_RDWR);
+	char *pa = map(a, page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	char *pb = map(b, page, PROT_READ, MAP_SHARED, 0);
+
+	if (pa == MAP_FAILED || pb == MAP_FAILED)
+		return expect_ok(-1, "mmap");
+	strcpy(pa, "one buffer");
+	return expect_eq(strcmp(pb, "one buffer"), 0, "second open sees it");
+}
+
+static const struct test_case cases[] = {
+	{ "buffer is zeroed at load", test_zeroed_at_load },
+	{ "node is a character device, mode 0600", test_node },
+	{ "INFO reports the size of 4 pages", test_info },
+	{ "mapping, read() and write() see the same bytes", test_map_matches_read_write },
+	{ "MAP_PRIVATE fails with EINVAL", test_map_private },
+	{ "length 0 fails with EINVAL", test_map_length_zero },
+	{ "offset or length outside the buffer fails with EINVAL", test_map_outside },
+	{ "offset + length overflow fails with EOVERFLOW", test_map_offset_overflow },
+	{ "PROT_EXEC fails with EPERM", test_map_exec },
+	{ "mprotect cannot add PROT_EXEC (EACCES)", test_mprotect_exec },
+	{ "mremap cannot grow the mapping (EFAULT)", test_mremap_grow },
+	{ "mremap shrink and move keep the data", test_mremap_shrink_move },
+	{ "mapping is left out of core dumps", test_not_dumped },
+	{ "MADV_DONTNEED then access sees the same data", test_madv_dontneed },
+	{ "/proc/self/mem reads the mapping", test_proc_mem },
+	{ "mapping outlives close(fd)", test_outlives_close },
+	{ "fork shares the mapping", test_fork_shares },
+	{ "every page maps at its own offset", test_every_page_offset },
+	{ "O_RDONLY: PROT_WRITE and mprotect(PROT_WRITE) fail with EACCES", test_rdonly_fd },
+	{ "O_WRONLY: mmap fails with EACCES", test_wronly_fd },
+	{ "two opens share one buffer", test_unrelated_openers },
+	{ "NOTIFY increments seq and returns it", test_notify },
+	{ "WAIT returns at once when seq differs", test_wait_returns_at_once },
+	{ "WAIT on an O_NONBLOCK file fails with EAGAIN", test_wait_nonblock },
+	{ "WAIT sleeps until NOTIFY and sees the stores", test_wait_sleeps_until_notify },
+	{ "a signal ends WAIT with EINTR", test_wait_eintr },
+	{ "WAIT restarts after a signal under SA_RESTART", test_wait_sa_restart },
+	{ "poll: readable while seq differs from what the file saw", test_poll },
+	{ "poll sleeps until NOTIFY", test_poll_wakes },
+	{ "unknown ioctl fails with ENOTTY", test_unknown_ioctl },
+	{ "bad pointers fail with EFAULT", test_bad_pointers },
+	{ "read at or past the end returns 0, across it is short", test_read_edges },
+	{ "write at the end fails with ENOSPC, across it is short", test_write_edges },
+	{ "lseek: SEEK_END is the size, past the end or negative EINVAL", test_lseek },
+	{ "sysfs shows size, seq and mappings", test_sysfs },
+};
+
+int main(void)
+{
+	char params[32];
+	int err;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	page = sysconf(_SC_PAGESIZE);
+	size = NR_PAGES * page;
+	snprintf(params, sizeof(params), "pages=%d", NR_PAGES);
+	if (module_loaded())
+		module_unload();
+	err = module_load(params);
+	if (err < 0) {
+		printf("Bail out! could not insert %s: %s\n", module_path(),
+		       strerror(-err));
+		return 1;
+	}
+	return run_cases(cases, ARRAY_SIZE(cases), 20);
+}

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_lifecycle - loading and unloading shmdemo.ko: rmmod is refused while
+ * a file or a mapping is alive, every load starts zeroed, bad parameters
+ * are refused, and unloading gives the buffer back. Leaves it unloaded.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/klog.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "harness.h"
+
+static size_t page;
+
+/* Load with PARAMS, unloading first if needed; says why on failure. */
+static bool fresh_load(const char *params)
+{
+	int err;
+
+	if (module_loaded())
+		module_unload();
+	err = module_load(params);
+	if (err < 0)
+		diag("insert %s %s: %s", module_path(), params, strerror(-err));
+	return err == 0;
+}
+
+static bool expect_unload(int want, const char *what)
+{
+	int err = module_unload();
+
+	if (err == want)
+		return true;
+	diag("%s: unload returned %s, expected %s", what,
+	     err ? strerrorname_np(-err) : "0", want ? strerrorname_np(-want) : "0");
+	return false;
+}
+
+static bool test_busy_while_open(void)
+{
+	int fd;
+
+	if (!fresh_load(""))
+		return false;
+	fd = dev_open(O_RDWR);
+	if (!expect_unload(-EAGAIN, "file open"))
+		return false;
+	close(fd);
+	return expect_unload(0, "after close");
+}
+
+static bool test_busy_while_mapped(void)
+{
+	void *p;
+	int fd;
+
+	if (!fresh_load(""))
+		return false;
+	fd = dev_open(O_RDWR);
+	p = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return expect_ok(-1, "mmap");
+	close(fd);
+	if (!expect_unload(-EAGAIN, "mapping outlives its fd") ||
+	    !expect_eq(module_refcnt(), 1, "refcount while mapped"))
+		return false;
+	munmap(p, page);
+	return expect_eq(module_refcnt(), 0, "refcount after munmap") &&
+	       expect_unload(0, "after munmap");
+}
+
+static bool test_fork_holds_module(void)
+{
+	int fd, pipefd[2];
+	char c;
+	void *p;
+	pid_t pid;
+
+	if (!fresh_load("") || pipe(pipefd) < 0)
+		return false;
+	fd = dev_open(O_RDWR);
+	p = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return expect_ok(-1, "mmap");
+	pid = fork();
+	if (pid == 0) {
+		close(fd);
+		read(pipefd[0], &c, 1);		/* hold the inherited mapping */
+		_exit(0);
+	}
+	close(fd);
+	munmap(p, page);
+	if (!expect_unload(-EAGAIN, "a child still maps it"))
+		return false;
+	close(pipefd[1]);
+	waitpid(pid, NULL, 0);
+	return expect_eq(module_refcnt(), 0, "refcount after the child exits") &&
+	       expect_unload(0, "after the child exits");
+}
+
+static bool test_zeroed_every_load(void)
+{
+	char buf[16];
+	int i, fd;
+
+	for (i = 0; i < 5; i++) {
+		if (!fresh_load("pages=2"))
+			return false;
+		fd = dev_open(O_RDWR);
+		if (!expect_eq(pread(fd, buf, sizeof(buf), page), sizeof(buf), "pread"))
+			return false;
+		if (memcmp(buf, (char[16]){ 0 }, sizeof(buf)))
+			return expect_eq(buf[0], 0, "first byte after a reload");
+		pwrite(fd, "dirty", 5, page);
+		close(fd);
+		if (!expect_unload(0, "unload"))
+			return false;
+	}
+	return true;
+}
+
+/* The log since the last klog clear contains NEEDLE. */
+static bool kernel_log_has(const char *needle)
+{
+	char *log = malloc(1 << 20);
+	int len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, (1 << 20) - 1);
+	bool found;
+
+	if (len < 0)
+		return false;
+	log[len] = '\0';
+	found = strstr(log, needle) != NULL;
+	free(log);
+	return found;
+}
+
+static bool refused(const char *params, const char *log)
+{
+	int err;
+
+	if (module_loaded())
+		module_unload();
+	err = module_load(params);
+	if (!expect_eq(err, -EINVAL, params) ||
+	    !expect_eq(module_loaded(), 0, "not loaded afterwards"))
+		return false;
+	if (log && !kernel_log_has(log)) {
+		diag("no kernel log line saying \"%s\"", log);
+		return false;
+	}
+	return true;
+}
+
+static bool test_pages_zero(void)
+{
+	return refused("pages=0", "shmdemo: pages=0 is out of range: use 1 to 65536");
+}
+
+static bool test_pages_too_many(void)
+{
+	return refused("pages=65537",
+		       "shmdemo: pages=65537 is out of range: use 1 to 65536");
+}
+
+static bool test_pages_not_a_number(void)
+{
+	return refused("pages=abc", "invalid for parameter `pages'") &&
+	       refused("pages=-1", NULL);
+}
+
+static long vmalloc_used_kb(void)
+{
+	char buf[8192], *line;
+
+	if (read_file("/proc/meminfo", buf, sizeof(buf)) < 0)
+		return -1;
+	line = strstr(buf, "VmallocUsed:");
+	return line ? strtol(line + 12, NULL, 10) : -1;
+}
+
+static bool test_largest_buffer(void)
+{
+	long before = vmalloc_used_kb(), after;
+	struct shmdemo_info info;
+	int fd;
+
+	if (!fresh_load("pages=65536"))
+		return false;
+	fd = dev_open(O_RDWR);
+	info = dev_info(fd);
+	close(fd);
+	if (!expect_eq(info.size, 65536 * page, "size") ||
+	    !expect_unload(0, "unload"))
+		return false;
+	after = vmalloc_used_kb();
+	/* A leaked buffer would keep 256 MiB; allow for unrelated churn. */
+	if (after - before > 1024) {
+		diag("VmallocUsed grew from %ld kB to %ld kB", before, after);
+		return false;
+	}
+	return true;
+}
+
+static bool test_works_after_refusals(void)
+{
+	int fd;
+	__u64 seq = 0;
+
+	if (!fresh_load(""))
+		return false;
+	fd = dev_open(O_RDWR);
+	if (!expect_ok(ioctl(fd, SHMDEMO_IOC_NOTIFY, &seq), "NOTIFY") ||
+	    !expect_eq(seq, 1, "first seq after a load"))
+		return false;
+	close(fd);
+	return expect_unload(0, "unload");
+}
+
+static const struct test_case cases[] = {
+	{ "rmmod is refused (EAGAIN) while a file is open", test_busy_while_open },
+	{ "rmmod is refused while a mapping outlives its fd; refcount 0 after munmap", test_busy_while_mapped },
+	{ "a forked child's mapping holds the module too", test_fork_holds_module },
+	{ "every load starts with a zeroed buffer (5 reloads)", test_zeroed_every_load },
+	{ "pages=0 is refused with EINVAL and a log line", test_pages_zero },
+	{ "pages=65537 is refused with EINVAL and a log line", test_pages_too_many },
+	{ "pages=abc and pages=-1 are refused with EINVAL", test_pages_not_a_number },
+	{ "pages=65536 loads, and unloading frees the buffer", test_largest_buffer },
+	{ "the module works after refused loads", test_works_after_refusals },
+};
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	page = sysconf(_SC_PAGESIZE);
+	return run_cases(cases, ARRAY_SIZE(cases), 60);
+}

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_user_demo - user_demo as a user meets it: its exact output on every
+ * run, its options, and one clear line and the right status for each error.
+ * "test_user_demo host" runs the cases that need no device (option parsing);
+ * with no argument it runs the cases that need the guest's module.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "harness.h"
+
+#define GREETING	"Child reads: Hello, child process!\n"
+
+struct result {
+	int status;		/* exit status, or -1 if it did not exit */
+	char out[8192];
+	char err[8192];
+};
+
+static const char *demo_path(void)
+{
+	const char *p = getenv("USER_DEMO");
+
+	return p ? p : "/bin/user_demo";
+}
+
+static void slurp(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += n;
+	buf[len] = '\0';
+	close(fd);
+}
+
+/* Run user_demo with ARGS (NULL-terminated), as UID unless it is 0. */
+static void run_demo(struct result *r, uid_t uid, const char *const args[])
+{
+	const char *argv[16] = { demo_path() };
+	int out[2], err[2], status, i;
+	pid_t pid;
+
+	for (i = 0; args[i] && i < 14; i++)
+		argv[i + 1] = args[i];
+	r->status = -1;
+	if (pipe(out) < 0 || pipe(err) < 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		if (uid && (setgroups(0, NULL) || setgid(uid) || setuid(uid)))
+			_exit(126);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	slurp(out[0], r->out, sizeof(r->out));
+	slurp(err[0], r->err, sizeof(r->err));
+	if (waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+		r->status = WEXITSTATUS(status);
+}
+
+static bool expect_run(const char *const args[], int status, const char *out,
+		       const char *err_has)
+{
+	struct result r;
+
+	run_demo(&r, 0, args);
+	if (!expect_eq(r.status, status, "exit status"))
+		goto show;
+	if (out && strcmp(r.out, out)) {
+		diag("expected stdout \"%s\"", out);
+		goto show;
+	}
+	if (err_has && !strstr(r.err, err_has)) {
+		diag("expected stderr to contain \"%s\"", err_has);
+		goto show;
+	}
+	if (!err_has && r.err[0]) {
+		diag("expected an empty stderr");
+		goto show;
+	}
+	return true;
+show:
+	diag("stdout: %s", r.out);
+	diag("stderr: %s", r.err);
+	return false;
+}
+
+#define ARGS(...)	((const char *const[]){ __VA_ARGS__, NULL })
+#define NO_ARGS		((const char *const[]){ NULL })
+
+static bool test_help(void)
+{
+	struct result r;
+
+	run_demo(&r, 0, ARGS("--help"));
+	return expect_eq(r.status, 0, "exit status") &&
+	       expect_eq(strncmp(r.out, "Usage: user_demo", 16), 0, "usage on stdout") &&
+	       expect_eq(strlen(r.err), 0, "nothing on stderr");
+}
+
+static bool test_version(void)
+{
+	return expect_run(ARGS("--version"), 0, "user_demo 1.0.0\n", NULL) &&
+	       expect_run(ARGS("-V"), 0, "user_demo 1.0.0\n", NULL);
+}
+
+static bool test_unknown_option(void)
+{
+	return expect_run(ARGS("--bogus"), 2, "", "unknown option") &&
+	       expect_run(ARGS("-x"), 2, "", "Try 'user_demo --help'");
+}
+
+static bool test_missing_argument(void)
+{
+	return expect_run(ARGS("--message"), 2, "", "needs an argument") &&
+	       expect_run(ARGS("-d"), 2, "", "needs an argument");
+}
+
+static bool test_stray_argument(void)
+{
+	return expect_run(ARGS("hello"), 2, "", "unexpected argument");
+}
+
+static bool test_default(void)
+{
+	return expect_run(NO_ARGS, 0, GREETING, NULL);
+}
+
+static bool test_every_run(void)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (!expect_run(NO_ARGS, 0, GREETING, NULL)) {
+			diag("run %d of 100", i + 1);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool test_message(void)
+{
+	return expect_run(ARGS("--message", "kernel pages!"), 0,
+			  "Child reads: kernel pages!\n", NULL) &&
+	       expect_run(ARGS("-m", ""), 0, "Child reads: \n", NULL);
+}
+
+static bool test_verbose(void)
+{
+	struct result r;
+
+	run_demo(&r, 0, ARGS("-v"));
+	if (expect_eq(r.status, 0, "exit status") &&
+	    expect_eq(strcmp(r.out, GREETING), 0, "stdout") &&
+	    strstr(r.err, "/dev/shmdemo: 4096 bytes, seq ") &&
+	    strstr(r.err, "user_demo: parent ") && strstr(r.err, "user_demo: child "))
+		return true;
+	diag("stderr: %s", r.err);
+	return false;
+}
+
+static bool test_message_sizes(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *msg = malloc(page + 1), *want = malloc(page + 32);
+
+	memset(msg, 'x', page - 1);
+	msg[page - 1] = '\0';
+	snprintf(want, page + 32, "Child reads: %s\n", msg);
+	if (!expect_run(ARGS("-m", msg), 0, want, NULL))
+		return false;
+	strcat(msg, "x");
+	return expect_run(ARGS("-m", msg), 2, "", "message too long");
+}
+
+static bool test_missing_node(void)
+{
+	return expect_run(ARGS("--device", "/dev/shmdemo-missing"), 1, "",
+			  "/dev/shmdemo-missing: no such device node");
+}
+
+static bool test_not_a_device(void)
+{
+	return expect_run(ARGS("--device", "/proc/version"), 1, "",
+			  "SHMDEMO_IOC_INFO");
+}
+
+static bool test_permission_denied(void)
+{
+	struct result r;
+
+	run_demo(&r, 65534, NO_ARGS);
+	if (expect_eq(r.status, 1, "exit status") &&
+	    strstr(r.err, "/dev/shmdemo: permission denied"))
+		return true;
+	diag("stderr: %s", r.err);
+	return false;
+}
+
+static bool test_not_loaded(void)
+{
+	module_unload();
+	return expect_run(NO_ARGS, 1, "", "module is not loaded") &&
+	       expect_run(NO_ARGS, 1, "", "sudo insmod kmod/shmdemo.ko");
+}
+
+static bool test_load(void)
+{
+	module_unload();
+	return expect_run(ARGS("--load", module_path()), 0, GREETING, NULL) &&
+	       expect_eq(module_loaded(), 1, "loaded by --load") &&
+	       expect_run(ARGS("--load", module_path()), 0, GREETING, NULL);
+}
+
+static bool test_load_bad_path(void)
+{
+	return expect_run(ARGS("--load", "/nonexistent.ko"), 1, "",
+			  "could not insert /nonexistent.ko");
+}
+
+static const struct test_case host_cases[] = {
+	{ "user_demo --help prints the usage and exits 0", test_help },
+	{ "user_demo --version", test_version },
+	{ "an unknown option is a usage error (exit 2)", test_unknown_option },
+	{ "an option without its argument is a usage error (exit 2)", test_missing_argument },
+	{ "a stray argument is a usage error (exit 2)", test_stray_argument },
+};
+
+static const struct test_case guest_cases[] = {
+	{ "user_demo prints the greeting from the child", test_default },
+	{ "user_demo prints it on every one of 100 runs", test_every_run },
+	{ "user_demo --message", test_message },
+	{ "user_demo -v adds size, seq and pids on stderr", test_verbose },
+	{ "a message of size - 1 bytes fits; one more is exit 2", test_message_sizes },
+	{ "a missing node is named (exit 1)", test_missing_node },
+	{ "a node that is not shmdemo fails INFO (exit 1)", test_not_a_device },
+	{ "a non-root user is told permission denied (exit 1)", test_permission_denied },
+	{ "module not loaded: says how to load it (exit 1)", test_not_loaded },
+	{ "--load inserts the module, and accepts it loaded", test_load },
+	{ "--load of a missing file fails (exit 1)", test_load_bad_path },
+};
+
+int main(int argc, char **argv)
+{
+	int err;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "host"))
+		return run_cases(host_cases, ARRAY_SIZE(host_cases), 20);
+
+	if (module_loaded())
+		module_unload();
+	err = module_load("");
+	if (err < 0) {
+		printf("Bail out! could not insert %s: %s\n", module_path(),
+		       strerror(-err));
+		return 1;
+	}
+	return run_cases(guest_cases, ARRAY_SIZE(guest_cases), 60);
+}
