@@ -92,6 +92,7 @@ static bool test_fork_holds_module(void)
 	pid = fork();
 	if (pid == 0) {
 		close(fd);
+		close(pipefd[1]);
 		read(pipefd[0], &c, 1);		/* hold the inherited mapping */
 		_exit(0);
 	}
