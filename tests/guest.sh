@@ -21,7 +21,9 @@ build_module() {	# build_module KERNEL_DIR OUT_DIR
 	local kdir=$1 out=$2
 	mkdir -p "$out"
 	(cd "$SHMDEMO_TOP" && cp -a --parents Kbuild kmod/Kbuild kmod/*.c kmod/uapi "$out")
-	make -s -C "$kdir/build" M="$out" W=1 modules >/dev/null
+	make -s -C "$kdir/build" M="$out" W=1 modules 2>&1 >/dev/null |
+		{ grep -v '^Skipping BTF generation' >&2 || true; }
+	[ "${PIPESTATUS[0]}" -eq 0 ]
 }
 
 # Copy PROGRAM and the shared libraries it needs into the tree at STAGE.
@@ -33,21 +35,40 @@ install_program() {	# install_program STAGE PROGRAM DEST
 	done
 }
 
+# The programs each job needs in the guest, and the commands it runs there.
+job_programs() {
+	case $job in
+	run)	echo user/user_demo ;;
+	test)	echo user/user_demo tests/test_device tests/test_user_demo \
+		     tests/test_lifecycle ;;
+	esac
+}
+
+job_commands() {	# job_commands RELEASE
+	local ko=/lib/modules/$1/extra/shmdemo.ko
+	case $job in
+	run)	printf '%s\n' "/bin/insmod $ko" /bin/user_demo "/bin/rmmod shmdemo" ;;
+	test)	printf '%s\n' /bin/test_device /bin/test_user_demo /bin/test_lifecycle ;;
+	esac
+}
+
 # An uncompressed initramfs: TCG is slow at decompressing.
 make_initramfs() {	# make_initramfs OUT_DIR RELEASE
 	local out=$1 release=$2 stage=$1/initramfs prog applet
 	rm -rf "$stage"
-	mkdir -p "$stage"/{bin,dev,etc,proc,sys,tmp} "$stage/lib/modules/$release/extra"
+	mkdir -p "$stage"/{bin,dev,etc/shmdemo,proc,sys,tmp} \
+		"$stage/lib/modules/$release/extra"
 	cp /bin/busybox "$stage/bin/"
 	for applet in $(/bin/busybox --list); do
 		[ "$applet" = busybox ] || ln -s busybox "$stage/bin/$applet"
 	done
-	rm -f "$stage"/bin/{init,user_demo,test_*}
+	rm -f "$stage/bin/init"
 	cp "$SHMDEMO_TOP/tests/guest/init" "$stage/init"
-	for prog in user/user_demo tests/test_device tests/test_lifecycle \
-		    tests/test_user_demo; do
+	for prog in $(job_programs); do
+		rm -f "$stage/bin/${prog##*/}"
 		install_program "$stage" "$SHMDEMO_TOP/$prog" "bin/${prog##*/}"
 	done
+	job_commands "$release" > "$stage/etc/shmdemo/job"
 	cp "$out/kmod/shmdemo.ko" "$stage/lib/modules/$release/extra/"
 	printf 'root:x:0:0:root:/tmp:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' \
 		> "$stage/etc/passwd"
@@ -103,18 +124,24 @@ guest_finished() {	# guest_finished LOG
 	return 1
 }
 
+# Show the guest session as a transcript; exit with user_demo's status.
 do_run() {	# do_run KERNEL_DIR OUT_DIR
 	local log=$2/console-run.log status
-	boot "$1" "$2" "$log" 120 |
-		sed -n '/^shmdemo-guest: begin demo/,/^shmdemo-guest: user_demo exit=/p' |
-		sed '/^shmdemo-guest: /d'
+	boot "$1" "$2" "$log" 120 | awk '
+		/^shmdemo-guest: begin / { sub(/^shmdemo-guest: begin \/bin\//, "guest# "); print; next }
+		/^shmdemo-guest: exit=0 / || /^shmdemo-guest: end / || /^ok / { next }
+		/^shmdemo-guest: exit=/ { sub(/^shmdemo-guest: exit=/, "(exit status "); sub(/ .*/, ")"); print; next }
+		/^\[ *[0-9.]*\] reboot: / { next }
+		{ print }'
 	guest_finished "$log" || return 1
-	status=$(sed -n 's/^shmdemo-guest: user_demo exit=//p' "$log")
-	if grep -q '^not ok' "$log"; then
-		grep -E '^(not ok|# )' "$log" >&2
+	status=$(sed -n 's|^shmdemo-guest: exit=\([0-9]*\) /bin/user_demo.*|\1|p' "$log")
+	[ -n "$status" ] || return 1
+	# A failed insmod or rmmod, or a kernel log check, fails the run too.
+	if [ "$status" -eq 0 ] &&
+	   grep -q -e '^not ok' -e '^shmdemo-guest: exit=[1-9]' "$log"; then
 		return 1
 	fi
-	return "${status:-1}"
+	return "$status"
 }
 
 passed=0 failed=0
@@ -131,8 +158,8 @@ make -s -C "$SHMDEMO_TOP" guest-progs >&2
 
 summary=()
 if [ "$job" = test ]; then
-	log=$SHMDEMO_CACHE/host-tests.log
-	mkdir -p "$SHMDEMO_CACHE"
+	log=$SHMDEMO_TOP/tests/out/host-tests.log
+	mkdir -p "${log%/*}"
 	echo "# host: user_demo option parsing"
 	USER_DEMO=$SHMDEMO_TOP/user/user_demo "$SHMDEMO_TOP/tests/test_user_demo" host |
 		tee "$log" || true
@@ -142,7 +169,7 @@ fi
 for flavour in "${kernels[@]}"; do
 	kdir=$("$here/kernel.sh" "$flavour")
 	release=$(cat "$kdir/release")
-	out=$SHMDEMO_CACHE/build/$release
+	out=$SHMDEMO_TOP/tests/out/$release
 	build_module "$kdir" "$out"
 	make_initramfs "$out" "$release"
 	if [ "$job" = run ]; then

@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,6 +57,30 @@ static __u64 notify(int fd)
 	if (ioctl(fd, SHMDEMO_IOC_NOTIFY, &seq) < 0)
 		diag("SHMDEMO_IOC_NOTIFY: %s", strerror(errno));
 	return seq;
+}
+
+/*
+ * Wait until PID sleeps inside system call NR, so that what the test does
+ * next (a signal, a NOTIFY) finds it there, however slow the machine.
+ */
+static bool blocked_in(pid_t pid, long nr)
+{
+	char path[64], buf[256], *state;
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+		if (read_file(path, buf, sizeof(buf)) > 0 && atol(buf) == nr) {
+			snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+			state = read_file(path, buf, sizeof(buf)) > 0 ?
+				strrchr(buf, ')') : NULL;
+			if (state && state[2] == 'S')
+				return true;
+		}
+		sleep_ms(1);
+	}
+	diag("child %d never slept in system call %ld", (int)pid, nr);
+	return false;
 }
 
 /* Wait for a child and say whether it exited with status 0. */
@@ -387,8 +412,7 @@ static bool test_wait_sleeps_until_notify(void)
 		_exit(ioctl(fd, SHMDEMO_IOC_WAIT, &s) || s != seen + 1 ||
 		      strcmp(p, "published"));
 	}
-	sleep_ms(200);
-	if (!expect_eq(waitpid(pid, NULL, WNOHANG), 0, "child still waiting"))
+	if (!blocked_in(pid, SYS_ioctl))
 		return false;
 	strcpy(p, "published");
 	seq = notify(fd);
@@ -408,24 +432,25 @@ static bool wait_with_signal(int flags, bool restart)
 	__u64 seen = dev_info(fd).seq;
 	pid_t pid;
 
+	sigaction(SIGUSR1, &sa, NULL);
 	pid = fork();
 	if (pid == 0) {
 		__u64 s = seen;
 		int ret;
 
-		sigaction(SIGUSR1, &sa, NULL);
 		ret = ioctl(fd, SHMDEMO_IOC_WAIT, &s);
 		if (restart)
 			_exit(!expect_ok(ret, "WAIT under SA_RESTART") ||
 			      !expect_eq(s, seen + 1, "WAIT's value"));
 		_exit(!expect_errno(ret, EINTR, "WAIT interrupted"));
 	}
-	sleep_ms(200);
+	if (!blocked_in(pid, SYS_ioctl))
+		return false;
 	kill(pid, SIGUSR1);
 	if (restart) {
-		sleep_ms(200);
-		if (!expect_eq(waitpid(pid, NULL, WNOHANG), 0,
-			       "child still waiting after the signal"))
+		/* Back asleep in the restarted call, not returned. */
+		sleep_ms(100);
+		if (!blocked_in(pid, SYS_ioctl))
 			return false;
 		notify(fd);
 	}
@@ -480,8 +505,7 @@ static bool test_poll_wakes(void)
 
 		_exit(poll(&pfd, 1, -1) != 1 || !(pfd.revents & POLLIN));
 	}
-	sleep_ms(200);
-	if (!expect_eq(waitpid(pid, NULL, WNOHANG), 0, "child still polling"))
+	if (!blocked_in(pid, SYS_poll))
 		return false;
 	notify(fd);
 	return child_passed(pid);

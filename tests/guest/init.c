@@ -2,9 +2,8 @@
 /*
  * init - PID 1 of the shmdemo test guest
  *
- * Mounts the pseudo filesystems, runs the job named on the kernel command
- * line (shmdemo=run: load the module and run user_demo; shmdemo=test: run
- * the test programs), checks the kernel log and the taint flags, prints the
+ * Mounts the pseudo filesystems, runs the commands the host listed in
+ * /etc/shmdemo/job, checks the kernel log and the taint flags, prints the
  * end marker the host waits for, and powers off. The host trusts nothing but
  * that marker: QEMU exits 0 even after a guest panic.
  */
@@ -18,7 +17,6 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,7 +24,8 @@
 #define TAINT_OOT_MODULE	(1UL << 12)
 #define TAINT_UNSIGNED_MODULE	(1UL << 13)
 
-static char module_path[256];
+/* What the host asked for: one command a line, run in order. */
+#define JOB_LIST	"/etc/shmdemo/job"
 
 static void mount_one(const char *type, const char *dir)
 {
@@ -37,6 +36,7 @@ static void mount_one(const char *type, const char *dir)
 
 static void mount_filesystems(void)
 {
+	static char module_path[256];
 	struct utsname un;
 
 	mount_one("proc", "/proc");
@@ -52,12 +52,18 @@ static void mount_filesystems(void)
 	setenv("HOME", "/tmp", 1);
 }
 
-/* Run a program to completion; returns its exit status, or 128 + signal. */
-static int run(char *const argv[])
+/* Run one command line (words split on blanks); returns its exit status. */
+static int run(char *line)
 {
-	int status;
+	char *argv[32], *save;
+	int argc = 0, status;
 	pid_t pid;
 
+	for (argv[0] = strtok_r(line, " \t\n", &save); argv[argc] && argc < 31;
+	     argv[++argc] = strtok_r(NULL, " \t\n", &save))
+		;
+	if (!argc)
+		return 0;
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
@@ -73,59 +79,29 @@ static int run(char *const argv[])
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static int load_module(void)
+/* Every command of the job, each between markers the host can find. */
+static int run_job(void)
 {
-	int fd = open(module_path, O_RDONLY | O_CLOEXEC);
-	int ret;
+	char line[1024], name[1024];
+	FILE *f = fopen(JOB_LIST, "r");
+	int status = 0, ret;
 
-	if (fd < 0) {
-		printf("# init: %s: %s\n", module_path, strerror(errno));
-		return -1;
-	}
-	ret = syscall(SYS_finit_module, fd, "", 0);
-	if (ret < 0)
-		printf("# init: could not insert %s: %s\n", module_path,
-		       strerror(errno));
-	close(fd);
-	return ret;
-}
-
-/* shmdemo=run: what `make run` shows. */
-static int run_demo(void)
-{
-	char *const demo[] = { "/bin/user_demo", NULL };
-	int status;
-
-	if (load_module() < 0)
+	if (!f) {
+		printf("# init: %s: %s\n", JOB_LIST, strerror(errno));
 		return 1;
-	printf("shmdemo-guest: begin demo\n");
-	status = run(demo);
-	printf("shmdemo-guest: user_demo exit=%d\n", status);
-	if (syscall(SYS_delete_module, "shmdemo", O_NONBLOCK) < 0) {
-		printf("# init: could not remove shmdemo: %s\n", strerror(errno));
-		status = status ? status : 1;
 	}
-	return status;
-}
-
-/* shmdemo=test: every test program, each printing TAP lines. */
-static int run_tests(void)
-{
-	static const char *const programs[] = {
-		"/bin/test_device", "/bin/test_user_demo", "/bin/test_lifecycle",
-	};
-	int status = 0;
-	size_t i;
-
-	for (i = 0; i < sizeof(programs) / sizeof(programs[0]); i++) {
-		char *const argv[] = { (char *)programs[i], NULL };
-		int ret = run(argv);
-
-		if (ret) {
-			printf("# init: %s exited with status %d\n", programs[i], ret);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!line[0] || line[0] == '#')
+			continue;
+		strcpy(name, line);
+		printf("shmdemo-guest: begin %s\n", name);
+		ret = run(line);
+		printf("shmdemo-guest: exit=%d %s\n", ret, name);
+		if (ret)
 			status = 1;
-		}
 	}
+	fclose(f);
 	return status;
 }
 
@@ -190,14 +166,10 @@ static int check_taint(void)
 
 int main(void)
 {
-	const char *job = getenv("shmdemo");
 	int status;
 
 	mount_filesystems();
-	if (job && !strcmp(job, "test"))
-		status = run_tests();
-	else
-		status = run_demo();
+	status = run_job();
 	status |= check_kernel_log();
 	status |= check_taint();
 
