@@ -2,13 +2,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <libkmod.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "harness.h"
@@ -133,70 +133,30 @@ const char *module_path(void)
 	return p ? p : "kmod/shmdemo.ko";
 }
 
-/* Run FN on the shmdemo module: from its .ko file, or by name. */
-static int with_module(bool from_path, int (*fn)(struct kmod_module *, const void *),
-		       const void *arg)
-{
-	struct kmod_module *mod = NULL;
-	struct kmod_ctx *ctx;
-	int err;
-
-	ctx = kmod_new(NULL, NULL);
-	if (!ctx)
-		return -ENOMEM;
-	kmod_set_log_priority(ctx, 0);
-	if (from_path)
-		err = kmod_module_new_from_path(ctx, module_path(), &mod);
-	else
-		err = kmod_module_new_from_name(ctx, "shmdemo", &mod);
-	if (err == 0)
-		err = fn(mod, arg);
-	kmod_module_unref(mod);
-	kmod_unref(ctx);
-	return err;
-}
-
-static int do_insert(struct kmod_module *mod, const void *params)
-{
-	return kmod_module_insert_module(mod, 0, params);
-}
-
-static int do_remove(struct kmod_module *mod, const void *unused)
-{
-	(void)unused;
-	return kmod_module_remove_module(mod, KMOD_REMOVE_NOWAIT);
-}
-
-static int do_initstate(struct kmod_module *mod, const void *unused)
-{
-	(void)unused;
-	return kmod_module_get_initstate(mod);
-}
-
-static int do_refcnt(struct kmod_module *mod, const void *unused)
-{
-	(void)unused;
-	return kmod_module_get_refcnt(mod);
-}
-
+/* Raw system calls, so that 32-bit builds need no 32-bit libkmod. */
 int module_load(const char *params)
 {
-	return with_module(true, do_insert, params ? params : "");
+	int fd = open(module_path(), O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params ? params : "", 0);
+	ret = ret < 0 ? -errno : 0;
+	close(fd);
+	return ret;
 }
 
 int module_unload(void)
 {
-	return with_module(false, do_remove, NULL);
+	return syscall(SYS_delete_module, "shmdemo", O_NONBLOCK) < 0 ? -errno : 0;
 }
 
 bool module_loaded(void)
 {
-	return with_module(false, do_initstate, NULL) == KMOD_MODULE_LIVE;
-}
+	char state[16];
 
-int module_refcnt(void)
-{
-	return with_module(false, do_refcnt, NULL);
+	return read_file("/sys/module/shmdemo/initstate", state, sizeof(state)) > 0 &&
+	       !strcmp(state, "live\n");
 }
 
 long read_file(const char *path, char *buf, size_t size)

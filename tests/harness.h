@@ -34,12 +34,11 @@ const char *dev_path(void);
 int dev_open(int flags);
 struct shmdemo_info dev_info(int fd);
 
-/* The module, through libkmod: 0 or a negative errno. */
+/* The module, from $SHMDEMO_KO: 0 or a negative errno. */
 const char *module_path(void);
 int module_load(const char *params);
 int module_unload(void);
 bool module_loaded(void);
-int module_refcnt(void);
 
 /* Read the whole of a small file into BUF; -1 on error. */
 long read_file(const char *path, char *buf, size_t size);

@@ -8,15 +8,19 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -620,6 +624,292 @@ static bool test_unrelated_openers(void)
 	return expect_eq(strcmp(pb, "one buffer"), 0, "second open sees it");
 }
 
+static bool test_partial_munmap(void)
+{
+	int fd = dev_open(O_RDWR);
+	long before = sysfs_value("mappings");
+	char *p = map(fd, 3 * page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	int status;
+	pid_t pid;
+
+	if (p == MAP_FAILED)
+		return expect_ok(-1, "mmap");
+	strcpy(p, "first");
+	strcpy(p + 2 * page, "third");
+	if (!expect_ok(munmap(p + page, page), "munmap of the middle page") ||
+	    !expect_eq(sysfs_value("mappings"), before + 2, "mappings after the split"))
+		return false;
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGSEGV, SIG_DFL);
+		_exit(p[page]);		/* must fault */
+	}
+	if (!expect_eq(strcmp(p, "first"), 0, "first page") ||
+	    !expect_eq(strcmp(p + 2 * page, "third"), 0, "third page"))
+		return false;
+	waitpid(pid, &status, 0);
+	return expect_eq(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV, 1,
+			 "touching the unmapped page raises SIGSEGV");
+}
+
+static bool test_map_fixed(void)
+{
+	int fd = dev_open(O_RDWR);
+	char *anon = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p;
+
+	memset(anon, 'A', 2 * page);
+	pwrite(fd, "fixed", 6, page);
+	p = mmap(anon, page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 fd, page);
+	if (p == MAP_FAILED)
+		return expect_ok(-1, "MAP_FIXED mmap");
+	return expect_eq(p == anon, 1, "mapped at the fixed address") &&
+	       expect_eq(strcmp(p, "fixed"), 0, "device page replaced the old one") &&
+	       expect_eq(anon[page], 'A', "the page after it untouched");
+}
+
+static bool test_process_vm_readv(void)
+{
+	int fd = dev_open(O_RDWR);
+	char *p = map(fd, page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	char buf[8] = "";
+	struct iovec local = { buf, 7 }, remote;
+
+	if (p == MAP_FAILED)
+		return expect_ok(-1, "mmap");
+	strcpy(p, "remote");
+	madvise(p, page, MADV_DONTNEED);	/* make the read fault it in */
+	remote.iov_base = p;
+	remote.iov_len = 7;
+	return expect_eq(process_vm_readv(getpid(), &local, 1, &remote, 1, 0), 7,
+			 "process_vm_readv") &&
+	       expect_eq(strcmp(buf, "remote"), 0, "data");
+}
+
+static bool test_select(void)
+{
+	int fd = dev_open(O_RDWR), other = dev_open(O_RDWR);
+	struct timeval tv = { 0, 0 };
+	fd_set rfds;
+
+	FD_ZERO(&rfds);
+	FD_SET(fd, &rfds);
+	if (!expect_eq(select(fd + 1, &rfds, NULL, NULL, &tv), 0,
+		       "select before NOTIFY"))
+		return false;
+	notify(other);
+	FD_SET(fd, &rfds);
+	tv.tv_sec = 5;
+	return expect_eq(select(fd + 1, &rfds, NULL, NULL, &tv), 1,
+			 "select after NOTIFY") &&
+	       expect_eq(FD_ISSET(fd, &rfds), 1, "fd is readable");
+}
+
+static bool test_epoll(void)
+{
+	int fd = dev_open(O_RDWR), other = dev_open(O_RDWR);
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+
+	if (!expect_ok(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), "EPOLL_CTL_ADD") ||
+	    !expect_eq(epoll_wait(ep, &out, 1, 0), 0, "epoll before NOTIFY"))
+		return false;
+	notify(other);
+	if (!expect_eq(epoll_wait(ep, &out, 1, 5000), 1, "epoll after NOTIFY") ||
+	    !expect_eq(out.events, EPOLLIN, "events"))
+		return false;
+	dev_info(fd);
+	return expect_eq(epoll_wait(ep, &out, 1, 0), 0, "epoll after INFO");
+}
+
+static bool test_persists_across_open(void)
+{
+	int fd = dev_open(O_RDWR);
+	char buf[8] = "";
+
+	if (!expect_eq(pwrite(fd, "stays", 6, 3 * page), 6, "pwrite"))
+		return false;
+	close(fd);
+	fd = dev_open(O_RDONLY);
+	return expect_eq(pread(fd, buf, 6, 3 * page), 6, "pread") &&
+	       expect_eq(strcmp(buf, "stays"), 0, "data after close and open");
+}
+
+static bool test_notify_wakes_all(void)
+{
+	int fd = dev_open(O_RDWR), i;
+	__u64 seen = dev_info(fd).seq;
+	pid_t pids[16];
+	bool ok = true;
+
+	for (i = 0; i < 16; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			__u64 s = seen;
+
+			_exit(ioctl(fd, SHMDEMO_IOC_WAIT, &s) || s != seen + 1);
+		}
+	}
+	for (i = 0; i < 16; i++)
+		if (!blocked_in(pids[i], SYS_ioctl))
+			return false;
+	notify(fd);
+	for (i = 0; i < 16; i++)
+		ok &= child_passed(pids[i]);
+	return ok;
+}
+
+/*
+ * Strict ping-pong over the buffer: the sender writes "ping N" and
+ * NOTIFYs, the echo WAITs, checks it, writes "pong N" and NOTIFYs back.
+ * A lost wake-up hangs, and the case's time limit turns that into a failure.
+ */
+static bool pingpong_send(int fd, char *p, int rounds)
+{
+	char want[32];
+	__u64 seq;
+	int i;
+
+	for (i = 0; i < rounds; i++) {
+		snprintf(p, 32, "ping %d", i);
+		seq = notify(fd);
+		if (ioctl(fd, SHMDEMO_IOC_WAIT, &seq) < 0)
+			return expect_ok(-1, "sender WAIT");
+		snprintf(want, sizeof(want), "pong %d", i);
+		if (strcmp(p + 64, want)) {
+			diag("round %d: sender read \"%s\"", i, p + 64);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool pingpong_echo(int fd, char *p, int rounds, __u64 seen)
+{
+	char want[32];
+	int i;
+
+	for (i = 0; i < rounds; i++) {
+		if (ioctl(fd, SHMDEMO_IOC_WAIT, &seen) < 0)
+			return expect_ok(-1, "echo WAIT");
+		snprintf(want, sizeof(want), "ping %d", i);
+		if (strcmp(p, want)) {
+			diag("round %d: echo read \"%s\"", i, p);
+			return false;
+		}
+		snprintf(p + 64, 32, "pong %d", i);
+		seen = notify(fd);
+	}
+	return true;
+}
+
+static bool test_pingpong(void)
+{
+	int fd = dev_open(O_RDWR);
+	char *p = map(fd, page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	__u64 seen = dev_info(fd).seq;
+	pid_t pid;
+
+	if (p == MAP_FAILED)
+		return expect_ok(-1, "mmap");
+	pid = fork();
+	if (pid == 0)
+		_exit(!pingpong_echo(fd, p, 5000, seen));
+	return pingpong_send(fd, p, 5000) && child_passed(pid);
+}
+
+/* "test_device peer send|echo": one side of test_unrelated_programs. */
+static int peer_main(const char *role)
+{
+	int fd = dev_open(O_RDWR);
+	char *p = map(fd, page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+
+	if (p == MAP_FAILED)
+		return 1;
+	if (!strcmp(role, "echo"))
+		return !pingpong_echo(fd, p, 500, dev_info(fd).seq);
+	return !pingpong_send(fd, p, 500);
+}
+
+static pid_t start_peer(const char *role)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl("/proc/self/exe", "test_device", "peer", role, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static bool test_unrelated_programs(void)
+{
+	pid_t echo = start_peer("echo"), send;
+
+	if (!blocked_in(echo, SYS_ioctl))
+		return false;
+	send = start_peer("send");
+	return child_passed(send) && child_passed(echo);
+}
+
+static bool churn(int worker, int rounds)
+{
+	unsigned int *p;
+	size_t i, n = page / sizeof(*p);
+	int r, fd;
+
+	for (r = 0; r < rounds; r++) {
+		fd = dev_open(O_RDWR);
+		p = map(fd, NR_PAGES * page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		if (p == MAP_FAILED)
+			return expect_ok(-1, "mmap");
+		p += worker * n;
+		for (i = 0; i < n; i++)
+			p[i] = worker << 24 | r << 12 | i;
+		for (i = 0; i < n; i++)
+			if (p[i] != (unsigned int)(worker << 24 | r << 12 | i))
+				return expect_eq(p[i], worker << 24 | r << 12 | i,
+						 "word written by this worker");
+		munmap(p - worker * n, NR_PAGES * page);
+		notify(fd);
+		close(fd);
+	}
+	return true;
+}
+
+static bool test_concurrent_churn(void)
+{
+	long before = sysfs_value("mappings");
+	pid_t pids[NR_PAGES];
+	bool ok = true;
+	int i;
+
+	for (i = 0; i < NR_PAGES; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			_exit(!churn(i, 300));
+	}
+	for (i = 0; i < NR_PAGES; i++)
+		ok &= child_passed(pids[i]);
+	return ok && expect_eq(sysfs_value("mappings"), before,
+			       "mappings back to where they were");
+}
+
+static bool test_non_root(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(2);
+		_exit(!expect_errno(open(dev_path(), O_RDWR), EACCES, "O_RDWR") ||
+		      !expect_errno(open(dev_path(), O_RDONLY), EACCES, "O_RDONLY"));
+	}
+	return child_passed(pid);
+}
+
 static const struct test_case cases[] = {
 	{ "buffer is zeroed at load", test_zeroed_at_load },
 	{ "node is a character device, mode 0600", test_node },
@@ -656,9 +946,20 @@ static const struct test_case cases[] = {
 	{ "write at the end fails with ENOSPC, across it is short", test_write_edges },
 	{ "lseek: SEEK_END is the size, past the end or negative EINVAL", test_lseek },
 	{ "sysfs shows size, seq and mappings", test_sysfs },
+	{ "partial munmap keeps the rest; the hole faults", test_partial_munmap },
+	{ "MAP_FIXED over an existing mapping", test_map_fixed },
+	{ "process_vm_readv reads the mapping", test_process_vm_readv },
+	{ "select: readable after NOTIFY", test_select },
+	{ "epoll: readable after NOTIFY, not after INFO", test_epoll },
+	{ "data persists across close and open", test_persists_across_open },
+	{ "one NOTIFY wakes 16 waiters", test_notify_wakes_all },
+	{ "5000 strict ping-pong rounds between parent and child", test_pingpong },
+	{ "two separately started programs exchange 500 messages", test_unrelated_programs },
+	{ "4 processes loop open/mmap/write/verify/munmap/close/notify", test_concurrent_churn },
+	{ "a non-root process gets EACCES on the 0600 node", test_non_root },
 };
 
-int main(void)
+int main(int argc, char **argv)
 {
 	char params[32];
 	int err;
@@ -666,6 +967,8 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page = sysconf(_SC_PAGESIZE);
 	size = NR_PAGES * page;
+	if (argc == 3 && !strcmp(argv[1], "peer"))
+		return peer_main(argv[2]);
 	snprintf(params, sizeof(params), "pages=%d", NR_PAGES);
 	if (module_loaded())
 		module_unload();

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <libkmod.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,23 @@
 #include "harness.h"
 
 static size_t page;
+
+/* The module's reference count, read the way kmod's tools read it. */
+static int module_refcnt(void)
+{
+	struct kmod_module *mod = NULL;
+	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
+	int ret = -ENOMEM;
+
+	if (!ctx)
+		return ret;
+	ret = kmod_module_new_from_name(ctx, "shmdemo", &mod);
+	if (ret == 0)
+		ret = kmod_module_get_refcnt(mod);
+	kmod_module_unref(mod);
+	kmod_unref(ctx);
+	return ret;
+}
 
 /* Load with PARAMS, unloading first if needed; says why on failure. */
 static bool fresh_load(const char *params)
