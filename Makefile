@@ -21,7 +21,7 @@ KMOD_CFLAGS = $(shell pkg-config --cflags libkmod 2>/dev/null)
 KMOD_LIBS = $(shell pkg-config --libs libkmod 2>/dev/null || echo -lkmod)
 
 TEST_PROGS := tests/test_device tests/test_lifecycle tests/test_user_demo
-GUEST_PROGS := user/user_demo $(TEST_PROGS) tests/guest/init
+GUEST_PROGS := user/user_demo $(TEST_PROGS) tests/test_device32 tests/guest/init
 
 .PHONY: all modules user guest-progs run test clean
 
@@ -41,6 +41,11 @@ tests/test_%: tests/test_%.c tests/harness.c tests/harness.h kmod/uapi/linux/shm
 	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) -o $@ $< tests/harness.c \
 		$(LDFLAGS) $(KMOD_LIBS)
 
+# The device suite as a 32-bit program, to go through compat_ioctl.
+tests/test_device32: tests/test_device.c tests/harness.c tests/harness.h kmod/uapi/linux/shmdemo.h
+	$(CC) -m32 -static -D_FILE_OFFSET_BITS=64 $(UAPI) $(WARNINGS) $(CFLAGS) \
+		-o $@ $< tests/harness.c
+
 tests/guest/init: tests/guest/init.c
 	$(CC) $(WARNINGS) $(CFLAGS) -static -o $@ $<
 
@@ -54,5 +59,5 @@ test:
 
 clean:
 	rm -f $(GUEST_PROGS)
-	rm -rf .tmp_versions Module.symvers modules.order
+	rm -rf .tmp_versions Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd
 	cd kmod && rm -f *.o *.ko *.mod *.mod.c .*.cmd modules.order

@@ -6,7 +6,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 pkgs=(gcc make libc6-dev pkg-config libkmod-dev pahole
-      qemu-system-x86 busybox-static cpio xz-utils zstd "$@")
+      gcc-multilib stress-ng qemu-system-x86 busybox-static cpio xz-utils zstd
+      "$@")
 
 missing=()
 while read -r pkg status; do

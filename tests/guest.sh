@@ -20,7 +20,8 @@ case $job in run|test) ;; *) die "unknown job '$job' (use run or test)" ;; esac
 build_module() {	# build_module KERNEL_DIR OUT_DIR
 	local kdir=$1 out=$2
 	mkdir -p "$out"
-	(cd "$SHMDEMO_TOP" && cp -a --parents Kbuild kmod/Kbuild kmod/*.c kmod/uapi "$out")
+	(cd "$SHMDEMO_TOP" &&
+	 cp -a --parents Kbuild kmod/Kbuild kmod/shmdemo.c kmod/uapi "$out")
 	make -s -C "$kdir/build" M="$out" W=1 modules 2>&1 >/dev/null |
 		{ grep -v '^Skipping BTF generation' >&2 || true; }
 	[ "${PIPESTATUS[0]}" -eq 0 ]
@@ -39,8 +40,9 @@ install_program() {	# install_program STAGE PROGRAM DEST
 job_programs() {
 	case $job in
 	run)	echo user/user_demo ;;
-	test)	echo user/user_demo tests/test_device tests/test_user_demo \
-		     tests/test_lifecycle ;;
+	test)	echo user/user_demo tests/test_device tests/test_device32 \
+		     tests/test_user_demo tests/test_lifecycle \
+		     tests/guest/clients.sh /usr/bin/stress-ng ;;
 	esac
 }
 
@@ -48,7 +50,8 @@ job_commands() {	# job_commands RELEASE
 	local ko=/lib/modules/$1/extra/shmdemo.ko
 	case $job in
 	run)	printf '%s\n' "/bin/insmod $ko" /bin/user_demo "/bin/rmmod shmdemo" ;;
-	test)	printf '%s\n' /bin/test_device /bin/test_user_demo /bin/test_lifecycle ;;
+	test)	printf '%s\n' /bin/test_device /bin/test_device32 /bin/test_user_demo \
+			/bin/test_lifecycle "/bin/sh /bin/clients.sh" ;;
 	esac
 }
 
@@ -65,8 +68,9 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE
 	rm -f "$stage/bin/init"
 	cp "$SHMDEMO_TOP/tests/guest/init" "$stage/init"
 	for prog in $(job_programs); do
+		[ "${prog#/}" != "$prog" ] || prog=$SHMDEMO_TOP/$prog
 		rm -f "$stage/bin/${prog##*/}"
-		install_program "$stage" "$SHMDEMO_TOP/$prog" "bin/${prog##*/}"
+		install_program "$stage" "$prog" "bin/${prog##*/}"
 	done
 	job_commands "$release" > "$stage/etc/shmdemo/job"
 	cp "$out/kmod/shmdemo.ko" "$stage/lib/modules/$release/extra/"
@@ -109,7 +113,7 @@ boot() {	# boot KERNEL_DIR OUT_DIR LOG TIMEOUT
 	timeout -k 5 "$limit" qemu-system-x86_64 -nodefaults -no-user-config \
 		-display none -no-reboot -M pc "${accel[@]}" -smp 2 -m 1G \
 		-serial stdio -kernel "$kdir/vmlinux" -initrd "$out/initramfs.cpio" \
-		-append "console=ttyS0 quiet panic=-1 oops=panic shmdemo=$job" \
+		-append "console=ttyS0 quiet panic=-1 oops=panic ${SHMDEMO_APPEND:-}" \
 		< /dev/null | tr -d '\r' | tee "$log"
 }
 
@@ -130,7 +134,7 @@ do_run() {	# do_run KERNEL_DIR OUT_DIR
 	boot "$1" "$2" "$log" 120 | awk '
 		/^shmdemo-guest: begin / { sub(/^shmdemo-guest: begin \/bin\//, "guest# "); print; next }
 		/^shmdemo-guest: exit=0 / || /^shmdemo-guest: end / || /^ok / { next }
-		/^shmdemo-guest: exit=/ { sub(/^shmdemo-guest: exit=/, "(exit status "); sub(/ .*/, ")"); print; next }
+		/^shmdemo-guest: exit=/ { sub(/^shmdemo-guest: exit=/, ""); sub(/ .*/, ""); print "(exit status " $0 ")"; next }
 		/^\[ *[0-9.]*\] reboot: / { next }
 		{ print }'
 	guest_finished "$log" || return 1

@@ -1,0 +1,67 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Real clients nobody here wrote, against the device: busybox's dd, head,
+# od and wc, then Debian's stress-ng device stressor for a bounded time.
+# Runs in the guest under busybox sh; prints TAP. The kernel log is checked
+# by init afterwards.
+
+n=0
+failed=0
+
+# check DESCRIPTION COMMAND...: one TAP line for COMMAND's success.
+check() {
+	desc=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc"
+		failed=$((failed + 1))
+	fi
+}
+
+# same EXPECTED COMMAND...: COMMAND prints exactly EXPECTED.
+same() {
+	want=$1
+	shift
+	got=$("$@" 2>/dev/null)
+	[ "$got" = "$want" ] && return 0
+	echo "# expected '$want', got '$got'"
+	return 1
+}
+
+dd_write_at_end() {
+	out=$(dd if=/dev/zero of=/dev/shmdemo bs=4096 count=2 2>&1)
+	status=$?
+	echo "$out" | grep -q 'No space left on device' && [ $status -ne 0 ]
+}
+
+wc_bytes() {
+	wc -c < /dev/shmdemo | tr -d ' '
+}
+
+dd_write() {
+	printf 'written by dd' | dd of=/dev/shmdemo bs=13 count=1 conv=notrunc 2>/dev/null
+}
+
+stress() {
+	stress-ng --dev 2 --dev-file /dev/shmdemo --timeout 5s --metrics-brief \
+		> /tmp/stress-ng.log 2>&1
+	status=$?
+	sed 's/^/# /' /tmp/stress-ng.log
+	return $status
+}
+
+rmmod shmdemo 2>/dev/null
+echo "1..8"
+check "insmod shmdemo.ko" insmod "$SHMDEMO_KO"
+check "dd writes at offset 0" dd_write
+check "head reads what dd wrote" same 'written by dd' head -c 13 /dev/shmdemo
+check "od dumps the first bytes" \
+	same '   w   r   i   t   t   e   n' od -An -c -N 7 /dev/shmdemo
+check "wc counts the whole buffer" same 4096 wc_bytes
+check "dd past the end: No space left on device" dd_write_at_end
+check "stress-ng --dev on /dev/shmdemo for 5 s" stress
+check "rmmod after the clients" rmmod shmdemo
+[ $failed -eq 0 ]
