@@ -12,7 +12,7 @@ KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 
 # The guest kernels: 6.1 (linux-image-amd64), 6.1-rt or 6.12.
 KERNEL ?= 6.1
-KERNELS ?= 6.1
+KERNELS ?= 6.1 6.1-rt 6.12
 
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra

@@ -170,19 +170,36 @@ if [ "$job" = test ]; then
 	count "$log" host
 fi
 
+# Prepare every kernel first: the guests then boot side by side.
+kdirs=() outs=()
 for flavour in "${kernels[@]}"; do
 	kdir=$("$here/kernel.sh" "$flavour")
 	release=$(cat "$kdir/release")
 	out=$SHMDEMO_TOP/tests/out/$release
 	build_module "$kdir" "$out"
 	make_initramfs "$out" "$release"
-	if [ "$job" = run ]; then
-		do_run "$kdir" "$out"
-		exit
+	kdirs+=("$kdir") outs+=("$out")
+done
+
+if [ "$job" = run ]; then
+	do_run "${kdirs[0]}" "${outs[0]}"
+	exit
+fi
+
+# One guest streams its console; several run at once and are shown in turn.
+for i in "${!kdirs[@]}"; do
+	if [ ${#kdirs[@]} -eq 1 ]; then
+		boot "${kdirs[i]}" "${outs[i]}" "${outs[i]}/console-test.log" 900 || true
+	else
+		boot "${kdirs[i]}" "${outs[i]}" "${outs[i]}/console-test.log" 900 \
+			> /dev/null &
 	fi
-	log=$out/console-test.log
-	echo "# guest: Linux $release"
-	boot "$kdir" "$out" "$log" 900 || true
+done
+wait
+
+for out in "${outs[@]}"; do
+	release=${out##*/} log=$out/console-test.log
+	[ ${#kdirs[@]} -eq 1 ] || { echo "# guest: Linux $release"; cat "$log"; }
 	if ! guest_finished "$log"; then
 		echo "not ok - guest $release reached its end marker" >> "$log"
 	fi

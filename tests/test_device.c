@@ -823,8 +823,8 @@ static bool test_pingpong(void)
 		return expect_ok(-1, "mmap");
 	pid = fork();
 	if (pid == 0)
-		_exit(!pingpong_echo(fd, p, 5000, seen));
-	return pingpong_send(fd, p, 5000) && child_passed(pid);
+		_exit(!pingpong_echo(fd, p, 2000, seen));
+	return pingpong_send(fd, p, 2000) && child_passed(pid);
 }
 
 /* "test_device peer send|echo": one side of test_unrelated_programs. */
@@ -960,7 +960,7 @@ static const struct test_case cases[] = {
 	{ "epoll: readable after NOTIFY, not after INFO", test_epoll },
 	{ "data persists across close and open", test_persists_across_open },
 	{ "one NOTIFY wakes 16 waiters", test_notify_wakes_all },
-	{ "5000 strict ping-pong rounds between parent and child", test_pingpong },
+	{ "2000 strict ping-pong rounds between parent and child", test_pingpong },
 	{ "two separately started programs exchange 500 messages", test_unrelated_programs },
 	{ "4 processes loop open/mmap/write/verify/munmap/close/notify", test_concurrent_churn },
 	{ "a non-root process gets EACCES on the 0600 node", test_non_root },
