@@ -32,7 +32,6 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/version.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 #include <linux/shmdemo.h>
@@ -53,18 +52,21 @@ struct shmdemo_file {
 	atomic64_t seen;	/* last seq reported to this open file */
 };
 
-/* 6.3 made vma->vm_flags read-only behind helpers that 6.1 lacks. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+/*
+ * 6.3 made vma->vm_flags read-only behind helpers that 6.1 lacks; Kbuild
+ * defines SHMDEMO_HAVE_VM_FLAGS_MOD when the kernel's headers have them.
+ */
+#ifdef SHMDEMO_HAVE_VM_FLAGS_MOD
 static void shmdemo_vm_flags_mod(struct vm_area_struct *vma,
 				 vm_flags_t set, vm_flags_t clear)
 {
-	vma->vm_flags = (vma->vm_flags | set) & ~clear;
+	vm_flags_mod(vma, set, clear);
 }
 #else
 static void shmdemo_vm_flags_mod(struct vm_area_struct *vma,
 				 vm_flags_t set, vm_flags_t clear)
 {
-	vm_flags_mod(vma, set, clear);
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
 }
 #endif
 

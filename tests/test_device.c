@@ -110,14 +110,17 @@ static bool test_zeroed_at_load(void)
 {
 	char *buf = malloc(size);
 	int fd = dev_open(O_RDONLY);
+	bool ok = false;
 	size_t i;
 
 	if (!buf || fd < 0 || !expect_eq(pread(fd, buf, size, 0), size, "pread"))
-		return false;
-	for (i = 0; i < size; i++)
-		if (buf[i])
-			return expect_eq(buf[i], 0, "byte after load");
-	return true;
+		goto out;
+	for (i = 0; i < size && !buf[i]; i++)
+		;
+	ok = i == size || expect_eq(buf[i], 0, "byte after load");
+out:
+	free(buf);
+	return ok;
 }
 
 static bool test_info(void)
@@ -250,10 +253,10 @@ static bool test_not_dumped(void)
 	if (!f)
 		return expect_ok(-1, "/proc/self/smaps");
 	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, head, strlen(head)))
+		if (!strncmp(line, head, strlen(head))) {
 			in_vma = true;
-		else if (in_vma && !strncmp(line, "VmFlags:", 8)) {
-			dd = strstr(line, " dd") != NULL;
+		} else if (in_vma && !strncmp(line, "VmFlags:", 8)) {
+			dd = strstr(line, " dd");
 			break;
 		}
 	}

@@ -108,16 +108,19 @@ static bool test_fork_holds_module(void)
 
 static bool test_zeroed_every_load(void)
 {
-	char buf[16];
-	int i, fd;
+	static const char zero[16];
+	char buf[sizeof(zero)];
+	int i;
 
 	for (i = 0; i < 5; i++) {
+		int fd;
+
 		if (!fresh_load("pages=2"))
 			return false;
 		fd = dev_open(O_RDWR);
 		if (!expect_eq(pread(fd, buf, sizeof(buf), page), sizeof(buf), "pread"))
 			return false;
-		if (memcmp(buf, (char[16]){ 0 }, sizeof(buf)))
+		if (memcmp(buf, zero, sizeof(buf)))
 			return expect_eq(buf[0], 0, "first byte after a reload");
 		pwrite(fd, "dirty", 5, page);
 		close(fd);
@@ -131,13 +134,18 @@ static bool test_zeroed_every_load(void)
 static bool kernel_log_has(const char *needle)
 {
 	char *log = malloc(1 << 20);
-	int len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, (1 << 20) - 1);
+	int len;
 	bool found;
 
-	if (len < 0)
+	if (!log)
 		return false;
+	len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, (1 << 20) - 1);
+	if (len < 0) {
+		free(log);
+		return false;
+	}
 	log[len] = '\0';
-	found = strstr(log, needle) != NULL;
+	found = strstr(log, needle);
 	free(log);
 	return found;
 }
@@ -226,7 +234,8 @@ static bool test_works_after_refusals(void)
 
 static const struct test_case cases[] = {
 	{ "rmmod is refused (EAGAIN) while a file is open", test_busy_while_open },
-	{ "rmmod is refused while a mapping outlives its fd; refcount 0 after munmap", test_busy_while_mapped },
+	{ "rmmod is refused while a mapping outlives its fd; refcount 0 after munmap",
+	  test_busy_while_mapped },
 	{ "a forked child's mapping holds the module too", test_fork_holds_module },
 	{ "every load starts with a zeroed buffer (5 reloads)", test_zeroed_every_load },
 	{ "pages=0 is refused with EINVAL and a log line", test_pages_zero },

@@ -16,7 +16,8 @@
 #include <unistd.h>
 #include "harness.h"
 
-#define GREETING	"Child reads: Hello, child process!\n"
+#define CHILD_READS	"Child reads: "
+#define GREETING	CHILD_READS "Hello, child process!\n"
 
 struct result {
 	int status;		/* exit status, or -1 if it did not exit */
@@ -49,11 +50,18 @@ static void run_demo(struct result *r, uid_t uid, const char *const args[])
 	int out[2], err[2], status, i;
 	pid_t pid;
 
-	for (i = 0; args[i] && i < 14; i++)
+	for (i = 0; i < 14 && args[i]; i++)
 		argv[i + 1] = args[i];
 	r->status = -1;
-	if (pipe(out) < 0 || pipe(err) < 0)
+	r->out[0] = '\0';
+	r->err[0] = '\0';
+	if (pipe(out) < 0)
 		return;
+	if (pipe(err) < 0) {
+		close(out[0]);
+		close(out[1]);
+		return;
+	}
 	pid = fork();
 	if (pid == 0) {
 		dup2(out[1], 1);
@@ -67,7 +75,7 @@ static void run_demo(struct result *r, uid_t uid, const char *const args[])
 	close(err[1]);
 	slurp(out[0], r->out, sizeof(r->out));
 	slurp(err[0], r->err, sizeof(r->err));
-	if (waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status))
 		r->status = WEXITSTATUS(status);
 }
 
@@ -156,7 +164,7 @@ static bool test_message(void)
 {
 	return expect_run(ARGS("--message", "kernel pages!"), 0,
 			  "Child reads: kernel pages!\n", NULL) &&
-	       expect_run(ARGS("-m", ""), 0, "Child reads: \n", NULL);
+	       expect_run(ARGS("-m", ""), 0, CHILD_READS "\n", NULL);
 }
 
 static bool test_verbose(void)
@@ -177,14 +185,21 @@ static bool test_message_sizes(void)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	char *msg = malloc(page + 1), *want = malloc(page + 32);
+	bool ok = false;
 
+	if (!msg || !want)
+		goto out;
 	memset(msg, 'x', page - 1);
 	msg[page - 1] = '\0';
 	snprintf(want, page + 32, "Child reads: %s\n", msg);
 	if (!expect_run(ARGS("-m", msg), 0, want, NULL))
-		return false;
+		goto out;
 	strcat(msg, "x");
-	return expect_run(ARGS("-m", msg), 2, "", "message too long");
+	ok = expect_run(ARGS("-m", msg), 2, "", "message too long");
+out:
+	free(want);
+	free(msg);
+	return ok;
 }
 
 static bool test_missing_node(void)

@@ -165,15 +165,15 @@ static int open_device(const char *path)
 		return fd;
 	if (errno == ENOENT && !module_loaded())
 		fprintf(stderr,
-			"%s: the shmdemo module is not loaded: load it with "
-			"'sudo insmod kmod/shmdemo.ko', or run %s --load kmod/shmdemo.ko\n",
+			"%s: the shmdemo module is not loaded: load it with 'sudo insmod kmod/shmdemo.ko', or run %s --load kmod/shmdemo.ko\n",
 			progname, progname);
 	else if (errno == ENOENT)
-		fprintf(stderr, "%s: %s: no such device node (the module is loaded: "
-			"is devtmpfs mounted on /dev?)\n", progname, path);
+		fprintf(stderr,
+			"%s: %s: no such device node (the module is loaded: is devtmpfs mounted on /dev?)\n",
+			progname, path);
 	else if (errno == EACCES || errno == EPERM)
-		fprintf(stderr, "%s: %s: permission denied (the node is mode 0600: "
-			"run as root, or let your group use it with a udev rule)\n",
+		fprintf(stderr,
+			"%s: %s: permission denied (the node is mode 0600: run as root, or let your group use it with a udev rule)\n",
 			progname, path);
 	else
 		fprintf(stderr, "%s: %s: %s\n", progname, path, strerror(errno));
@@ -249,9 +249,9 @@ static int run_demo(const struct options *opt, int fd)
 		return EXIT_FAILURE;
 	}
 	if (need > info.size) {
-		fprintf(stderr, "%s: the message takes %zu bytes with its final NUL, "
-			"but the buffer holds %llu\n", progname, need,
-			(unsigned long long)info.size);
+		fprintf(stderr,
+			"%s: the message takes %zu bytes with its final NUL, but the buffer holds %llu\n",
+			progname, need, (unsigned long long)info.size);
 		return usage_error("message too long");
 	}
 	if (opt->verbose)
