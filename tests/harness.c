@@ -44,7 +44,7 @@ static bool run_case(const struct test_case *tc, unsigned int timeout_s)
 	setpgid(pid, pid);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	kill(-pid, SIGKILL);	/* whatever the case left behind */
+	kill(-pid, SIGKILL); /* whatever the case left behind */
 	while (waitpid(-pid, NULL, 0) > 0 || errno == EINTR)
 		;
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
@@ -63,7 +63,8 @@ int run_cases(const struct test_case *cases, size_t n, unsigned int timeout_s)
 	for (i = 0; i < n; i++) {
 		bool pass = run_case(&cases[i], timeout_s);
 
-		printf("%sok %zu - %s\n", pass ? "" : "not ", i + 1, cases[i].name);
+		printf("%sok %zu - %s\n", pass ? "" : "not ", i + 1,
+		       cases[i].name);
 		fflush(stdout);
 		failed += !pass;
 	}
@@ -134,7 +135,8 @@ const char *module_path(void)
 }
 
 /* Run FN on the shmdemo module: from its .ko file, or by name. */
-static int with_module(bool from_path, int (*fn)(struct kmod_module *, const void *),
+static int with_module(bool from_path,
+		       int (*fn)(struct kmod_module *, const void *),
 		       const void *arg)
 {
 	struct kmod_module *mod = NULL;

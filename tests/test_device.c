@@ -22,7 +22,7 @@
 #include <unistd.h>
 #include "harness.h"
 
-#define NR_PAGES	4
+#define NR_PAGES 4
 
 static size_t page;
 static size_t size;
@@ -32,8 +32,8 @@ static void *map(int fd, size_t len, int prot, int flags, off_t off)
 	return mmap(NULL, len, prot, flags, fd, off);
 }
 
-static bool expect_map_errno(int fd, size_t len, int prot, int flags,
-			     off_t off, int want, const char *what)
+static bool expect_map_errno(int fd, size_t len, int prot, int flags, off_t off,
+			     int want, const char *what)
 {
 	void *p = map(fd, len, prot, flags, off);
 
@@ -72,8 +72,9 @@ static bool blocked_in(pid_t pid, long nr)
 		snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
 		if (read_file(path, buf, sizeof(buf)) > 0 && atol(buf) == nr) {
 			snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-			state = read_file(path, buf, sizeof(buf)) > 0 ?
-				strrchr(buf, ')') : NULL;
+			state = NULL;
+			if (read_file(path, buf, sizeof(buf)) > 0)
+				state = strrchr(buf, ')');
 			if (state && state[2] == 'S')
 				return true;
 		}
@@ -113,7 +114,8 @@ static bool test_zeroed_at_load(void)
 	bool ok = false;
 	size_t i;
 
-	if (!buf || fd < 0 || !expect_eq(pread(fd, buf, size, 0), size, "pread"))
+	if (!buf || fd < 0 ||
+	    !expect_eq(pread(fd, buf, size, 0), size, "pread"))
 		goto out;
 	for (i = 0; i < size && !buf[i]; i++)
 		;
@@ -141,7 +143,8 @@ static bool test_map_matches_read_write(void)
 	if (p == MAP_FAILED)
 		return expect_ok(-1, "mmap");
 	if (!expect_eq(pwrite(fd, "write", 6, page + 1), 6, "pwrite") ||
-	    !expect_eq(strcmp(p + page + 1, "write"), 0, "mapping sees write()"))
+	    !expect_eq(strcmp(p + page + 1, "write"), 0,
+		       "mapping sees write()"))
 		return false;
 	strcpy(p + 2 * page - 6, "store");
 	return expect_eq(pread(fd, buf, 6, 2 * page - 6), 6, "pread") &&
@@ -184,7 +187,8 @@ static bool test_map_offset_overflow(void)
 	int fd = dev_open(O_RDWR);
 
 	return expect_map_errno(fd, 2 * page, PROT_READ, MAP_SHARED,
-				-(off_t)page, EOVERFLOW, "offset + length wraps");
+				-(off_t)page, EOVERFLOW,
+				"offset + length wraps");
 }
 
 static bool test_map_exec(void)
@@ -287,11 +291,12 @@ static bool test_proc_mem(void)
 	if (p == MAP_FAILED)
 		return expect_ok(-1, "mmap");
 	strcpy(p, "debug");
-	madvise(p, page, MADV_DONTNEED);	/* make the read fault it in */
+	madvise(p, page, MADV_DONTNEED); /* make the read fault it in */
 	mem = open("/proc/self/mem", O_RDONLY);
 	return expect_eq(pread(mem, buf, 6, (off_t)(unsigned long)p), 6,
 			 "pread /proc/self/mem") &&
-	       expect_eq(strcmp(buf, "debug"), 0, "data through /proc/self/mem");
+	       expect_eq(strcmp(buf, "debug"), 0,
+			 "data through /proc/self/mem");
 }
 
 static bool test_outlives_close(void)
@@ -321,8 +326,10 @@ static bool test_fork_shares(void)
 	pid = fork();
 	if (pid == 0)
 		_exit(strcmp(p, "from parent") || !strcpy(p, "from child"));
-	return child_passed(pid) &&
-	       expect_eq(strcmp(p, "from child"), 0, "parent sees the child's store");
+	if (!child_passed(pid))
+		return false;
+	return expect_eq(strcmp(p, "from child"), 0,
+			 "parent sees the child's store");
 }
 
 static bool test_every_page_offset(void)
@@ -333,15 +340,18 @@ static bool test_every_page_offset(void)
 	for (i = 0; i < NR_PAGES; i++) {
 		unsigned int tag = 0x5a000000 + i;
 
-		if (!expect_eq(pwrite(fd, &tag, sizeof(tag), i * page), 4, "pwrite"))
+		if (!expect_eq(pwrite(fd, &tag, sizeof(tag), i * page), 4,
+			       "pwrite"))
 			return false;
 	}
 	for (i = 0; i < NR_PAGES; i++) {
-		unsigned int *p = map(fd, page, PROT_READ, MAP_SHARED, i * page);
+		unsigned int *p =
+			map(fd, page, PROT_READ, MAP_SHARED, i * page);
 
 		if (p == MAP_FAILED)
 			return expect_ok(-1, "mmap at a page offset");
-		if (!expect_eq(*p, 0x5a000000 + i, "tag of the page at that offset"))
+		if (!expect_eq(*p, 0x5a000000 + i,
+			       "tag of the page at that offset"))
 			return false;
 		munmap(p, page);
 	}
@@ -531,9 +541,11 @@ static bool test_bad_pointers(void)
 {
 	int fd = dev_open(O_RDWR);
 	/* An address with nothing mapped behind it. */
-	void *bad = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *bad =
+		mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	return expect_errno(ioctl(fd, SHMDEMO_IOC_INFO, NULL), EFAULT, "INFO") &&
+	return expect_errno(ioctl(fd, SHMDEMO_IOC_INFO, NULL), EFAULT,
+			    "INFO") &&
 	       expect_errno(ioctl(fd, SHMDEMO_IOC_INFO, bad), EFAULT, "INFO") &&
 	       expect_errno(ioctl(fd, SHMDEMO_IOC_NOTIFY, bad), EFAULT,
 			    "NOTIFY") &&
@@ -547,7 +559,8 @@ static bool test_read_edges(void)
 	int fd = dev_open(O_RDONLY);
 	char buf[64];
 
-	return expect_eq(pread(fd, buf, sizeof(buf), size), 0, "read at the end") &&
+	return expect_eq(pread(fd, buf, sizeof(buf), size), 0,
+			 "read at the end") &&
 	       expect_eq(pread(fd, buf, sizeof(buf), size + 100), 0,
 			 "read past the end") &&
 	       expect_eq(pread(fd, buf, sizeof(buf), size - 10), 10,
@@ -605,7 +618,8 @@ static bool test_sysfs(void)
 		return expect_ok(-1, "mmap");
 	ok = expect_eq(sysfs_value("size"), size, "size") &&
 	     expect_eq(sysfs_value("seq"), dev_info(fd).seq, "seq") &&
-	     expect_eq(sysfs_value("mappings"), before + 1, "mappings after mmap");
+	     expect_eq(sysfs_value("mappings"), before + 1,
+		       "mappings after mmap");
 	munmap(p, page);
 	return ok && expect_eq(sysfs_value("mappings"), before,
 			       "mappings after munmap");
@@ -627,11 +641,14 @@ static const struct test_case cases[] = {
 	{ "buffer is zeroed at load", test_zeroed_at_load },
 	{ "node is a character device, mode 0600", test_node },
 	{ "INFO reports the size of 4 pages", test_info },
-	{ "mapping, read() and write() see the same bytes", test_map_matches_read_write },
+	{ "mapping, read() and write() see the same bytes",
+	  test_map_matches_read_write },
 	{ "MAP_PRIVATE fails with EINVAL", test_map_private },
 	{ "length 0 fails with EINVAL", test_map_length_zero },
-	{ "offset or length outside the buffer fails with EINVAL", test_map_outside },
-	{ "offset + length overflow fails with EOVERFLOW", test_map_offset_overflow },
+	{ "offset or length outside the buffer fails with EINVAL",
+	  test_map_outside },
+	{ "offset + length overflow fails with EOVERFLOW",
+	  test_map_offset_overflow },
 	{ "PROT_EXEC fails with EPERM", test_map_exec },
 	{ "mprotect cannot add PROT_EXEC (EACCES)", test_mprotect_exec },
 	{ "mremap cannot grow the mapping (EFAULT)", test_mremap_grow },
@@ -642,22 +659,29 @@ static const struct test_case cases[] = {
 	{ "mapping outlives close(fd)", test_outlives_close },
 	{ "fork shares the mapping", test_fork_shares },
 	{ "every page maps at its own offset", test_every_page_offset },
-	{ "O_RDONLY: PROT_WRITE and mprotect(PROT_WRITE) fail with EACCES", test_rdonly_fd },
+	{ "O_RDONLY: PROT_WRITE and mprotect(PROT_WRITE) fail with EACCES",
+	  test_rdonly_fd },
 	{ "O_WRONLY: mmap fails with EACCES", test_wronly_fd },
 	{ "two opens share one buffer", test_unrelated_openers },
 	{ "NOTIFY increments seq and returns it", test_notify },
 	{ "WAIT returns at once when seq differs", test_wait_returns_at_once },
 	{ "WAIT on an O_NONBLOCK file fails with EAGAIN", test_wait_nonblock },
-	{ "WAIT sleeps until NOTIFY and sees the stores", test_wait_sleeps_until_notify },
+	{ "WAIT sleeps until NOTIFY and sees the stores",
+	  test_wait_sleeps_until_notify },
 	{ "a signal ends WAIT with EINTR", test_wait_eintr },
-	{ "WAIT restarts after a signal under SA_RESTART", test_wait_sa_restart },
-	{ "poll: readable while seq differs from what the file saw", test_poll },
+	{ "WAIT restarts after a signal under SA_RESTART",
+	  test_wait_sa_restart },
+	{ "poll: readable while seq differs from what the file saw",
+	  test_poll },
 	{ "poll sleeps until NOTIFY", test_poll_wakes },
 	{ "unknown ioctl fails with ENOTTY", test_unknown_ioctl },
 	{ "bad pointers fail with EFAULT", test_bad_pointers },
-	{ "read at or past the end returns 0, across it is short", test_read_edges },
-	{ "write at the end fails with ENOSPC, across it is short", test_write_edges },
-	{ "lseek: SEEK_END is the size, past the end or negative EINVAL", test_lseek },
+	{ "read at or past the end returns 0, across it is short",
+	  test_read_edges },
+	{ "write at the end fails with ENOSPC, across it is short",
+	  test_write_edges },
+	{ "lseek: SEEK_END is the size, past the end or negative EINVAL",
+	  test_lseek },
 	{ "sysfs shows size, seq and mappings", test_sysfs },
 };
 

@@ -16,11 +16,11 @@
 #include <unistd.h>
 #include "harness.h"
 
-#define CHILD_READS	"Child reads: "
-#define GREETING	CHILD_READS "Hello, child process!\n"
+#define CHILD_READS "Child reads: "
+#define GREETING CHILD_READS "Hello, child process!\n"
 
 struct result {
-	int status;		/* exit status, or -1 if it did not exit */
+	int status; /* exit status, or -1 if it did not exit */
 	char out[8192];
 	char err[8192];
 };
@@ -106,8 +106,8 @@ show:
 	return false;
 }
 
-#define ARGS(...)	((const char *const[]){ __VA_ARGS__, NULL })
-#define NO_ARGS		((const char *const[]){ NULL })
+#define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define NO_ARGS ((const char *const[]){ NULL })
 
 static bool test_help(void)
 {
@@ -115,7 +115,8 @@ static bool test_help(void)
 
 	run_demo(&r, 0, ARGS("--help"));
 	return expect_eq(r.status, 0, "exit status") &&
-	       expect_eq(strncmp(r.out, "Usage: user_demo", 16), 0, "usage on stdout") &&
+	       expect_eq(strncmp(r.out, "Usage: user_demo", 16), 0,
+			 "usage on stdout") &&
 	       expect_eq(strlen(r.err), 0, "nothing on stderr");
 }
 
@@ -175,7 +176,8 @@ static bool test_verbose(void)
 	if (expect_eq(r.status, 0, "exit status") &&
 	    expect_eq(strcmp(r.out, GREETING), 0, "stdout") &&
 	    strstr(r.err, "/dev/shmdemo: 4096 bytes, seq ") &&
-	    strstr(r.err, "user_demo: parent ") && strstr(r.err, "user_demo: child "))
+	    strstr(r.err, "user_demo: parent ") &&
+	    strstr(r.err, "user_demo: child "))
 		return true;
 	diag("stderr: %s", r.err);
 	return false;
@@ -251,7 +253,8 @@ static const struct test_case host_cases[] = {
 	{ "user_demo --help prints the usage and exits 0", test_help },
 	{ "user_demo --version", test_version },
 	{ "an unknown option is a usage error (exit 2)", test_unknown_option },
-	{ "an option without its argument is a usage error (exit 2)", test_missing_argument },
+	{ "an option without its argument is a usage error (exit 2)",
+	  test_missing_argument },
 	{ "a stray argument is a usage error (exit 2)", test_stray_argument },
 };
 
@@ -260,10 +263,12 @@ static const struct test_case guest_cases[] = {
 	{ "user_demo prints it on every one of 100 runs", test_every_run },
 	{ "user_demo --message", test_message },
 	{ "user_demo -v adds size, seq and pids on stderr", test_verbose },
-	{ "a message of size - 1 bytes fits; one more is exit 2", test_message_sizes },
+	{ "a message of size - 1 bytes fits; one more is exit 2",
+	  test_message_sizes },
 	{ "a missing node is named (exit 1)", test_missing_node },
 	{ "a node that is not shmdemo fails INFO (exit 1)", test_not_a_device },
-	{ "a non-root user is told permission denied (exit 1)", test_permission_denied },
+	{ "a non-root user is told permission denied (exit 1)",
+	  test_permission_denied },
 	{ "module not loaded: says how to load it (exit 1)", test_not_loaded },
 	{ "--load inserts the module, and accepts it loaded", test_load },
 	{ "--load of a missing file fails (exit 1)", test_load_bad_path },

@@ -21,19 +21,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define TAINT_OOT_MODULE	(1UL << 12)
-#define TAINT_UNSIGNED_MODULE	(1UL << 13)
+#define TAINT_OOT_MODULE (1UL << 12)
+#define TAINT_UNSIGNED_MODULE (1UL << 13)
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* What the host asked for: one command a line, run in order. */
-#define JOB_LIST	"/etc/shmdemo/job"
+#define JOB_LIST "/etc/shmdemo/job"
 
 static void mount_one(const char *type, const char *dir)
 {
 	mkdir(dir, 0755);
 	if (mount(type, dir, type, 0, NULL) < 0 && errno != EBUSY)
-		printf("# init: mount %s on %s: %s\n", type, dir, strerror(errno));
+		printf("# init: mount %s on %s: %s\n", type, dir,
+		       strerror(errno));
 }
 
 static void mount_filesystems(void)
@@ -120,10 +121,19 @@ static int report(int pass, const char *what)
 static int check_kernel_log(void)
 {
 	static const char *const bad[] = {
-		"BUG:", "WARNING:", "Call Trace", "Oops", "kernel BUG",
-		"general protection fault", "KASAN", "UBSAN", "KFENCE",
-		"possible recursive locking", "circular locking",
-		"suspicious RCU usage", "Kernel panic",
+		"BUG:",
+		"WARNING:",
+		"Call Trace",
+		"Oops",
+		"kernel BUG",
+		"general protection fault",
+		"KASAN",
+		"UBSAN",
+		"KFENCE",
+		"possible recursive locking",
+		"circular locking",
+		"suspicious RCU usage",
+		"Kernel panic",
 	};
 	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
 	char *log, *line, *save;
