@@ -16,7 +16,8 @@ CLANG_FORMAT=${CLANG_FORMAT:-clang-format-14}
 # checkpatch on user space: the kernel-only advice (strscpy, BIT(), __printf,
 # __func__ instead of a name that happens to match the function) is dropped.
 CHECKPATCH_USER_IGNORE=STRCPY,BIT_MACRO,PREFER_DEFINED_ATTRIBUTE_MACRO,EMBEDDED_FUNCTION_NAME
-USER_CFLAGS=(-Ikmod/uapi -Itests -Wall -Wextra -Werror -O2)
+USER_CFLAGS=(-Ikmod/uapi -Itests -Wall -Wextra -Werror -O2
+	     $(pkg-config --cflags libkmod 2>/dev/null))
 
 passed=0 failed=0
 
