@@ -52,10 +52,14 @@ all: modules user
 modules: kdir-present
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
 
-.PHONY: kdir-present
+.PHONY: kdir-present kdir-release FORCE
 kdir-present:
 	@test -d $(KDIR) || { echo "No kernel build tree at $(KDIR):"; \
 		echo "install linux-headers-$(KERNELRELEASE) or pass KDIR=..."; exit 1; }
+
+kdir-release: kdir-present
+	@test -n "$(KDIR_RELEASE)" || { echo "No UTS_RELEASE in $(KDIR):"; \
+		echo "is it a configured kernel build tree?"; exit 1; }
 
 user: user/user_demo
 
@@ -80,7 +84,8 @@ test:
 check:
 	@tests/check.sh
 
-user/70-shmdemo.rules: user/70-shmdemo.rules.in Makefile
+# Written every time: SHMDEMO_GROUP may differ from the last make.
+user/70-shmdemo.rules: user/70-shmdemo.rules.in FORCE
 	@case '$(SHMDEMO_GROUP)' in *[!a-z0-9_-]*|'') \
 		echo "SHMDEMO_GROUP='$(SHMDEMO_GROUP)' is not a group name"; exit 1;; esac
 	sed 's/@SHMDEMO_GROUP@/$(SHMDEMO_GROUP)/g' $< > $@
@@ -91,7 +96,7 @@ install: install-modules install-user
 # modules_install leaves depmod to System.map, which headers packages lack.
 MODULE_SIGN = $(if $(wildcard $(KDIR)/certs/signing_key.x509),,CONFIG_MODULE_SIG_ALL=)
 
-install-modules: modules
+install-modules: modules kdir-release
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod KERNELRELEASE=$(KDIR_RELEASE) \
 		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra $(MODULE_SIGN) \
 		modules_install
@@ -105,10 +110,11 @@ install-user: user user/70-shmdemo.rules
 	$(INSTALL) -D -m 0644 user/70-shmdemo.rules \
 		$(DESTDIR)$(UDEVRULESDIR)/70-shmdemo.rules
 
-uninstall: kdir-present
-	rm -f $(DESTDIR)/lib/modules/$(KDIR_RELEASE)/extra/shmdemo.ko \
-		$(DESTDIR)/lib/modules/$(KDIR_RELEASE)/extra/shmdemo.ko.*
-	-rmdir $(DESTDIR)/lib/modules/$(KDIR_RELEASE)/extra 2>/dev/null
+MODDIR = $(DESTDIR)/lib/modules/$(KDIR_RELEASE)
+
+uninstall: kdir-release
+	rm -f $(MODDIR)/extra/shmdemo.ko $(MODDIR)/extra/shmdemo.ko.*
+	[ ! -d $(MODDIR)/extra ] || rmdir --ignore-fail-on-non-empty $(MODDIR)/extra
 	$(DEPMOD) $(if $(DESTDIR),-b $(DESTDIR)) $(KDIR_RELEASE)
 	rm -f $(DESTDIR)$(BINDIR)/user_demo \
 		$(DESTDIR)$(MANDIR)/man1/user_demo.1 \
