@@ -5,17 +5,38 @@
 #
 #   make run      build, boot a Debian kernel in QEMU, run user_demo there
 #   make test     the test suite, in the guest and on the host
+#   make check    the static checks: W=1, sparse, checkpatch, cppcheck,
+#                 gcc -fanalyzer, clang-format, modinfo, install and dkms
 #   make KDIR=/lib/modules/$(uname -r)/build   build for a real machine
+#   make install  the module (for KDIR's release), user_demo, its man page,
+#                 the ABI header and a udev rule; DESTDIR and PREFIX honoured
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
+# The release KDIR builds for (the guest's uname -r), from the header the
+# module's vermagic comes from: Debian's 6.1 headers have another
+# include/config/kernel.release.
+KDIR_RELEASE = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)".*/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+# udev reads rules from fixed places only; this one is the administrator's.
+UDEVRULESDIR ?= /etc/udev/rules.d
+# Members of this group may use /dev/shmdemo (the rule makes it 0660).
+SHMDEMO_GROUP ?= shmdemo
+INSTALL ?= install
+DEPMOD ?= depmod
 
 # The guest kernels: 6.1 (linux-image-amd64), 6.1-rt or 6.12.
 KERNEL ?= 6.1
 KERNELS ?= 6.1 6.1-rt 6.12
 
 CFLAGS ?= -O2 -g
-WARNINGS := -Wall -Wextra
+WERROR ?= -Werror
+WARNINGS := -Wall -Wextra $(WERROR)
 UAPI := -Ikmod/uapi
 KMOD_CFLAGS = $(shell pkg-config --cflags libkmod 2>/dev/null)
 KMOD_LIBS = $(shell pkg-config --libs libkmod 2>/dev/null || echo -lkmod)
@@ -23,14 +44,22 @@ KMOD_LIBS = $(shell pkg-config --libs libkmod 2>/dev/null || echo -lkmod)
 TEST_PROGS := tests/test_device tests/test_lifecycle tests/test_user_demo
 GUEST_PROGS := user/user_demo $(TEST_PROGS) tests/test_device32 tests/guest/init
 
-.PHONY: all modules user guest-progs run test clean
+.PHONY: all modules user guest-progs run test check clean
+.PHONY: install install-modules install-user uninstall
 
 all: modules user
 
-modules:
+modules: kdir-present
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
+
+.PHONY: kdir-present kdir-release FORCE
+kdir-present:
 	@test -d $(KDIR) || { echo "No kernel build tree at $(KDIR):"; \
 		echo "install linux-headers-$(KERNELRELEASE) or pass KDIR=..."; exit 1; }
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+kdir-release: kdir-present
+	@test -n "$(KDIR_RELEASE)" || { echo "No UTS_RELEASE in $(KDIR):"; \
+		echo "is it a configured kernel build tree?"; exit 1; }
 
 user: user/user_demo
 
@@ -57,7 +86,47 @@ run:
 test:
 	@tests/guest.sh test $(KERNELS)
 
+check:
+	@tests/check.sh
+
+# Written every time: SHMDEMO_GROUP may differ from the last make.
+user/70-shmdemo.rules: user/70-shmdemo.rules.in FORCE
+	@case '$(SHMDEMO_GROUP)' in *[!a-z0-9_-]*|'') \
+		echo "SHMDEMO_GROUP='$(SHMDEMO_GROUP)' is not a group name"; exit 1;; esac
+	sed 's/@SHMDEMO_GROUP@/$(SHMDEMO_GROUP)/g' $< > $@
+
+install: install-modules install-user
+
+# A headers package has no signing key: sign only when KDIR has one. And
+# modules_install leaves depmod to System.map, which headers packages lack.
+MODULE_SIGN = $(if $(wildcard $(KDIR)/certs/signing_key.x509),,CONFIG_MODULE_SIG_ALL=)
+
+install-modules: modules kdir-release
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod KERNELRELEASE=$(KDIR_RELEASE) \
+		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra $(MODULE_SIGN) \
+		modules_install
+	$(DEPMOD) $(if $(DESTDIR),-b $(DESTDIR)) $(KDIR_RELEASE)
+
+install-user: user user/70-shmdemo.rules
+	$(INSTALL) -D -m 0755 user/user_demo $(DESTDIR)$(BINDIR)/user_demo
+	$(INSTALL) -D -m 0644 user/user_demo.1 $(DESTDIR)$(MANDIR)/man1/user_demo.1
+	$(INSTALL) -D -m 0644 kmod/uapi/linux/shmdemo.h \
+		$(DESTDIR)$(INCLUDEDIR)/linux/shmdemo.h
+	$(INSTALL) -D -m 0644 user/70-shmdemo.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/70-shmdemo.rules
+
+MODDIR = $(DESTDIR)/lib/modules/$(KDIR_RELEASE)
+
+uninstall: kdir-release
+	rm -f $(MODDIR)/extra/shmdemo.ko $(MODDIR)/extra/shmdemo.ko.*
+	[ ! -d $(MODDIR)/extra ] || rmdir --ignore-fail-on-non-empty $(MODDIR)/extra
+	$(DEPMOD) $(if $(DESTDIR),-b $(DESTDIR)) $(KDIR_RELEASE)
+	rm -f $(DESTDIR)$(BINDIR)/user_demo \
+		$(DESTDIR)$(MANDIR)/man1/user_demo.1 \
+		$(DESTDIR)$(INCLUDEDIR)/linux/shmdemo.h \
+		$(DESTDIR)$(UDEVRULESDIR)/70-shmdemo.rules
+
 clean:
-	rm -f $(GUEST_PROGS)
+	rm -f $(GUEST_PROGS) user/70-shmdemo.rules
 	rm -rf .tmp_versions Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd
-	cd kmod && rm -f *.o *.ko *.mod *.mod.c .*.cmd modules.order
+	cd kmod && rm -f *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers

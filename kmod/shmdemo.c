@@ -32,12 +32,11 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/version.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 #include <linux/shmdemo.h>
 
-#define SHMDEMO_MAX_PAGES	65536
+#define SHMDEMO_MAX_PAGES 65536
 
 static unsigned int shmdemo_nr_pages = 1;
 module_param_named(pages, shmdemo_nr_pages, uint, 0444);
@@ -50,21 +49,24 @@ static atomic_t shmdemo_nr_mappings = ATOMIC_INIT(0);
 static DECLARE_WAIT_QUEUE_HEAD(shmdemo_waitq);
 
 struct shmdemo_file {
-	atomic64_t seen;	/* last seq reported to this open file */
+	atomic64_t seen; /* last seq reported to this open file */
 };
 
-/* 6.3 made vma->vm_flags read-only behind helpers that 6.1 lacks. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
-static void shmdemo_vm_flags_mod(struct vm_area_struct *vma,
-				 vm_flags_t set, vm_flags_t clear)
-{
-	vma->vm_flags = (vma->vm_flags | set) & ~clear;
-}
-#else
-static void shmdemo_vm_flags_mod(struct vm_area_struct *vma,
-				 vm_flags_t set, vm_flags_t clear)
+/*
+ * 6.3 made vma->vm_flags read-only behind helpers that 6.1 lacks; Kbuild
+ * defines SHMDEMO_HAVE_VM_FLAGS_MOD when the kernel's headers have them.
+ */
+#ifdef SHMDEMO_HAVE_VM_FLAGS_MOD
+static void shmdemo_vm_flags_mod(struct vm_area_struct *vma, vm_flags_t set,
+				 vm_flags_t clear)
 {
 	vm_flags_mod(vma, set, clear);
+}
+#else
+static void shmdemo_vm_flags_mod(struct vm_area_struct *vma, vm_flags_t set,
+				 vm_flags_t clear)
+{
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
 }
 #endif
 
@@ -100,9 +102,9 @@ static void shmdemo_vm_close(struct vm_area_struct *vma)
 }
 
 static const struct vm_operations_struct shmdemo_vm_ops = {
-	.open	= shmdemo_vm_open,
-	.close	= shmdemo_vm_close,
-	.fault	= shmdemo_fault,
+	.open = shmdemo_vm_open,
+	.close = shmdemo_vm_close,
+	.fault = shmdemo_fault,
 };
 
 static int shmdemo_mmap(struct file *file, struct vm_area_struct *vma)
@@ -123,8 +125,8 @@ static int shmdemo_mmap(struct file *file, struct vm_area_struct *vma)
 	vma->vm_ops = &shmdemo_vm_ops;
 
 	/* Map the whole range now, in one batch; the fault handler refills. */
-	ret = vm_insert_pages(vma, vma->vm_start,
-			      shmdemo_pages + vma->vm_pgoff, &nr);
+	ret = vm_insert_pages(vma, vma->vm_start, shmdemo_pages + vma->vm_pgoff,
+			      &nr);
 	if (ret)
 		return ret;
 
@@ -150,8 +152,8 @@ static int shmdemo_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static ssize_t shmdemo_read(struct file *file, char __user *buf,
-			    size_t count, loff_t *ppos)
+static ssize_t shmdemo_read(struct file *file, char __user *buf, size_t count,
+			    loff_t *ppos)
 {
 	return simple_read_from_buffer(buf, count, ppos, shmdemo_buf,
 				       shmdemo_size());
@@ -162,8 +164,8 @@ static ssize_t shmdemo_write(struct file *file, const char __user *buf,
 {
 	if (count && *ppos >= shmdemo_size())
 		return -ENOSPC;
-	return simple_write_to_buffer(shmdemo_buf, shmdemo_size(), ppos,
-				      buf, count);
+	return simple_write_to_buffer(shmdemo_buf, shmdemo_size(), ppos, buf,
+				      count);
 }
 
 static loff_t shmdemo_llseek(struct file *file, loff_t offset, int whence)
@@ -174,8 +176,8 @@ static loff_t shmdemo_llseek(struct file *file, loff_t offset, int whence)
 static long shmdemo_ioctl_info(struct shmdemo_file *sf, void __user *argp)
 {
 	struct shmdemo_info info = {
-		.size	= shmdemo_size(),
-		.seq	= shmdemo_seq_read(),
+		.size = shmdemo_size(),
+		.seq = shmdemo_seq_read(),
 	};
 
 	if (copy_to_user(argp, &info, sizeof(info)))
@@ -193,6 +195,13 @@ static long shmdemo_ioctl_notify(u64 __user *argp)
 	return put_user(seq, argp);
 }
 
+/* WAIT's wake-up condition: seq moved past SEEN; *SEQ is the value read. */
+static bool shmdemo_seq_moved(u64 seen, u64 *seq)
+{
+	*seq = shmdemo_seq_read();
+	return *seq != seen;
+}
+
 static long shmdemo_ioctl_wait(struct file *file, struct shmdemo_file *sf,
 			       u64 __user *argp)
 {
@@ -202,13 +211,12 @@ static long shmdemo_ioctl_wait(struct file *file, struct shmdemo_file *sf,
 	if (get_user(seen, argp))
 		return -EFAULT;
 
-	seq = shmdemo_seq_read();
-	if (seq == seen) {
+	if (!shmdemo_seq_moved(seen, &seq)) {
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
 		/* -ERESTARTSYS: EINTR, or a restart under SA_RESTART. */
 		ret = wait_event_interruptible(shmdemo_waitq,
-					       (seq = shmdemo_seq_read()) != seen);
+					       shmdemo_seq_moved(seen, &seq));
 		if (ret)
 			return ret;
 	}
@@ -248,16 +256,16 @@ static __poll_t shmdemo_poll(struct file *file, poll_table *wait)
 }
 
 static const struct file_operations shmdemo_fops = {
-	.owner		= THIS_MODULE,
-	.open		= shmdemo_open,
-	.release	= shmdemo_release,
-	.read		= shmdemo_read,
-	.write		= shmdemo_write,
-	.llseek		= shmdemo_llseek,
-	.mmap		= shmdemo_mmap,
-	.poll		= shmdemo_poll,
-	.unlocked_ioctl	= shmdemo_ioctl,
-	.compat_ioctl	= compat_ptr_ioctl,
+	.owner = THIS_MODULE,
+	.open = shmdemo_open,
+	.release = shmdemo_release,
+	.read = shmdemo_read,
+	.write = shmdemo_write,
+	.llseek = shmdemo_llseek,
+	.mmap = shmdemo_mmap,
+	.poll = shmdemo_poll,
+	.unlocked_ioctl = shmdemo_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 };
 
 /* /sys/class/misc/shmdemo/{size,seq,mappings}, for watching from a shell. */
@@ -290,16 +298,16 @@ static struct attribute *shmdemo_attrs[] = {
 	&shmdemo_attr_size.attr,
 	&shmdemo_attr_seq.attr,
 	&shmdemo_attr_mappings.attr,
-	NULL
+	NULL,
 };
 ATTRIBUTE_GROUPS(shmdemo);
 
 static struct miscdevice shmdemo_misc = {
-	.minor	= MISC_DYNAMIC_MINOR,
-	.name	= "shmdemo",
-	.fops	= &shmdemo_fops,
-	.groups	= shmdemo_groups,
-	.mode	= 0600,
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "shmdemo",
+	.fops = &shmdemo_fops,
+	.groups = shmdemo_groups,
+	.mode = 0600,
 };
 
 static int __init shmdemo_init(void)
@@ -352,5 +360,5 @@ module_exit(shmdemo_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("The shmdemo developers");
-MODULE_DESCRIPTION("A buffer of kernel memory shared with userspace through mmap");
+MODULE_DESCRIPTION("Kernel buffer shared with userspace through mmap");
 MODULE_VERSION("1.0.0");

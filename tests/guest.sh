@@ -16,17 +16,6 @@ shift
 kernels=("${@:-6.1}")
 case $job in run|test) ;; *) die "unknown job '$job' (use run or test)" ;; esac
 
-# Build the module for one kernel, out of the source tree.
-build_module() {	# build_module KERNEL_DIR OUT_DIR
-	local kdir=$1 out=$2
-	mkdir -p "$out"
-	(cd "$SHMDEMO_TOP" &&
-	 cp -a --parents Kbuild kmod/Kbuild kmod/shmdemo.c kmod/uapi "$out")
-	make -s -C "$kdir/build" M="$out" W=1 modules 2>&1 >/dev/null |
-		{ grep -v '^Skipping BTF generation' >&2 || true; }
-	[ "${PIPESTATUS[0]}" -eq 0 ]
-}
-
 # Copy PROGRAM and the shared libraries it needs into the tree at STAGE.
 install_program() {	# install_program STAGE PROGRAM DEST
 	local stage=$1 prog=$2 dest=$3 lib

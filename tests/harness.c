@@ -44,7 +44,7 @@ static bool run_case(const struct test_case *tc, unsigned int timeout_s)
 	setpgid(pid, pid);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	kill(-pid, SIGKILL);	/* whatever the case left behind */
+	kill(-pid, SIGKILL); /* whatever the case left behind */
 	while (waitpid(-pid, NULL, 0) > 0 || errno == EINTR)
 		;
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
@@ -63,7 +63,8 @@ int run_cases(const struct test_case *cases, size_t n, unsigned int timeout_s)
 	for (i = 0; i < n; i++) {
 		bool pass = run_case(&cases[i], timeout_s);
 
-		printf("%sok %zu - %s\n", pass ? "" : "not ", i + 1, cases[i].name);
+		printf("%sok %zu - %s\n", pass ? "" : "not ", i + 1,
+		       cases[i].name);
 		fflush(stdout);
 		failed += !pass;
 	}
@@ -148,14 +149,16 @@ int module_load(const char *params)
 
 int module_unload(void)
 {
-	return syscall(SYS_delete_module, "shmdemo", O_NONBLOCK) < 0 ? -errno : 0;
+	return syscall(SYS_delete_module, "shmdemo", O_NONBLOCK) < 0 ? -errno :
+								       0;
 }
 
 bool module_loaded(void)
 {
 	char state[16];
 
-	return read_file("/sys/module/shmdemo/initstate", state, sizeof(state)) > 0 &&
+	return read_file("/sys/module/shmdemo/initstate", state,
+			 sizeof(state)) > 0 &&
 	       !strcmp(state, "live\n");
 }
 

@@ -16,7 +16,7 @@ struct test_case {
 	bool (*fn)(void);
 };
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Run the cases in order, one TAP line each; returns the exit status. */
 int run_cases(const struct test_case *cases, size_t n, unsigned int timeout_s);

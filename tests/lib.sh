@@ -26,3 +26,18 @@ apt_update() {
 	say "updating the apt package lists"
 	as_root apt-get update -q >&2 || die "apt-get update failed"
 }
+
+# Build the module for one kernel, out of the source tree, with W=1 and any
+# extra kbuild arguments (C=2, say). Diagnostics go to stderr.
+build_module() {	# build_module KERNEL_DIR OUT_DIR [KBUILD_ARG...]
+	local kdir=$1 out=$2
+	shift 2
+	mkdir -p "$out"
+	out=$(cd "$out" && pwd)		# kbuild needs M= absolute
+	# Sources only: an in-tree build's products (a stale shmdemo.mod.c) stay out.
+	(cd "$SHMDEMO_TOP" &&
+	 cp -a --parents Kbuild kmod/Kbuild kmod/shmdemo.c kmod/uapi "$out")
+	make -s -C "$kdir/build" M="$out" W=1 "$@" modules 2>&1 >/dev/null |
+		{ grep -v '^Skipping BTF generation' >&2 || true; }
+	[ "${PIPESTATUS[0]}" -eq 0 ]
+}

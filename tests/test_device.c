@@ -26,7 +26,7 @@
 #include <unistd.h>
 #include "harness.h"
 
-#define NR_PAGES	4
+#define NR_PAGES 4
 
 static size_t page;
 static size_t size;
@@ -36,8 +36,8 @@ static void *map(int fd, size_t len, int prot, int flags, off_t off)
 	return mmap(NULL, len, prot, flags, fd, off);
 }
 
-static bool expect_map_errno(int fd, size_t len, int prot, int flags,
-			     off_t off, int want, const char *what)
+static bool expect_map_errno(int fd, size_t len, int prot, int flags, off_t off,
+			     int want, const char *what)
 {
 	void *p = map(fd, len, prot, flags, off);
 
@@ -76,8 +76,9 @@ static bool blocked_in(pid_t pid, long nr)
 		snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
 		if (read_file(path, buf, sizeof(buf)) > 0 && atol(buf) == nr) {
 			snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-			state = read_file(path, buf, sizeof(buf)) > 0 ?
-				strrchr(buf, ')') : NULL;
+			state = NULL;
+			if (read_file(path, buf, sizeof(buf)) > 0)
+				state = strrchr(buf, ')');
 			if (state && state[2] == 'S')
 				return true;
 		}
@@ -114,14 +115,18 @@ static bool test_zeroed_at_load(void)
 {
 	char *buf = malloc(size);
 	int fd = dev_open(O_RDONLY);
+	bool ok = false;
 	size_t i;
 
-	if (!buf || fd < 0 || !expect_eq(pread(fd, buf, size, 0), size, "pread"))
-		return false;
-	for (i = 0; i < size; i++)
-		if (buf[i])
-			return expect_eq(buf[i], 0, "byte after load");
-	return true;
+	if (!buf || fd < 0 ||
+	    !expect_eq(pread(fd, buf, size, 0), size, "pread"))
+		goto out;
+	for (i = 0; i < size && !buf[i]; i++)
+		;
+	ok = i == size || expect_eq(buf[i], 0, "byte after load");
+out:
+	free(buf);
+	return ok;
 }
 
 static bool test_info(void)
@@ -142,7 +147,8 @@ static bool test_map_matches_read_write(void)
 	if (p == MAP_FAILED)
 		return expect_ok(-1, "mmap");
 	if (!expect_eq(pwrite(fd, "write", 6, page + 1), 6, "pwrite") ||
-	    !expect_eq(strcmp(p + page + 1, "write"), 0, "mapping sees write()"))
+	    !expect_eq(strcmp(p + page + 1, "write"), 0,
+		       "mapping sees write()"))
 		return false;
 	strcpy(p + 2 * page - 6, "store");
 	return expect_eq(pread(fd, buf, 6, 2 * page - 6), 6, "pread") &&
@@ -191,7 +197,8 @@ static bool test_map_offset_overflow(void)
 	int fd = dev_open(O_RDWR);
 
 	return expect_map_errno(fd, 2 * page, PROT_READ, MAP_SHARED,
-				-(off_t)page, sizeof(long) == 8 ? EOVERFLOW : EINVAL,
+				-(off_t)page,
+				sizeof(long) == 8 ? EOVERFLOW : EINVAL,
 				"offset + length wraps");
 }
 
@@ -261,10 +268,10 @@ static bool test_not_dumped(void)
 	if (!f)
 		return expect_ok(-1, "/proc/self/smaps");
 	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, head, strlen(head)))
+		if (!strncmp(line, head, strlen(head))) {
 			in_vma = true;
-		else if (in_vma && !strncmp(line, "VmFlags:", 8)) {
-			dd = strstr(line, " dd") != NULL;
+		} else if (in_vma && !strncmp(line, "VmFlags:", 8)) {
+			dd = strstr(line, " dd");
 			break;
 		}
 	}
@@ -295,11 +302,12 @@ static bool test_proc_mem(void)
 	if (p == MAP_FAILED)
 		return expect_ok(-1, "mmap");
 	strcpy(p, "debug");
-	madvise(p, page, MADV_DONTNEED);	/* make the read fault it in */
+	madvise(p, page, MADV_DONTNEED); /* make the read fault it in */
 	mem = open("/proc/self/mem", O_RDONLY);
 	return expect_eq(pread(mem, buf, 6, (off_t)(unsigned long)p), 6,
 			 "pread /proc/self/mem") &&
-	       expect_eq(strcmp(buf, "debug"), 0, "data through /proc/self/mem");
+	       expect_eq(strcmp(buf, "debug"), 0,
+			 "data through /proc/self/mem");
 }
 
 static bool test_outlives_close(void)
@@ -329,8 +337,8 @@ static bool test_fork_shares(void)
 	pid = fork();
 	if (pid == 0)
 		_exit(strcmp(p, "from parent") || !strcpy(p, "from child"));
-	return child_passed(pid) &&
-	       expect_eq(strcmp(p, "from child"), 0, "parent sees the child's store");
+	return child_passed(pid) && expect_eq(strcmp(p, "from child"), 0,
+					      "parent sees the child's store");
 }
 
 static bool test_every_page_offset(void)
@@ -341,15 +349,18 @@ static bool test_every_page_offset(void)
 	for (i = 0; i < NR_PAGES; i++) {
 		unsigned int tag = 0x5a000000 + i;
 
-		if (!expect_eq(pwrite(fd, &tag, sizeof(tag), i * page), 4, "pwrite"))
+		if (!expect_eq(pwrite(fd, &tag, sizeof(tag), i * page), 4,
+			       "pwrite"))
 			return false;
 	}
 	for (i = 0; i < NR_PAGES; i++) {
-		unsigned int *p = map(fd, page, PROT_READ, MAP_SHARED, i * page);
+		unsigned int *p =
+			map(fd, page, PROT_READ, MAP_SHARED, i * page);
 
 		if (p == MAP_FAILED)
 			return expect_ok(-1, "mmap at a page offset");
-		if (!expect_eq(*p, 0x5a000000 + i, "tag of the page at that offset"))
+		if (!expect_eq(*p, 0x5a000000 + i,
+			       "tag of the page at that offset"))
 			return false;
 		munmap(p, page);
 	}
@@ -539,9 +550,11 @@ static bool test_bad_pointers(void)
 {
 	int fd = dev_open(O_RDWR);
 	/* An address with nothing mapped behind it. */
-	void *bad = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *bad =
+		mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	return expect_errno(ioctl(fd, SHMDEMO_IOC_INFO, NULL), EFAULT, "INFO") &&
+	return expect_errno(ioctl(fd, SHMDEMO_IOC_INFO, NULL), EFAULT,
+			    "INFO") &&
 	       expect_errno(ioctl(fd, SHMDEMO_IOC_INFO, bad), EFAULT, "INFO") &&
 	       expect_errno(ioctl(fd, SHMDEMO_IOC_NOTIFY, bad), EFAULT,
 			    "NOTIFY") &&
@@ -555,7 +568,8 @@ static bool test_read_edges(void)
 	int fd = dev_open(O_RDONLY);
 	char buf[64];
 
-	return expect_eq(pread(fd, buf, sizeof(buf), size), 0, "read at the end") &&
+	return expect_eq(pread(fd, buf, sizeof(buf), size), 0,
+			 "read at the end") &&
 	       expect_eq(pread(fd, buf, sizeof(buf), size + 100), 0,
 			 "read past the end") &&
 	       expect_eq(pread(fd, buf, sizeof(buf), size - 10), 10,
@@ -613,7 +627,8 @@ static bool test_sysfs(void)
 		return expect_ok(-1, "mmap");
 	ok = expect_eq(sysfs_value("size"), size, "size") &&
 	     expect_eq(sysfs_value("seq"), dev_info(fd).seq, "seq") &&
-	     expect_eq(sysfs_value("mappings"), before + 1, "mappings after mmap");
+	     expect_eq(sysfs_value("mappings"), before + 1,
+		       "mappings after mmap");
 	munmap(p, page);
 	return ok && expect_eq(sysfs_value("mappings"), before,
 			       "mappings after munmap");
@@ -644,12 +659,13 @@ static bool test_partial_munmap(void)
 	strcpy(p, "first");
 	strcpy(p + 2 * page, "third");
 	if (!expect_ok(munmap(p + page, page), "munmap of the middle page") ||
-	    !expect_eq(sysfs_value("mappings"), before + 2, "mappings after the split"))
+	    !expect_eq(sysfs_value("mappings"), before + 2,
+		       "mappings after the split"))
 		return false;
 	pid = fork();
 	if (pid == 0) {
 		signal(SIGSEGV, SIG_DFL);
-		_exit(p[page]);		/* must fault */
+		_exit(p[page]); /* must fault */
 	}
 	if (!expect_eq(strcmp(p, "first"), 0, "first page") ||
 	    !expect_eq(strcmp(p + 2 * page, "third"), 0, "third page"))
@@ -668,12 +684,13 @@ static bool test_map_fixed(void)
 
 	memset(anon, 'A', 2 * page);
 	pwrite(fd, "fixed", 6, page);
-	p = mmap(anon, page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-		 fd, page);
+	p = mmap(anon, page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
+		 page);
 	if (p == MAP_FAILED)
 		return expect_ok(-1, "MAP_FIXED mmap");
 	return expect_eq(p == anon, 1, "mapped at the fixed address") &&
-	       expect_eq(strcmp(p, "fixed"), 0, "device page replaced the old one") &&
+	       expect_eq(strcmp(p, "fixed"), 0,
+			 "device page replaced the old one") &&
 	       expect_eq(anon[page], 'A', "the page after it untouched");
 }
 
@@ -687,11 +704,11 @@ static bool test_process_vm_readv(void)
 	if (p == MAP_FAILED)
 		return expect_ok(-1, "mmap");
 	strcpy(p, "remote");
-	madvise(p, page, MADV_DONTNEED);	/* make the read fault it in */
+	madvise(p, page, MADV_DONTNEED); /* make the read fault it in */
 	remote.iov_base = p;
 	remote.iov_len = 7;
-	return expect_eq(process_vm_readv(getpid(), &local, 1, &remote, 1, 0), 7,
-			 "process_vm_readv") &&
+	return expect_eq(process_vm_readv(getpid(), &local, 1, &remote, 1, 0),
+			 7, "process_vm_readv") &&
 	       expect_eq(strcmp(buf, "remote"), 0, "data");
 }
 
@@ -720,11 +737,13 @@ static bool test_epoll(void)
 	struct epoll_event ev = { .events = EPOLLIN }, out;
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 
-	if (!expect_ok(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), "EPOLL_CTL_ADD") ||
+	if (!expect_ok(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev),
+		       "EPOLL_CTL_ADD") ||
 	    !expect_eq(epoll_wait(ep, &out, 1, 0), 0, "epoll before NOTIFY"))
 		return false;
 	notify(other);
-	if (!expect_eq(epoll_wait(ep, &out, 1, 5000), 1, "epoll after NOTIFY") ||
+	if (!expect_eq(epoll_wait(ep, &out, 1, 5000), 1,
+		       "epoll after NOTIFY") ||
 	    !expect_eq(out.events, EPOLLIN, "events"))
 		return false;
 	dev_info(fd);
@@ -845,7 +864,8 @@ static pid_t start_peer(const char *role)
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		execl("/proc/self/exe", "test_device", "peer", role, (char *)NULL);
+		execl("/proc/self/exe", "test_device", "peer", role,
+		      (char *)NULL);
 		_exit(127);
 	}
 	return pid;
@@ -861,23 +881,30 @@ static bool test_unrelated_programs(void)
 	return child_passed(send) && child_passed(echo);
 }
 
+/* Word I of round R of WORKER: unique to each of them. */
+static unsigned int churn_word(int worker, int r, size_t i)
+{
+	return worker << 24 | r << 12 | i;
+}
+
 static bool churn(int worker, int rounds)
 {
-	unsigned int *p;
-	size_t i, n = page / sizeof(*p);
-	int r, fd;
+	size_t i, n = page / sizeof(unsigned int);
+	int r;
 
 	for (r = 0; r < rounds; r++) {
-		fd = dev_open(O_RDWR);
-		p = map(fd, NR_PAGES * page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		int fd = dev_open(O_RDWR);
+		unsigned int *p = map(fd, NR_PAGES * page,
+				      PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+
 		if (p == MAP_FAILED)
 			return expect_ok(-1, "mmap");
 		p += worker * n;
 		for (i = 0; i < n; i++)
-			p[i] = worker << 24 | r << 12 | i;
+			p[i] = churn_word(worker, r, i);
 		for (i = 0; i < n; i++)
-			if (p[i] != (unsigned int)(worker << 24 | r << 12 | i))
-				return expect_eq(p[i], worker << 24 | r << 12 | i,
+			if (p[i] != churn_word(worker, r, i))
+				return expect_eq(p[i], churn_word(worker, r, i),
 						 "word written by this worker");
 		munmap(p - worker * n, NR_PAGES * page);
 		notify(fd);
@@ -911,8 +938,10 @@ static bool test_non_root(void)
 	if (pid == 0) {
 		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
 			_exit(2);
-		_exit(!expect_errno(open(dev_path(), O_RDWR), EACCES, "O_RDWR") ||
-		      !expect_errno(open(dev_path(), O_RDONLY), EACCES, "O_RDONLY"));
+		_exit(!expect_errno(open(dev_path(), O_RDWR), EACCES,
+				    "O_RDWR") ||
+		      !expect_errno(open(dev_path(), O_RDONLY), EACCES,
+				    "O_RDONLY"));
 	}
 	return child_passed(pid);
 }
@@ -921,11 +950,14 @@ static const struct test_case cases[] = {
 	{ "buffer is zeroed at load", test_zeroed_at_load },
 	{ "node is a character device, mode 0600", test_node },
 	{ "INFO reports the size of 4 pages", test_info },
-	{ "mapping, read() and write() see the same bytes", test_map_matches_read_write },
+	{ "mapping, read() and write() see the same bytes",
+	  test_map_matches_read_write },
 	{ "MAP_PRIVATE fails with EINVAL", test_map_private },
 	{ "length 0 fails with EINVAL", test_map_length_zero },
-	{ "offset or length outside the buffer fails with EINVAL", test_map_outside },
-	{ "offset + length overflow fails (EOVERFLOW; EINVAL through mmap2)", test_map_offset_overflow },
+	{ "offset or length outside the buffer fails with EINVAL",
+	  test_map_outside },
+	{ "offset + length overflow fails (EOVERFLOW; EINVAL through mmap2)",
+	  test_map_offset_overflow },
 	{ "PROT_EXEC fails with EPERM", test_map_exec },
 	{ "mprotect cannot add PROT_EXEC (EACCES)", test_mprotect_exec },
 	{ "mremap cannot grow the mapping (EFAULT)", test_mremap_grow },
@@ -936,33 +968,44 @@ static const struct test_case cases[] = {
 	{ "mapping outlives close(fd)", test_outlives_close },
 	{ "fork shares the mapping", test_fork_shares },
 	{ "every page maps at its own offset", test_every_page_offset },
-	{ "O_RDONLY: PROT_WRITE and mprotect(PROT_WRITE) fail with EACCES", test_rdonly_fd },
+	{ "O_RDONLY: PROT_WRITE and mprotect(PROT_WRITE) fail with EACCES",
+	  test_rdonly_fd },
 	{ "O_WRONLY: mmap fails with EACCES", test_wronly_fd },
 	{ "two opens share one buffer", test_unrelated_openers },
 	{ "NOTIFY increments seq and returns it", test_notify },
 	{ "WAIT returns at once when seq differs", test_wait_returns_at_once },
 	{ "WAIT on an O_NONBLOCK file fails with EAGAIN", test_wait_nonblock },
-	{ "WAIT sleeps until NOTIFY and sees the stores", test_wait_sleeps_until_notify },
+	{ "WAIT sleeps until NOTIFY and sees the stores",
+	  test_wait_sleeps_until_notify },
 	{ "a signal ends WAIT with EINTR", test_wait_eintr },
-	{ "WAIT restarts after a signal under SA_RESTART", test_wait_sa_restart },
-	{ "poll: readable while seq differs from what the file saw", test_poll },
+	{ "WAIT restarts after a signal under SA_RESTART",
+	  test_wait_sa_restart },
+	{ "poll: readable while seq differs from what the file saw",
+	  test_poll },
 	{ "poll sleeps until NOTIFY", test_poll_wakes },
 	{ "unknown ioctl fails with ENOTTY", test_unknown_ioctl },
 	{ "bad pointers fail with EFAULT", test_bad_pointers },
-	{ "read at or past the end returns 0, across it is short", test_read_edges },
-	{ "write at the end fails with ENOSPC, across it is short", test_write_edges },
-	{ "lseek: SEEK_END is the size, past the end or negative EINVAL", test_lseek },
+	{ "read at or past the end returns 0, across it is short",
+	  test_read_edges },
+	{ "write at the end fails with ENOSPC, across it is short",
+	  test_write_edges },
+	{ "lseek: SEEK_END is the size, past the end or negative EINVAL",
+	  test_lseek },
 	{ "sysfs shows size, seq and mappings", test_sysfs },
-	{ "partial munmap keeps the rest; the hole faults", test_partial_munmap },
+	{ "partial munmap keeps the rest; the hole faults",
+	  test_partial_munmap },
 	{ "MAP_FIXED over an existing mapping", test_map_fixed },
 	{ "process_vm_readv reads the mapping", test_process_vm_readv },
 	{ "select: readable after NOTIFY", test_select },
 	{ "epoll: readable after NOTIFY, not after INFO", test_epoll },
 	{ "data persists across close and open", test_persists_across_open },
 	{ "one NOTIFY wakes 16 waiters", test_notify_wakes_all },
-	{ "2000 strict ping-pong rounds between parent and child", test_pingpong },
-	{ "two separately started programs exchange 500 messages", test_unrelated_programs },
-	{ "4 processes loop open/mmap/write/verify/munmap/close/notify", test_concurrent_churn },
+	{ "2000 strict ping-pong rounds between parent and child",
+	  test_pingpong },
+	{ "two separately started programs exchange 500 messages",
+	  test_unrelated_programs },
+	{ "4 processes loop open/mmap/write/verify/munmap/close/notify",
+	  test_concurrent_churn },
 	{ "a non-root process gets EACCES on the 0600 node", test_non_root },
 };
 

@@ -57,7 +57,8 @@ static bool expect_unload(int want, const char *what)
 	if (err == want)
 		return true;
 	diag("%s: unload returned %s, expected %s", what,
-	     err ? strerrorname_np(-err) : "0", want ? strerrorname_np(-want) : "0");
+	     err ? strerrorname_np(-err) : "0",
+	     want ? strerrorname_np(-want) : "0");
 	return false;
 }
 
@@ -111,7 +112,7 @@ static bool test_fork_holds_module(void)
 	if (pid == 0) {
 		close(fd);
 		close(pipefd[1]);
-		read(pipefd[0], &c, 1);		/* hold the inherited mapping */
+		read(pipefd[0], &c, 1); /* hold the inherited mapping */
 		_exit(0);
 	}
 	close(fd);
@@ -120,23 +121,29 @@ static bool test_fork_holds_module(void)
 		return false;
 	close(pipefd[1]);
 	waitpid(pid, NULL, 0);
-	return expect_eq(module_refcnt(), 0, "refcount after the child exits") &&
+	return expect_eq(module_refcnt(), 0,
+			 "refcount after the child exits") &&
 	       expect_unload(0, "after the child exits");
 }
 
 static bool test_zeroed_every_load(void)
 {
-	char buf[16];
-	int i, fd;
+	static const char zero[16];
+	char buf[sizeof(zero)];
+	int i;
 
 	for (i = 0; i < 5; i++) {
+		int fd;
+
 		if (!fresh_load("pages=2"))
 			return false;
 		fd = dev_open(O_RDWR);
-		if (!expect_eq(pread(fd, buf, sizeof(buf), page), sizeof(buf), "pread"))
+		if (!expect_eq(pread(fd, buf, sizeof(buf), page), sizeof(buf),
+			       "pread"))
 			return false;
-		if (memcmp(buf, (char[16]){ 0 }, sizeof(buf)))
-			return expect_eq(buf[0], 0, "first byte after a reload");
+		if (memcmp(buf, zero, sizeof(buf)))
+			return expect_eq(buf[0], 0,
+					 "first byte after a reload");
 		pwrite(fd, "dirty", 5, page);
 		close(fd);
 		if (!expect_unload(0, "unload"))
@@ -149,13 +156,18 @@ static bool test_zeroed_every_load(void)
 static bool kernel_log_has(const char *needle)
 {
 	char *log = malloc(1 << 20);
-	int len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, (1 << 20) - 1);
+	int len;
 	bool found;
 
-	if (len < 0)
+	if (!log)
 		return false;
+	len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, (1 << 20) - 1);
+	if (len < 0) {
+		free(log);
+		return false;
+	}
 	log[len] = '\0';
-	found = strstr(log, needle) != NULL;
+	found = strstr(log, needle);
 	free(log);
 	return found;
 }
@@ -179,7 +191,8 @@ static bool refused(const char *params, const char *log)
 
 static bool test_pages_zero(void)
 {
-	return refused("pages=0", "shmdemo: pages=0 is out of range: use 1 to 65536");
+	return refused("pages=0",
+		       "shmdemo: pages=0 is out of range: use 1 to 65536");
 }
 
 static bool test_pages_too_many(void)
@@ -243,14 +256,21 @@ static bool test_works_after_refusals(void)
 }
 
 static const struct test_case cases[] = {
-	{ "rmmod is refused (EAGAIN) while a file is open", test_busy_while_open },
-	{ "rmmod is refused while a mapping outlives its fd; refcount 0 after munmap", test_busy_while_mapped },
-	{ "a forked child's mapping holds the module too", test_fork_holds_module },
-	{ "every load starts with a zeroed buffer (5 reloads)", test_zeroed_every_load },
+	{ "rmmod is refused (EAGAIN) while a file is open",
+	  test_busy_while_open },
+	{ "rmmod is refused while a mapping outlives its fd; refcount 0 after munmap",
+	  test_busy_while_mapped },
+	{ "a forked child's mapping holds the module too",
+	  test_fork_holds_module },
+	{ "every load starts with a zeroed buffer (5 reloads)",
+	  test_zeroed_every_load },
 	{ "pages=0 is refused with EINVAL and a log line", test_pages_zero },
-	{ "pages=65537 is refused with EINVAL and a log line", test_pages_too_many },
-	{ "pages=abc and pages=-1 are refused with EINVAL", test_pages_not_a_number },
-	{ "pages=65536 loads, and unloading frees the buffer", test_largest_buffer },
+	{ "pages=65537 is refused with EINVAL and a log line",
+	  test_pages_too_many },
+	{ "pages=abc and pages=-1 are refused with EINVAL",
+	  test_pages_not_a_number },
+	{ "pages=65536 loads, and unloading frees the buffer",
+	  test_largest_buffer },
 	{ "the module works after refused loads", test_works_after_refusals },
 };
 

@@ -16,10 +16,11 @@
 #include <unistd.h>
 #include "harness.h"
 
-#define GREETING	"Child reads: Hello, child process!\n"
+#define CHILD_READS "Child reads: "
+#define GREETING CHILD_READS "Hello, child process!\n"
 
 struct result {
-	int status;		/* exit status, or -1 if it did not exit */
+	int status; /* exit status, or -1 if it did not exit */
 	char out[8192];
 	char err[8192];
 };
@@ -49,11 +50,18 @@ static void run_demo(struct result *r, uid_t uid, const char *const args[])
 	int out[2], err[2], status, i;
 	pid_t pid;
 
-	for (i = 0; args[i] && i < 14; i++)
+	for (i = 0; i < 14 && args[i]; i++)
 		argv[i + 1] = args[i];
 	r->status = -1;
-	if (pipe(out) < 0 || pipe(err) < 0)
+	r->out[0] = '\0';
+	r->err[0] = '\0';
+	if (pipe(out) < 0)
 		return;
+	if (pipe(err) < 0) {
+		close(out[0]);
+		close(out[1]);
+		return;
+	}
 	pid = fork();
 	if (pid == 0) {
 		dup2(out[1], 1);
@@ -67,7 +75,7 @@ static void run_demo(struct result *r, uid_t uid, const char *const args[])
 	close(err[1]);
 	slurp(out[0], r->out, sizeof(r->out));
 	slurp(err[0], r->err, sizeof(r->err));
-	if (waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status))
 		r->status = WEXITSTATUS(status);
 }
 
@@ -98,8 +106,8 @@ show:
 	return false;
 }
 
-#define ARGS(...)	((const char *const[]){ __VA_ARGS__, NULL })
-#define NO_ARGS		((const char *const[]){ NULL })
+#define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define NO_ARGS ((const char *const[]){ NULL })
 
 static bool test_help(void)
 {
@@ -107,7 +115,8 @@ static bool test_help(void)
 
 	run_demo(&r, 0, ARGS("--help"));
 	return expect_eq(r.status, 0, "exit status") &&
-	       expect_eq(strncmp(r.out, "Usage: user_demo", 16), 0, "usage on stdout") &&
+	       expect_eq(strncmp(r.out, "Usage: user_demo", 16), 0,
+			 "usage on stdout") &&
 	       expect_eq(strlen(r.err), 0, "nothing on stderr");
 }
 
@@ -156,7 +165,7 @@ static bool test_message(void)
 {
 	return expect_run(ARGS("--message", "kernel pages!"), 0,
 			  "Child reads: kernel pages!\n", NULL) &&
-	       expect_run(ARGS("-m", ""), 0, "Child reads: \n", NULL);
+	       expect_run(ARGS("-m", ""), 0, CHILD_READS "\n", NULL);
 }
 
 static bool test_verbose(void)
@@ -167,7 +176,8 @@ static bool test_verbose(void)
 	if (expect_eq(r.status, 0, "exit status") &&
 	    expect_eq(strcmp(r.out, GREETING), 0, "stdout") &&
 	    strstr(r.err, "/dev/shmdemo: 4096 bytes, seq ") &&
-	    strstr(r.err, "user_demo: parent ") && strstr(r.err, "user_demo: child "))
+	    strstr(r.err, "user_demo: parent ") &&
+	    strstr(r.err, "user_demo: child "))
 		return true;
 	diag("stderr: %s", r.err);
 	return false;
@@ -177,14 +187,21 @@ static bool test_message_sizes(void)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	char *msg = malloc(page + 1), *want = malloc(page + 32);
+	bool ok = false;
 
+	if (!msg || !want)
+		goto out;
 	memset(msg, 'x', page - 1);
 	msg[page - 1] = '\0';
 	snprintf(want, page + 32, "Child reads: %s\n", msg);
 	if (!expect_run(ARGS("-m", msg), 0, want, NULL))
-		return false;
+		goto out;
 	strcat(msg, "x");
-	return expect_run(ARGS("-m", msg), 2, "", "message too long");
+	ok = expect_run(ARGS("-m", msg), 2, "", "message too long");
+out:
+	free(want);
+	free(msg);
+	return ok;
 }
 
 static bool test_missing_node(void)
@@ -236,7 +253,8 @@ static const struct test_case host_cases[] = {
 	{ "user_demo --help prints the usage and exits 0", test_help },
 	{ "user_demo --version", test_version },
 	{ "an unknown option is a usage error (exit 2)", test_unknown_option },
-	{ "an option without its argument is a usage error (exit 2)", test_missing_argument },
+	{ "an option without its argument is a usage error (exit 2)",
+	  test_missing_argument },
 	{ "a stray argument is a usage error (exit 2)", test_stray_argument },
 };
 
@@ -245,10 +263,12 @@ static const struct test_case guest_cases[] = {
 	{ "user_demo prints it on every one of 100 runs", test_every_run },
 	{ "user_demo --message", test_message },
 	{ "user_demo -v adds size, seq and pids on stderr", test_verbose },
-	{ "a message of size - 1 bytes fits; one more is exit 2", test_message_sizes },
+	{ "a message of size - 1 bytes fits; one more is exit 2",
+	  test_message_sizes },
 	{ "a missing node is named (exit 1)", test_missing_node },
 	{ "a node that is not shmdemo fails INFO (exit 1)", test_not_a_device },
-	{ "a non-root user is told permission denied (exit 1)", test_permission_denied },
+	{ "a non-root user is told permission denied (exit 1)",
+	  test_permission_denied },
 	{ "module not loaded: says how to load it (exit 1)", test_not_loaded },
 	{ "--load inserts the module, and accepts it loaded", test_load },
 	{ "--load of a missing file fails (exit 1)", test_load_bad_path },

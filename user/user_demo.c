@@ -30,9 +30,9 @@
 #include <unistd.h>
 #include <linux/shmdemo.h>
 
-#define USER_DEMO_VERSION	"1.0.0"
-#define EXIT_USAGE		2
-#define PARSE_CONTINUE		(-1)
+#define USER_DEMO_VERSION "1.0.0"
+#define EXIT_USAGE 2
+#define PARSE_CONTINUE (-1)
 
 struct options {
 	const char *message;
@@ -57,7 +57,8 @@ static void usage(FILE *out)
 		"  -V, --version       show the version and exit\n"
 		"\n"
 		"Exit status: 0 when the child read the message, 1 on a failure,\n"
-		"2 on a usage error.\n", progname);
+		"2 on a usage error.\n",
+		progname);
 }
 
 static int usage_error(const char *what)
@@ -71,18 +72,19 @@ static int usage_error(const char *what)
 static int parse_options(int argc, char **argv, struct options *opt)
 {
 	static const struct option longopts[] = {
-		{ "message",	required_argument,	NULL, 'm' },
-		{ "device",	required_argument,	NULL, 'd' },
-		{ "load",	required_argument,	NULL, 'l' },
-		{ "verbose",	no_argument,		NULL, 'v' },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ "version",	no_argument,		NULL, 'V' },
+		{ "message", required_argument, NULL, 'm' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "load", required_argument, NULL, 'l' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
+	static const char shortopts[] = ":m:d:l:vhV";
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:d:l:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			opt->message = optarg;
@@ -122,7 +124,8 @@ static int load_module(const char *path)
 
 	ctx = kmod_new(NULL, NULL);
 	if (!ctx) {
-		fprintf(stderr, "%s: could not create a libkmod context\n", progname);
+		fprintf(stderr, "%s: could not create a libkmod context\n",
+			progname);
 		return -ENOMEM;
 	}
 	err = kmod_module_new_from_path(ctx, path, &mod);
@@ -165,18 +168,19 @@ static int open_device(const char *path)
 		return fd;
 	if (errno == ENOENT && !module_loaded())
 		fprintf(stderr,
-			"%s: the shmdemo module is not loaded: load it with "
-			"'sudo insmod kmod/shmdemo.ko', or run %s --load kmod/shmdemo.ko\n",
+			"%s: the shmdemo module is not loaded: load it with 'sudo insmod kmod/shmdemo.ko', or run %s --load kmod/shmdemo.ko\n",
 			progname, progname);
 	else if (errno == ENOENT)
-		fprintf(stderr, "%s: %s: no such device node (the module is loaded: "
-			"is devtmpfs mounted on /dev?)\n", progname, path);
+		fprintf(stderr,
+			"%s: %s: no such device node (the module is loaded: is devtmpfs mounted on /dev?)\n",
+			progname, path);
 	else if (errno == EACCES || errno == EPERM)
-		fprintf(stderr, "%s: %s: permission denied (the node is mode 0600: "
-			"run as root, or let your group use it with a udev rule)\n",
+		fprintf(stderr,
+			"%s: %s: permission denied (run as root, or join the group that the udev rule of make install gives it to)\n",
 			progname, path);
 	else
-		fprintf(stderr, "%s: %s: %s\n", progname, path, strerror(errno));
+		fprintf(stderr, "%s: %s: %s\n", progname, path,
+			strerror(errno));
 	return -1;
 }
 
@@ -201,7 +205,8 @@ static int wait_child(pid_t pid)
 
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
-			fprintf(stderr, "%s: waitpid: %s\n", progname, strerror(errno));
+			fprintf(stderr, "%s: waitpid: %s\n", progname,
+				strerror(errno));
 			return EXIT_FAILURE;
 		}
 	}
@@ -249,9 +254,9 @@ static int run_demo(const struct options *opt, int fd)
 		return EXIT_FAILURE;
 	}
 	if (need > info.size) {
-		fprintf(stderr, "%s: the message takes %zu bytes with its final NUL, "
-			"but the buffer holds %llu\n", progname, need,
-			(unsigned long long)info.size);
+		fprintf(stderr,
+			"%s: the message takes %zu bytes with its final NUL, but the buffer holds %llu\n",
+			progname, need, (unsigned long long)info.size);
 		return usage_error("message too long");
 	}
 	if (opt->verbose)

@@ -21,17 +21,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define TAINT_OOT_MODULE	(1UL << 12)
-#define TAINT_UNSIGNED_MODULE	(1UL << 13)
+#define TAINT_OOT_MODULE (1UL << 12)
+#define TAINT_UNSIGNED_MODULE (1UL << 13)
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* What the host asked for: one command a line, run in order. */
-#define JOB_LIST	"/etc/shmdemo/job"
+#define JOB_LIST "/etc/shmdemo/job"
 
 static void mount_one(const char *type, const char *dir)
 {
 	mkdir(dir, 0755);
 	if (mount(type, dir, type, 0, NULL) < 0 && errno != EBUSY)
-		printf("# init: mount %s on %s: %s\n", type, dir, strerror(errno));
+		printf("# init: mount %s on %s: %s\n", type, dir,
+		       strerror(errno));
 }
 
 static void mount_filesystems(void)
@@ -55,13 +58,16 @@ static void mount_filesystems(void)
 /* Run one command line (words split on blanks); returns its exit status. */
 static int run(char *line)
 {
-	char *argv[32], *save;
+	char *argv[32], *word, *save;
 	int argc = 0, status;
 	pid_t pid;
 
-	for (argv[0] = strtok_r(line, " \t\n", &save); argv[argc] && argc < 31;
-	     argv[++argc] = strtok_r(NULL, " \t\n", &save))
-		;
+	/* At most 31 words: execv needs the NULL after the last one. */
+	for (word = strtok_r(line, " \t\n", &save);
+	     word && argc < (int)ARRAY_SIZE(argv) - 1;
+	     word = strtok_r(NULL, " \t\n", &save))
+		argv[argc++] = word;
+	argv[argc] = NULL;
 	if (!argc)
 		return 0;
 	fflush(stdout);
@@ -115,10 +121,19 @@ static int report(int pass, const char *what)
 static int check_kernel_log(void)
 {
 	static const char *const bad[] = {
-		"BUG:", "WARNING:", "Call Trace", "Oops", "kernel BUG",
-		"general protection fault", "KASAN", "UBSAN", "KFENCE",
-		"possible recursive locking", "circular locking",
-		"suspicious RCU usage", "Kernel panic",
+		"BUG:",
+		"WARNING:",
+		"Call Trace",
+		"Oops",
+		"kernel BUG",
+		"general protection fault",
+		"KASAN",
+		"UBSAN",
+		"KFENCE",
+		"possible recursive locking",
+		"circular locking",
+		"suspicious RCU usage",
+		"Kernel panic",
 	};
 	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
 	char *log, *line, *save;
@@ -134,7 +149,7 @@ static int check_kernel_log(void)
 	log[len] = '\0';
 	for (line = strtok_r(log, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(bad); i++) {
 			if (strstr(line, bad[i])) {
 				printf("# kernel: %s\n", line);
 				found++;

@@ -44,14 +44,14 @@ struct shmdemo_info {
 	__u64 seq;
 };
 
-#define SHMDEMO_IOC_MAGIC	0xE6
+#define SHMDEMO_IOC_MAGIC 0xE6
 
 /*
  * SHMDEMO_IOC_INFO - fill a struct shmdemo_info.
  * Never blocks. The seq it returns becomes the value this open file last saw
  * (see poll below). Errors: EFAULT if the argument cannot be written.
  */
-#define SHMDEMO_IOC_INFO	_IOR(SHMDEMO_IOC_MAGIC, 1, struct shmdemo_info)
+#define SHMDEMO_IOC_INFO _IOR(SHMDEMO_IOC_MAGIC, 1, struct shmdemo_info)
 
 /*
  * SHMDEMO_IOC_NOTIFY - publish: atomically increment seq, wake every waiter
@@ -59,7 +59,7 @@ struct shmdemo_info {
  * Never blocks. Errors: EFAULT if the argument cannot be written; seq has
  * been incremented and the waiters woken all the same.
  */
-#define SHMDEMO_IOC_NOTIFY	_IOR(SHMDEMO_IOC_MAGIC, 2, __u64)
+#define SHMDEMO_IOC_NOTIFY _IOR(SHMDEMO_IOC_MAGIC, 2, __u64)
 
 /*
  * SHMDEMO_IOC_WAIT - wait for a publication.
@@ -71,7 +71,7 @@ struct shmdemo_info {
  * when the handler was installed with SA_RESTART); EFAULT if the argument
  * cannot be read or written.
  */
-#define SHMDEMO_IOC_WAIT	_IOWR(SHMDEMO_IOC_MAGIC, 3, __u64)
+#define SHMDEMO_IOC_WAIT _IOWR(SHMDEMO_IOC_MAGIC, 3, __u64)
 
 /*
  * poll(2), select(2), epoll(7): EPOLLIN | EPOLLRDNORM while seq differs from

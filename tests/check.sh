@@ -1,0 +1,147 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: the static checks, one TAP line each. Any output from a tool is
+# a finding and fails its check; the last line is "N passed, N failed".
+# Usage: tests/check.sh [FLAVOUR...]   (the kernels to build for: 6.1 6.12)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+kernels=("${@:-6.1}")
+[ $# -gt 0 ] || kernels=(6.1 6.12)
+cd "$SHMDEMO_TOP"
+
+CLANG_FORMAT=${CLANG_FORMAT:-clang-format-14}
+
+# checkpatch on user space: the kernel-only advice (strscpy, BIT(), __printf,
+# __func__ instead of a name that happens to match the function) is dropped.
+CHECKPATCH_USER_IGNORE=STRCPY,BIT_MACRO,PREFER_DEFINED_ATTRIBUTE_MACRO,EMBEDDED_FUNCTION_NAME
+USER_CFLAGS=(-Ikmod/uapi -Itests -Wall -Wextra -Werror -O2
+	     $(pkg-config --cflags libkmod 2>/dev/null))
+
+passed=0 failed=0
+
+# check NAME COMMAND...: passes if COMMAND succeeds and prints nothing.
+check() {
+	local name=$1 out status=0
+	shift
+	out=$("$@" 2>&1) || status=$?
+	if [ "$status" -eq 0 ] && [ -z "$out" ]; then
+		echo "ok - $name"
+		passed=$((passed + 1))
+	else
+		echo "not ok - $name"
+		printf '%s\n' "$out" | sed 's/^/#   /'
+		[ "$status" -eq 0 ] || echo "#   (exit status $status)"
+		failed=$((failed + 1))
+	fi
+}
+
+kmod_files() {
+	find kmod -type f \( -name '*.[ch]' -o -name Kbuild \) | LC_ALL=C sort
+}
+
+user_c_files() {
+	find user tests -path tests/out -prune -o -type f -name '*.c' -print |
+		LC_ALL=C sort
+}
+
+all_c_files() {
+	{ kmod_files; user_c_files; find tests -path tests/out -prune -o \
+		-type f -name '*.h' -print; } | grep '\.[ch]$' | LC_ALL=C sort
+}
+
+tool_versions() {
+	echo "# gcc: $(gcc --version | head -n 1)"
+	echo "# sparse: $(sparse --version)"
+	echo "# checkpatch.pl: from $(cat "$(dirname "$("$here/checkpatch.sh" --path)")/version") linux-source"
+	echo "# cppcheck: $(cppcheck --version)"
+	echo "# clang-format: $("$CLANG_FORMAT" --version)"
+	echo "# modinfo: $(modinfo --version | head -n 1)"
+	echo "# groff: $(groff --version | head -n 1)"
+	echo "# dkms: $(dkms --version)"
+}
+
+# A fresh W=1 build: warnings only show when the file is compiled.
+module_w1() {	# module_w1 KERNEL_DIR OUT_DIR
+	rm -rf "$2"
+	build_module "$1" "$2"
+}
+
+# Every file again through sparse (C=2 checks even up-to-date objects).
+module_sparse() {	# module_sparse KERNEL_DIR OUT_DIR
+	build_module "$1" "$2" C=2
+}
+
+# License, author, description, version, and a description for each parameter.
+module_info() {	# module_info KO
+	local ko=$1 field name type desc
+	for field in license author description version; do
+		[ -n "$(modinfo -F "$field" "$ko")" ] || echo "$ko: no $field"
+	done
+	while IFS=: read -r name type; do
+		desc=$(modinfo -F parm "$ko" | sed -n "s/^$name://p")
+		desc=${desc%"($type)"}
+		[ -n "${desc// /}" ] || echo "$ko: parameter $name has no description"
+	done < <(modinfo -F parmtype "$ko")
+}
+
+checkpatch() {	# checkpatch [OPTION...] FILE...
+	"$here/checkpatch.sh" --strict --no-tree --quiet --show-types -f "$@"
+}
+
+# Each user program on its own: -Werror, then the analyzer.
+user_build() {	# user_build [CFLAG...]
+	local f
+	for f in $(user_c_files); do
+		gcc "${USER_CFLAGS[@]}" "$@" -c -o /dev/null "$f"
+	done
+}
+
+cppcheck_user() {
+	cppcheck -q --std=c11 --enable=warning,style,performance,portability \
+		--inconclusive --error-exitcode=1 -Ikmod/uapi -Itests \
+		$(user_c_files)
+}
+
+clang_format() {
+	# shellcheck disable=SC2046
+	"$CLANG_FORMAT" --dry-run --Werror $(all_c_files)
+}
+
+man_page() {
+	groff -man -ww -z -t user/user_demo.1
+}
+
+"$here/deps.sh" sparse cppcheck clang-format-14 kmod dkms groff-base >&2
+"$here/checkpatch.sh" --path > /dev/null
+tool_versions
+
+for flavour in "${kernels[@]}"; do
+	kdir=$("$here/kernel.sh" "$flavour")
+	release=$(cat "$kdir/release")
+	out=$SHMDEMO_TOP/tests/out/check-$release
+	check "W=1 build for $release, no warnings" module_w1 "$kdir" "$out"
+	check "sparse (C=2) on $release, no reports" module_sparse "$kdir" "$out"
+	check "modinfo on $release: license, author, description, version, parameters" \
+		module_info "$out/kmod/shmdemo.ko"
+done
+
+# shellcheck disable=SC2046
+check "checkpatch --strict on kmod/" checkpatch $(kmod_files)
+# shellcheck disable=SC2046
+check "checkpatch --strict on user/ and tests/ (ignoring $CHECKPATCH_USER_IGNORE)" \
+	checkpatch --ignore "$CHECKPATCH_USER_IGNORE" $(user_c_files) tests/*.h
+check "user code builds with -Wall -Wextra -Werror" user_build
+check "gcc -fanalyzer on user code" user_build -fanalyzer
+check "cppcheck on user code" cppcheck_user
+check "clang-format: the tree conforms to .clang-format" clang_format
+check "man page: groff -ww has no warnings" man_page
+check "make install into a DESTDIR; a program builds against the header" \
+	"$here/install-check.sh" "${kernels[0]}"
+for flavour in "${kernels[@]}"; do
+	check "dkms build for $flavour" "$here/dkms-check.sh" "$flavour"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Prove dkms.conf: "dkms add" and "dkms build" shmdemo for a cached Debian
+# kernel with Debian's dkms, in a private dkms tree and source tree, so
+# nothing is written to /var/lib/dkms, /usr/src or /lib/modules.
+# Silent on success (make check treats any output as a finding).
+# Usage: tests/dkms-check.sh [FLAVOUR]   (6.1, 6.1-rt or 6.12; default 6.1)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+flavour=${1:-6.1}
+kdir=$("$here/kernel.sh" "$flavour")
+release=$(cat "$kdir/release")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+log=$tmp/dkms.log
+
+conf_value() {	# conf_value NAME: a plain NAME="value" line of dkms.conf
+	sed -n "s/^$1=\"\\(.*\\)\"\$/\\1/p" "$SHMDEMO_TOP/dkms.conf"
+}
+name=$(conf_value PACKAGE_NAME)
+version=$(conf_value PACKAGE_VERSION)
+src=$tmp/src/$name-$version
+
+# The source as a package would ship it: the tracked files, no build products.
+mkdir -p "$src" "$tmp/tree"
+(cd "$SHMDEMO_TOP" && tar -c dkms.conf Kbuild Makefile kmod) | tar -x -C "$src"
+
+# A sign-file that does not exist: dkms then neither signs nor makes a key
+# in /var/lib/dkms (the cached headers have no key of their own anyway).
+dkms() {
+	env sign_file=/nonexistent/sign-file dkms "$@" \
+		--dkmstree "$tmp/tree" --sourcetree "$tmp/src" >> "$log" 2>&1 ||
+		{ cat "$log"; die "dkms $1 failed for $release"; }
+}
+
+dkms add -m "$name" -v "$version"
+dkms build -m "$name" -v "$version" -k "$release" --kernelsourcedir "$kdir/build"
+
+ko=$(compgen -G "$tmp/tree/$name/$version/$release/*/module/shmdemo.ko*" | head -n 1) ||
+	{ cat "$log"; die "dkms built no shmdemo.ko for $release"; }
+[ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$release" ] ||
+	die "$ko was built for $(modinfo -F vermagic "$ko"), not $release"
+[ "$(modinfo -F version "$ko")" = "$version" ] ||
+	die "dkms.conf says version $version, the module $(modinfo -F version "$ko")"
