@@ -16,18 +16,11 @@ files=(checkpatch.pl spelling.txt const_structs.checkpatch)
 
 # Download the linux-source package and pull FILES out of its tarball.
 fetch() {
-	local tmp member download f
+	local tmp member f
 	say "fetching checkpatch.pl from $source_pkg (once)"
 	rm -rf "$dir" && mkdir -p "$dir"
 	tmp=$(mktemp -d "$dir.XXXXXX")
-	download=(apt-get download -q "$source_pkg")
-	# apt's unprivileged _apt user cannot write to root's cache.
-	[ "$(id -u)" = 0 ] && download+=(-o APT::Sandbox::User=root)
-	if ! (cd "$tmp" && "${download[@]}" >&2); then
-		apt_update
-		(cd "$tmp" && "${download[@]}" >&2) ||
-			die "could not download $source_pkg"
-	fi
+	apt_download "$tmp" "$source_pkg"
 	member=$(dpkg-deb -c "$tmp"/*.deb | grep -o './usr/src/linux-source-[^ ]*\.tar\.xz')
 	dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -xO "$member" |
 		nice xz -dc | tar -x -C "$tmp" --wildcards --strip-components=2 \

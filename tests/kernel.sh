@@ -39,14 +39,7 @@ if [ ! -e "$dir/ready" ]; then
 	pkgs=("$image" "$headers" $(depends_on "$headers" '^linux-(headers|kbuild)-'))
 	say "fetching ${pkgs[*]}"
 	rm -rf "$dir" && mkdir -p "$dir/debs" "$dir/root"
-	download=(apt-get download -q "${pkgs[@]}")
-	# apt's unprivileged _apt user cannot write to root's cache.
-	[ "$(id -u)" = 0 ] && download+=(-o APT::Sandbox::User=root)
-	if ! (cd "$dir/debs" && "${download[@]}" >&2); then
-		apt_update
-		(cd "$dir/debs" && "${download[@]}" >&2) ||
-			die "could not download ${pkgs[*]}"
-	fi
+	apt_download "$dir/debs" "${pkgs[@]}"
 	for deb in "$dir"/debs/linux-headers-* "$dir"/debs/linux-kbuild-*; do
 		dpkg-deb -x "$deb" "$dir/root"
 	done

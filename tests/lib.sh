@@ -41,3 +41,16 @@ build_module() {	# build_module KERNEL_DIR OUT_DIR [KBUILD_ARG...]
 		{ grep -v '^Skipping BTF generation' >&2 || true; }
 	[ "${PIPESTATUS[0]}" -eq 0 ]
 }
+
+# Download Debian packages into DIR (not installed), updating the package
+# lists once if a version they name is gone from the archive.
+apt_download() {	# apt_download DIR PACKAGE...
+	local dir=$1 download
+	shift
+	download=(apt-get download -q "$@")
+	# apt's unprivileged _apt user cannot write to root's cache.
+	[ "$(id -u)" = 0 ] && download+=(-o APT::Sandbox::User=root)
+	(cd "$dir" && "${download[@]}" >&2) && return 0
+	apt_update
+	(cd "$dir" && "${download[@]}" >&2) || die "could not download $*"
+}
