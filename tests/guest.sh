@@ -103,7 +103,7 @@ boot() {	# boot KERNEL_DIR OUT_DIR LOG TIMEOUT
 		-display none -no-reboot -M pc "${accel[@]}" -smp 2 -m 1G \
 		-serial stdio -kernel "$kdir/vmlinux" -initrd "$out/initramfs.cpio" \
 		-append "console=ttyS0 quiet panic=-1 oops=panic ${SHMDEMO_APPEND:-}" \
-		< /dev/null | tr -d '\r' | tee "$log"
+		< /dev/null | sed -u 's/\r$//' | tee "$log"
 }
 
 # Did the guest get to its end marker? Says why not.
@@ -178,9 +178,9 @@ fi
 # One guest streams its console; several run at once and are shown in turn.
 for i in "${!kdirs[@]}"; do
 	if [ ${#kdirs[@]} -eq 1 ]; then
-		boot "${kdirs[i]}" "${outs[i]}" "${outs[i]}/console-test.log" 900 || true
+		boot "${kdirs[i]}" "${outs[i]}" "${outs[i]}/console-test.log" 300 || true
 	else
-		boot "${kdirs[i]}" "${outs[i]}" "${outs[i]}/console-test.log" 900 \
+		boot "${kdirs[i]}" "${outs[i]}" "${outs[i]}/console-test.log" 300 \
 			> /dev/null &
 	fi
 done

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Real clients nobody here wrote, against the device: busybox's dd, head,
 # od and wc, then Debian's stress-ng device stressor for a bounded time.
-# Runs in the guest under busybox sh; prints TAP. The kernel log is checked
-# by init afterwards.
+# Runs in the guest under busybox sh; prints TAP. Every client runs under
+# timeout(1), so a client that loops (dd retrying a write the device keeps
+# refusing) fails its case. The kernel log is checked by init afterwards.
 
 n=0
 failed=0
@@ -32,21 +33,22 @@ same() {
 }
 
 dd_write_at_end() {
-	out=$(dd if=/dev/zero of=/dev/shmdemo bs=4096 count=2 2>&1)
+	out=$(timeout 30 dd if=/dev/zero of=/dev/shmdemo bs=4096 count=2 2>&1)
 	status=$?
 	echo "$out" | grep -q 'No space left on device' && [ $status -ne 0 ]
 }
 
 wc_bytes() {
-	wc -c < /dev/shmdemo | tr -d ' '
+	timeout 30 wc -c < /dev/shmdemo | tr -d ' '
 }
 
 dd_write() {
-	printf 'written by dd' | dd of=/dev/shmdemo bs=13 count=1 conv=notrunc 2>/dev/null
+	printf 'written by dd' |
+		timeout 30 dd of=/dev/shmdemo bs=13 count=1 conv=notrunc 2>/dev/null
 }
 
 stress() {
-	stress-ng --dev 2 --dev-file /dev/shmdemo --timeout 5s --metrics-brief \
+	timeout 60 stress-ng --dev 2 --dev-file /dev/shmdemo --timeout 5s --metrics-brief \
 		> /tmp/stress-ng.log 2>&1
 	status=$?
 	sed 's/^/# /' /tmp/stress-ng.log
@@ -57,9 +59,10 @@ rmmod shmdemo 2>/dev/null
 echo "1..8"
 check "insmod shmdemo.ko" insmod "$SHMDEMO_KO"
 check "dd writes at offset 0" dd_write
-check "head reads what dd wrote" same 'written by dd' head -c 13 /dev/shmdemo
+check "head reads what dd wrote" \
+	same 'written by dd' timeout 30 head -c 13 /dev/shmdemo
 check "od dumps the first bytes" \
-	same '   w   r   i   t   t   e   n' od -An -c -N 7 /dev/shmdemo
+	same '   w   r   i   t   t   e   n' timeout 30 od -An -c -N 7 /dev/shmdemo
 check "wc counts the whole buffer" same 4096 wc_bytes
 check "dd past the end: No space left on device" dd_write_at_end
 check "stress-ng --dev on /dev/shmdemo for 5 s" stress
