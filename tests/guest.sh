@@ -140,11 +140,41 @@ do_run() {	# do_run KERNEL_DIR OUT_DIR
 	return "$status"
 }
 
+# Count a log's TAP results. A program that stopped before its plan was
+# done, or failed without a failing case, counts as failures too: a crash
+# must not pass for a short run.
+tally() {	# tally LOG: prints "PASSED FAILED", and why for the hidden ones
+	awk '
+	function close_block() {
+		if (!open)
+			return
+		missing = plan >= 0 ? plan - done : 0
+		if (missing > 0) {
+			bad += missing
+			print "# " name ": " missing " of " plan " cases never reported" > "/dev/stderr"
+		} else if (status != 0 && !failed_here) {
+			bad++
+			print "# " name ": exit status " status " with no failing case" > "/dev/stderr"
+		}
+		open = 0
+	}
+	/^shmdemo-(guest|host): begin / {
+		name = $0; sub(/^[^:]*: begin /, "", name)
+		open = 1; plan = -1; done = 0; failed_here = 0; next
+	}
+	/^shmdemo-(guest|host): exit=/ {
+		status = $2; sub(/^exit=/, "", status); close_block(); next
+	}
+	open && /^1\.\.[0-9]+$/ { plan = substr($0, 4) + 0; next }
+	/^ok / { good++; done++; next }
+	/^not ok / { bad++; done++; failed_here = 1; next }
+	END { close_block(); print good + 0, bad + 0 }' "$1"
+}
+
 passed=0 failed=0
-count() {	# count LOG: add its TAP results to the totals
+count() {	# count LOG NAME: add its results to the totals and the summary
 	local p f
-	p=$(grep -c '^ok ' "$1" || true)
-	f=$(grep -c '^not ok ' "$1" || true)
+	read -r p f < <(tally "$1")
 	passed=$((passed + p)) failed=$((failed + f))
 	summary+=("$(printf '%-28s %4d passed, %d failed' "$2" "$p" "$f")")
 }
@@ -157,8 +187,13 @@ if [ "$job" = test ]; then
 	log=$SHMDEMO_TOP/tests/out/host-tests.log
 	mkdir -p "${log%/*}"
 	echo "# host: user_demo option parsing"
-	USER_DEMO=$SHMDEMO_TOP/user/user_demo "$SHMDEMO_TOP/tests/test_user_demo" host |
-		tee "$log" || true
+	{
+		echo "shmdemo-host: begin test_user_demo host"
+		status=0
+		USER_DEMO=$SHMDEMO_TOP/user/user_demo \
+			"$SHMDEMO_TOP/tests/test_user_demo" host || status=$?
+		echo "shmdemo-host: exit=$status test_user_demo host"
+	} | tee "$log"
 	count "$log" host
 fi
 
