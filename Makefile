@@ -5,6 +5,7 @@
 #
 #   make run      build, boot a Debian kernel in QEMU, run user_demo there
 #   make test     the test suite, in the guest and on the host
+#   make bench    the benchmarks, in the guest (tests/bench/PERFORMANCE.md)
 #   make KDIR=/lib/modules/$(uname -r)/build   build for a real machine
 
 KERNELRELEASE ?= $(shell uname -r)
@@ -21,9 +22,11 @@ KMOD_CFLAGS = $(shell pkg-config --cflags libkmod 2>/dev/null)
 KMOD_LIBS = $(shell pkg-config --libs libkmod 2>/dev/null || echo -lkmod)
 
 TEST_PROGS := tests/test_device tests/test_lifecycle tests/test_user_demo
-GUEST_PROGS := user/user_demo $(TEST_PROGS) tests/guest/init
+BENCH_SRCS := $(addprefix tests/bench/,bench.c map.c handoff.c fanout.c e2e.c)
+BENCH_PROGS := tests/bench/bench tests/bench/seed_demo
+GUEST_PROGS := user/user_demo $(TEST_PROGS) $(BENCH_PROGS) tests/guest/init
 
-.PHONY: all modules user guest-progs run test clean
+.PHONY: all modules user guest-progs run test bench clean
 
 all: modules user
 
@@ -41,6 +44,12 @@ tests/test_%: tests/test_%.c tests/harness.c tests/harness.h kmod/uapi/linux/shm
 	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) -o $@ $< tests/harness.c \
 		$(LDFLAGS) $(KMOD_LIBS)
 
+tests/bench/bench: $(BENCH_SRCS) tests/bench/bench.h kmod/uapi/linux/shmdemo.h
+	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) -o $@ $(BENCH_SRCS) $(LDFLAGS)
+
+tests/bench/seed_demo: tests/bench/seed_demo.c
+	$(CC) $(WARNINGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
 tests/guest/init: tests/guest/init.c
 	$(CC) $(WARNINGS) $(CFLAGS) -static -o $@ $<
 
@@ -52,7 +61,11 @@ run:
 test:
 	@tests/guest.sh test $(KERNELS)
 
+bench:
+	@tests/guest.sh bench $(KERNEL)
+
 clean:
 	rm -f $(GUEST_PROGS)
+	rm -rf tests/bench/out
 	rm -rf .tmp_versions Module.symvers modules.order
 	cd kmod && rm -f *.o *.ko *.mod *.mod.c .*.cmd modules.order

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * handoff - the round trip of a strict ping-pong between a parent and its
+ * child: the parent passes the turn and sleeps until the child passes it
+ * back, thousands of times. Four ways to pass it:
+ *
+ *	shmdemo  SHMDEMO_IOC_NOTIFY, and SHMDEMO_IOC_WAIT on the last seq seen
+ *	eventfd  one eventfd per direction, write(1) and a blocking read
+ *	pipe     one pipe per direction, one byte each way
+ *	futex    a turn word in MAP_SHARED | MAP_ANONYMOUS memory, FUTEX_WAKE
+ *		 after each store and FUTEX_WAIT until it changes
+ *
+ * A figure is the time of one round trip: the clocked rounds divided by
+ * their number, after some unclocked ones that let both sides settle.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/shmdemo.h>
+#include "bench.h"
+
+#define HANDOFF_ROUNDS	5000
+#define HANDOFF_WARMUP	200
+#define HANDOFF_REPS	7
+#define HANDOFF_LIMIT_S	120	/* a lost wake-up kills the benchmark */
+
+enum { PARENT, CHILD };
+
+struct handoff {
+	int fd[4];
+	__u64 seen;	/* shmdemo: the last seq this side saw */
+	int *turn;	/* futex: PARENT or CHILD, whose turn it is */
+};
+
+struct handoff_ops {
+	const char *name;
+	bool (*setup)(struct handoff *h);
+	bool (*pass)(struct handoff *h, int side);	/* wake the other side */
+	bool (*take)(struct handoff *h, int side);	/* sleep until woken */
+	void (*teardown)(struct handoff *h);
+};
+
+static void close_fds(struct handoff *h)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(h->fd); i++) {
+		if (h->fd[i] >= 0)
+			close(h->fd[i]);
+	}
+}
+
+static bool shmdemo_setup(struct handoff *h)
+{
+	struct shmdemo_info info;
+
+	h->fd[0] = open(BENCH_DEVICE, O_RDWR | O_CLOEXEC);
+	if (h->fd[0] < 0 || ioctl(h->fd[0], SHMDEMO_IOC_INFO, &info) < 0)
+		return false;
+	h->seen = info.seq;
+	return true;
+}
+
+static bool shmdemo_pass(struct handoff *h,
+			 int side __attribute__((unused)))
+{
+	return ioctl(h->fd[0], SHMDEMO_IOC_NOTIFY, &h->seen) == 0;
+}
+
+static bool shmdemo_take(struct handoff *h,
+			 int side __attribute__((unused)))
+{
+	return ioctl(h->fd[0], SHMDEMO_IOC_WAIT, &h->seen) == 0;
+}
+
+/* fd[PARENT] carries the turn to the child, fd[CHILD] back to the parent. */
+static bool eventfd_setup(struct handoff *h)
+{
+	h->fd[PARENT] = eventfd(0, EFD_CLOEXEC);
+	h->fd[CHILD] = eventfd(0, EFD_CLOEXEC);
+	return h->fd[PARENT] >= 0 && h->fd[CHILD] >= 0;
+}
+
+static bool eventfd_pass(struct handoff *h, int side)
+{
+	uint64_t one = 1;
+
+	return write(h->fd[side], &one, sizeof(one)) == sizeof(one);
+}
+
+static bool eventfd_take(struct handoff *h, int side)
+{
+	uint64_t count;
+
+	return read(h->fd[!side], &count, sizeof(count)) == sizeof(count);
+}
+
+/* fd[0..1] is the pipe to the child, fd[2..3] the one to the parent. */
+static bool pipe_setup(struct handoff *h)
+{
+	return pipe2(h->fd, O_CLOEXEC) == 0 && pipe2(h->fd + 2, O_CLOEXEC) == 0;
+}
+
+static bool pipe_pass(struct handoff *h, int side)
+{
+	char c = 0;
+
+	return write(h->fd[side == PARENT ? 1 : 3], &c, 1) == 1;
+}
+
+static bool pipe_take(struct handoff *h, int side)
+{
+	char c;
+
+	return read(h->fd[side == PARENT ? 2 : 0], &c, 1) == 1;
+}
+
+static long futex(int *uaddr, int op, int val)
+{
+	return syscall(SYS_futex, uaddr, op, val, NULL, NULL, 0);
+}
+
+static bool futex_setup(struct handoff *h)
+{
+	h->turn = mmap(NULL, sizeof(*h->turn), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (h->turn == MAP_FAILED) {
+		h->turn = NULL;
+		return false;
+	}
+	*h->turn = PARENT;
+	return true;
+}
+
+static bool futex_pass(struct handoff *h, int side)
+{
+	__atomic_store_n(h->turn, !side, __ATOMIC_RELEASE);
+	/* Shared, not FUTEX_PRIVATE: the two sides are two processes. */
+	return futex(h->turn, FUTEX_WAKE, 1) >= 0;
+}
+
+static bool futex_take(struct handoff *h, int side)
+{
+	int turn;
+
+	while ((turn = __atomic_load_n(h->turn, __ATOMIC_ACQUIRE)) != side) {
+		if (futex(h->turn, FUTEX_WAIT, turn) < 0 &&
+		    errno != EAGAIN && errno != EINTR)
+			return false;
+	}
+	return true;
+}
+
+static void futex_teardown(struct handoff *h)
+{
+	if (h->turn)
+		munmap(h->turn, sizeof(*h->turn));
+}
+
+static const struct handoff_ops handoff_cases[] = {
+	{ "shmdemo", shmdemo_setup, shmdemo_pass, shmdemo_take, close_fds },
+	{ "eventfd", eventfd_setup, eventfd_pass, eventfd_take, close_fds },
+	{ "pipe", pipe_setup, pipe_pass, pipe_take, close_fds },
+	{ "futex", futex_setup, futex_pass, futex_take, futex_teardown },
+};
+
+static void handoff_child(const struct handoff_ops *ops, struct handoff *h)
+{
+	int i;
+
+	for (i = 0; i < HANDOFF_WARMUP + HANDOFF_ROUNDS; i++) {
+		if (!ops->take(h, CHILD) || !ops->pass(h, CHILD))
+			_exit(1);
+	}
+	_exit(0);
+}
+
+/* One repetition: a fresh child, then the round trip in microseconds. */
+static double handoff_once(const struct handoff_ops *ops, struct handoff *h)
+{
+	uint64_t t0 = 0, t1;
+	pid_t pid;
+	int i;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		handoff_child(ops, h);
+
+	for (i = 0; i < HANDOFF_WARMUP + HANDOFF_ROUNDS; i++) {
+		if (i == HANDOFF_WARMUP)
+			t0 = now_ns();
+		if (!ops->pass(h, PARENT) || !ops->take(h, PARENT)) {
+			kill(pid, SIGKILL);
+			wait_ok(pid);
+			return -1;
+		}
+	}
+	t1 = now_ns();
+	if (!wait_ok(pid)) {
+		errno = ECHILD;
+		return -1;
+	}
+	return (t1 - t0) / 1e3 / HANDOFF_ROUNDS;
+}
+
+static bool handoff_figure(const struct handoff_ops *ops)
+{
+	struct figure fig = { .section = "handoff", .name = ops->name };
+	struct handoff h = { .fd = { -1, -1, -1, -1 } };
+	bool ok = false;
+	unsigned int i;
+	double us;
+
+	if (!ops->setup(&h)) {
+		bench_fail("handoff", ops->name, "setup: %s", strerror(errno));
+		goto out;
+	}
+	alarm(HANDOFF_LIMIT_S);
+	for (i = 0; i < HANDOFF_REPS; i++) {
+		us = handoff_once(ops, &h);
+		if (us < 0) {
+			bench_fail("handoff", ops->name, "%s", strerror(errno));
+			goto out;
+		}
+		fig.us[fig.reps++] = us;
+	}
+	ok = figure_report(&fig);
+out:
+	alarm(0);
+	ops->teardown(&h);
+	return ok;
+}
+
+bool bench_handoff(void)
+{
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(handoff_cases); i++)
+		ok &= handoff_figure(&handoff_cases[i]);
+	return ok;
+}

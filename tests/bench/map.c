@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * map - map N pages and write one byte to each, three ways:
+ *
+ *	shmdemo  open /dev/shmdemo, mmap MAP_SHARED (the module's pages)
+ *	anon     mmap MAP_SHARED | MAP_ANONYMOUS (shmem, faulted page by page)
+ *	memfd    memfd_create + ftruncate + mmap MAP_SHARED | MAP_POPULATE
+ *
+ * The clock covers everything up to the last byte written; unmapping and
+ * closing come after it, since they free what the next repetition
+ * allocates again.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/shmdemo.h>
+#include "bench.h"
+
+#define MAP_MAX_PAGES	65536
+
+static const long map_pages[] = { 1, 64, 4096, MAP_MAX_PAGES };
+
+struct map_case {
+	const char *name;
+	/* Map LEN bytes into *P; returns an fd to close (or -1), -2 on error. */
+	int (*map)(size_t len, char **p);
+};
+
+static int map_shmdemo(size_t len, char **p)
+{
+	int fd = open(BENCH_DEVICE, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -2;
+	*p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (*p == MAP_FAILED) {
+		close(fd);
+		return -2;
+	}
+	return fd;
+}
+
+static int map_anon(size_t len, char **p)
+{
+	*p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	return *p == MAP_FAILED ? -2 : -1;
+}
+
+static int map_memfd(size_t len, char **p)
+{
+	int fd = memfd_create("bench", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -2;
+	if (ftruncate(fd, len) < 0)
+		goto out_close;
+	*p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (*p == MAP_FAILED)
+		goto out_close;
+	return fd;
+
+out_close:
+	close(fd);
+	return -2;
+}
+
+static const struct map_case map_cases[] = {
+	{ "shmdemo",	map_shmdemo },
+	{ "anon",	map_anon },
+	{ "memfd",	map_memfd },
+};
+
+static void touch_pages(volatile char *p, long nr, long page)
+{
+	long i;
+
+	for (i = 0; i < nr; i++)
+		p[i * page] = 1;
+}
+
+/* One repetition: the time to map and touch NR pages, or -1 on error. */
+static double map_once(const struct map_case *mc, long nr)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = nr * page;
+	uint64_t t0, t1;
+	char *p;
+	int fd;
+
+	t0 = now_ns();
+	fd = mc->map(len, &p);
+	if (fd == -2)
+		return -1;
+	touch_pages(p, nr, page);
+	t1 = now_ns();
+
+	munmap(p, len);
+	if (fd >= 0)
+		close(fd);
+	return (t1 - t0) / 1e3;
+}
+
+/* Big mappings take long under TCG: fewer repetitions there. */
+static unsigned int map_reps(long nr)
+{
+	return nr >= 4096 ? 7 : 21;
+}
+
+static bool map_figure(const struct map_case *mc, long nr)
+{
+	struct figure fig = { .section = "map", .name = mc->name, .param = nr };
+	unsigned int i, reps = map_reps(nr);
+	double us;
+
+	/* A first, unclocked run faults in the program and the page tables. */
+	for (i = 0; i <= reps; i++) {
+		us = map_once(mc, nr);
+		if (us < 0) {
+			bench_fail("map", mc->name, "%ld pages: %s", nr,
+				   strerror(errno));
+			return false;
+		}
+		if (i)
+			fig.us[fig.reps++] = us;
+	}
+	return figure_report(&fig);
+}
+
+/* The device must hold the largest mapping. */
+static bool map_device_ready(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct shmdemo_info info;
+	int fd, ret;
+
+	fd = open(BENCH_DEVICE, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		bench_fail("map", "shmdemo", "%s: %s", BENCH_DEVICE,
+			   strerror(errno));
+		return false;
+	}
+	ret = ioctl(fd, SHMDEMO_IOC_INFO, &info);
+	close(fd);
+	if (ret < 0 || info.size < (__u64)MAP_MAX_PAGES * page) {
+		bench_fail("map", "shmdemo",
+			   "the buffer must hold %d pages: load with pages=%d",
+			   MAP_MAX_PAGES, MAP_MAX_PAGES);
+		return false;
+	}
+	return true;
+}
+
+bool bench_map(void)
+{
+	bool dev_ok = map_device_ready(), ok = dev_ok;
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(map_pages); i++) {
+		for (j = 0; j < ARRAY_SIZE(map_cases); j++) {
+			if (map_cases[j].map == map_shmdemo && !dev_ok)
+				continue;
+			ok &= map_figure(&map_cases[j], map_pages[i]);
+		}
+	}
+	return ok;
+}
