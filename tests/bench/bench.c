@@ -41,9 +41,13 @@ static int cmp_double(const void *a, const void *b)
 
 bool figure_report(struct figure *fig)
 {
-	unsigned int n = fig->reps;
+	unsigned int i, n = fig->reps;
 	double median;
 
+	printf("# %s %s %ld:", fig->section, fig->name, fig->param);
+	for (i = 0; i < n; i++)
+		printf(" %.2f", fig->us[i]);
+	putchar('\n');
 	if (n < BENCH_MIN_REPS) {
 		bench_fail(fig->section, fig->name, "%u repetitions of %d",
 			   n, BENCH_MIN_REPS);

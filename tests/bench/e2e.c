@@ -49,28 +49,35 @@ static double e2e_once(const char *prog)
 	return (t1 - t0) / 1e3;
 }
 
-static bool e2e_figure(const char *prog)
-{
-	struct figure fig = { .section = "e2e", .name = base_name(prog) };
-	unsigned int i;
-	double us;
-
-	for (i = 0; i < E2E_WARMUP + E2E_REPS; i++) {
-		us = e2e_once(prog);
-		if (us < 0) {
-			bench_fail("e2e", fig.name, "%s did not exit with 0",
-				   prog);
-			return false;
-		}
-		if (i >= E2E_WARMUP)
-			fig.us[fig.reps++] = us;
-	}
-	return figure_report(&fig);
-}
-
+/* The two programs take turns, run by run. */
 bool bench_e2e(const char *device_prog, const char *anon_prog)
 {
-	bool ok = e2e_figure(device_prog);
+	const char *progs[] = { device_prog, anon_prog };
+	struct figure figs[ARRAY_SIZE(progs)];
+	bool failed[ARRAY_SIZE(progs)] = { false };
+	unsigned int rep;
+	bool ok = true;
+	size_t i;
+	double us;
 
-	return e2e_figure(anon_prog) && ok;
+	for (i = 0; i < ARRAY_SIZE(progs); i++)
+		figs[i] = (struct figure){ .section = "e2e",
+					   .name = base_name(progs[i]) };
+	for (rep = 0; rep < E2E_WARMUP + E2E_REPS; rep++) {
+		for (i = 0; i < ARRAY_SIZE(progs); i++) {
+			if (failed[i])
+				continue;
+			us = e2e_once(progs[i]);
+			if (us < 0) {
+				bench_fail("e2e", figs[i].name,
+					   "%s did not exit with 0", progs[i]);
+				failed[i] = true;
+			} else if (rep >= E2E_WARMUP) {
+				figs[i].us[figs[i].reps++] = us;
+			}
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(progs); i++)
+		ok &= !failed[i] && figure_report(&figs[i]);
+	return ok;
 }

@@ -180,31 +180,45 @@ static double fanout_once(const struct fanout_ops *ops, struct fanout *f,
 	return (last - t0) / 1e3;
 }
 
-static bool fanout_figure(const struct fanout_ops *ops, struct fanout *f,
-			  int k)
+/* Both cases with K waiters, taking turns repetition by repetition. */
+static bool fanout_figures(struct fanout *f, int k)
 {
-	struct figure fig = { .section = "fanout", .name = ops->name,
-			      .param = k };
-	unsigned int i;
+	const size_t n = ARRAY_SIZE(fanout_cases);
+	struct figure figs[ARRAY_SIZE(fanout_cases)];
+	bool failed[ARRAY_SIZE(fanout_cases)] = { false };
+	unsigned int rep;
+	bool ok = true;
+	size_t i;
 	double us;
 
-	for (i = 0; i < FANOUT_REPS; i++) {
-		us = fanout_once(ops, f, k);
-		if (us < 0) {
-			bench_fail("fanout", ops->name, "%d waiters: %s", k,
-				   strerror(errno));
-			return false;
+	for (i = 0; i < n; i++)
+		figs[i] = (struct figure){ .section = "fanout",
+					   .name = fanout_cases[i].name,
+					   .param = k };
+	for (rep = 0; rep < FANOUT_REPS; rep++) {
+		for (i = 0; i < n; i++) {
+			if (failed[i])
+				continue;
+			us = fanout_once(&fanout_cases[i], f, k);
+			if (us < 0) {
+				bench_fail("fanout", fanout_cases[i].name,
+					   "%d waiters: %s", k, strerror(errno));
+				failed[i] = true;
+				continue;
+			}
+			figs[i].us[figs[i].reps++] = us;
 		}
-		fig.us[fig.reps++] = us;
 	}
-	return figure_report(&fig);
+	for (i = 0; i < n; i++)
+		ok &= !failed[i] && figure_report(&figs[i]);
+	return ok;
 }
 
 bool bench_fanout(void)
 {
 	struct fanout f;
 	bool ok = true;
-	size_t i, j;
+	size_t i;
 
 	f.fd = open(BENCH_DEVICE, O_RDWR | O_CLOEXEC);
 	if (f.fd < 0) {
@@ -219,11 +233,8 @@ bool bench_fanout(void)
 		close(f.fd);
 		return false;
 	}
-	for (i = 0; i < ARRAY_SIZE(fanout_waiters); i++) {
-		for (j = 0; j < ARRAY_SIZE(fanout_cases); j++)
-			ok &= fanout_figure(&fanout_cases[j], &f,
-					    fanout_waiters[i]);
-	}
+	for (i = 0; i < ARRAY_SIZE(fanout_waiters); i++)
+		ok &= fanout_figures(&f, fanout_waiters[i]);
 	munmap(f.sh, sizeof(*f.sh));
 	close(f.fd);
 	return ok;

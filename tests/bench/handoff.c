@@ -10,8 +10,9 @@
  *	futex    a turn word in MAP_SHARED | MAP_ANONYMOUS memory, FUTEX_WAKE
  *		 after each store and FUTEX_WAIT until it changes
  *
- * A figure is the time of one round trip: the clocked rounds divided by
- * their number, after some unclocked ones that let both sides settle.
+ * A repetition is the mean round trip over a slice of rounds; one child per
+ * case plays every slice, after some unclocked rounds that let both sides
+ * settle.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,10 +28,10 @@
 #include <linux/shmdemo.h>
 #include "bench.h"
 
-#define HANDOFF_ROUNDS	5000
-#define HANDOFF_WARMUP	200
-#define HANDOFF_REPS	7
-#define HANDOFF_LIMIT_S	120	/* a lost wake-up kills the benchmark */
+#define HANDOFF_SLICES	15	/* the repetitions of a figure */
+#define HANDOFF_ROUNDS	400	/* round trips clocked in each */
+#define HANDOFF_WARMUP	100	/* unclocked, before the first slice */
+#define HANDOFF_LIMIT_S	600	/* a lost wake-up kills the benchmark */
 
 enum { PARENT, CHILD };
 
@@ -172,81 +173,107 @@ static const struct handoff_ops handoff_cases[] = {
 	{ "futex", futex_setup, futex_pass, futex_take, futex_teardown },
 };
 
+/* The child answers every round of the warm-up and of all the slices. */
 static void handoff_child(const struct handoff_ops *ops, struct handoff *h)
 {
 	int i;
 
-	for (i = 0; i < HANDOFF_WARMUP + HANDOFF_ROUNDS; i++) {
+	for (i = 0; i < HANDOFF_WARMUP + HANDOFF_SLICES * HANDOFF_ROUNDS; i++) {
 		if (!ops->take(h, CHILD) || !ops->pass(h, CHILD))
 			_exit(1);
 	}
 	_exit(0);
 }
 
-/* One repetition: a fresh child, then the round trip in microseconds. */
-static double handoff_once(const struct handoff_ops *ops, struct handoff *h)
+static bool handoff_rounds(const struct handoff_ops *ops, struct handoff *h,
+			   int rounds)
 {
-	uint64_t t0 = 0, t1;
-	pid_t pid;
 	int i;
 
-	pid = fork();
-	if (pid < 0)
+	for (i = 0; i < rounds; i++) {
+		if (!ops->pass(h, PARENT) || !ops->take(h, PARENT))
+			return false;
+	}
+	return true;
+}
+
+/* Fork the child and play the unclocked rounds; its pid, or -1. */
+static pid_t handoff_start(const struct handoff_ops *ops, struct handoff *h)
+{
+	pid_t pid;
+
+	if (!ops->setup(h))
 		return -1;
+	pid = fork();
 	if (pid == 0)
 		handoff_child(ops, h);
-
-	for (i = 0; i < HANDOFF_WARMUP + HANDOFF_ROUNDS; i++) {
-		if (i == HANDOFF_WARMUP)
-			t0 = now_ns();
-		if (!ops->pass(h, PARENT) || !ops->take(h, PARENT)) {
-			kill(pid, SIGKILL);
-			wait_ok(pid);
-			return -1;
-		}
-	}
-	t1 = now_ns();
-	if (!wait_ok(pid)) {
-		errno = ECHILD;
+	if (pid > 0 && !handoff_rounds(ops, h, HANDOFF_WARMUP)) {
+		kill(pid, SIGKILL);
+		wait_ok(pid);
 		return -1;
 	}
-	return (t1 - t0) / 1e3 / HANDOFF_ROUNDS;
+	return pid;
 }
 
-static bool handoff_figure(const struct handoff_ops *ops)
+/* One slice: the mean round trip of HANDOFF_ROUNDS, in microseconds. */
+static double handoff_slice(const struct handoff_ops *ops, struct handoff *h)
 {
-	struct figure fig = { .section = "handoff", .name = ops->name };
-	struct handoff h = { .fd = { -1, -1, -1, -1 } };
-	bool ok = false;
-	unsigned int i;
-	double us;
+	uint64_t t0 = now_ns();
 
-	if (!ops->setup(&h)) {
-		bench_fail("handoff", ops->name, "setup: %s", strerror(errno));
-		goto out;
-	}
-	alarm(HANDOFF_LIMIT_S);
-	for (i = 0; i < HANDOFF_REPS; i++) {
-		us = handoff_once(ops, &h);
-		if (us < 0) {
-			bench_fail("handoff", ops->name, "%s", strerror(errno));
-			goto out;
-		}
-		fig.us[fig.reps++] = us;
-	}
-	ok = figure_report(&fig);
-out:
-	alarm(0);
-	ops->teardown(&h);
-	return ok;
+	if (!handoff_rounds(ops, h, HANDOFF_ROUNDS))
+		return -1;
+	return (now_ns() - t0) / 1e3 / HANDOFF_ROUNDS;
 }
 
+/*
+ * Every case keeps its child for the whole run, and the cases take turns
+ * slice by slice, so that a slow spell of the machine under the guest falls
+ * on all of them alike.
+ */
 bool bench_handoff(void)
 {
+	const size_t n = ARRAY_SIZE(handoff_cases);
+	struct figure figs[ARRAY_SIZE(handoff_cases)];
+	struct handoff h[ARRAY_SIZE(handoff_cases)];
+	pid_t pids[ARRAY_SIZE(handoff_cases)];
 	bool ok = true;
+	unsigned int slice;
 	size_t i;
+	double us;
 
-	for (i = 0; i < ARRAY_SIZE(handoff_cases); i++)
-		ok &= handoff_figure(&handoff_cases[i]);
+	for (i = 0; i < n; i++) {
+		figs[i] = (struct figure){ .section = "handoff",
+					   .name = handoff_cases[i].name };
+		h[i] = (struct handoff){ .fd = { -1, -1, -1, -1 } };
+		pids[i] = handoff_start(&handoff_cases[i], &h[i]);
+		if (pids[i] < 0)
+			bench_fail("handoff", handoff_cases[i].name,
+				   "start: %s", strerror(errno));
+	}
+	alarm(HANDOFF_LIMIT_S);
+	for (slice = 0; slice < HANDOFF_SLICES; slice++) {
+		for (i = 0; i < n; i++) {
+			if (pids[i] < 0)
+				continue;
+			us = handoff_slice(&handoff_cases[i], &h[i]);
+			if (us < 0) {
+				bench_fail("handoff", handoff_cases[i].name,
+					   "%s", strerror(errno));
+				kill(pids[i], SIGKILL);
+				wait_ok(pids[i]);
+				pids[i] = -1;
+				continue;
+			}
+			figs[i].us[figs[i].reps++] = us;
+		}
+	}
+	alarm(0);
+	for (i = 0; i < n; i++) {
+		if (pids[i] < 0 || !wait_ok(pids[i]))
+			ok = false;
+		else
+			ok &= figure_report(&figs[i]);
+		handoff_cases[i].teardown(&h[i]);
+	}
 	return ok;
 }

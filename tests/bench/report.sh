@@ -34,9 +34,10 @@ table() {
 		for (i = 1; i <= n; i++) {
 			split(row[i], f, ",")
 			r = ref[f[1] "," f[3] "," f[4]]
+			n_col = f[3] == 0 ? "-" : f[3]
+			vs = r > 0 ? sprintf("%.3f", f[6] / r) : "-"
 			printf "%-8s %-10s %6s %5s %4s %12.2f %12.2f %12.2f %8s\n",
-			       f[1], f[2], f[3] == 0 ? "-" : f[3], f[4], f[5],
-			       f[6], f[7], f[8], r > 0 ? sprintf("%.3f", f[6] / r) : "-"
+			       f[1], f[2], n_col, f[4], f[5], f[6], f[7], f[8], vs
 		}
 	}' "$csv"
 }
@@ -88,7 +89,7 @@ plot() {	# plot PNG
 	bars handoff 2 1 > "$dir/handoff"
 	bars e2e 2 > "$dir/e2e"
 	gnuplot <<-GNUPLOT
-	set terminal pngcairo size 1400,1000 font ",10"
+	set terminal pngcairo noenhanced size 1400,1000 font ",10"
 	set output "$1"
 	set multiplot layout 2,2 title "shmdemo benchmarks (median, bars from min to max; QEMU TCG: compare ratios only)"
 	set grid
