@@ -63,7 +63,7 @@ bench_commands() {	# bench_commands MODULE
 	if [ "$smp" -eq 1 ]; then
 		echo "/bin/bench handoff"
 	else
-		echo "/bin/bench ${BENCH_ONLY:-map handoff fanout}"
+		echo "/bin/bench map handoff fanout"
 		echo "/bin/bench e2e /bin/user_demo /bin/seed_demo"
 	fi
 	echo "/bin/rmmod shmdemo"
@@ -166,7 +166,7 @@ do_bench() {	# do_bench KERNEL_DIR OUT_DIR RELEASE
 	local out=$SHMDEMO_TOP/tests/bench/out log ok=0 smp
 	mkdir -p "$out"
 	bench_header "$1" "$3" > "$out/bench.csv"
-	for smp in ${BENCH_SMP:-2 1}; do
+	for smp in 2 1; do
 		make_initramfs "$2" "$3"
 		log=$2/console-bench-$smp.log
 		say "# guest: Linux $3, $smp vCPU(s)"

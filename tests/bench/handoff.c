@@ -19,17 +19,19 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/shmdemo.h>
 #include "bench.h"
 
-#define HANDOFF_SLICES	15	/* the repetitions of a figure */
-#define HANDOFF_ROUNDS	400	/* round trips clocked in each */
+#define HANDOFF_SLICES	41	/* the repetitions of a figure */
+#define HANDOFF_ROUNDS	150	/* round trips clocked in each */
 #define HANDOFF_WARMUP	100	/* unclocked, before the first slice */
 #define HANDOFF_LIMIT_S	600	/* a lost wake-up kills the benchmark */
 
@@ -215,14 +217,46 @@ static pid_t handoff_start(const struct handoff_ops *ops, struct handoff *h)
 	return pid;
 }
 
-/* One slice: the mean round trip of HANDOFF_ROUNDS, in microseconds. */
-static double handoff_slice(const struct handoff_ops *ops, struct handoff *h)
-{
-	uint64_t t0 = now_ns();
+/* How often the parent blocked, and how often it was preempted. */
+struct switches {
+	long blocked;
+	long preempted;
+};
 
+static void count_switches(struct switches *sw, int sign)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	sw->blocked += sign * ru.ru_nvcsw;
+	sw->preempted += sign * ru.ru_nivcsw;
+}
+
+/*
+ * One slice: the mean round trip of HANDOFF_ROUNDS, in microseconds, and
+ * the parent's context switches in it added to *SW.
+ */
+static double handoff_slice(const struct handoff_ops *ops, struct handoff *h,
+			    struct switches *sw)
+{
+	uint64_t t0;
+
+	count_switches(sw, -1);
+	t0 = now_ns();
 	if (!handoff_rounds(ops, h, HANDOFF_ROUNDS))
 		return -1;
-	return (now_ns() - t0) / 1e3 / HANDOFF_ROUNDS;
+	t0 = now_ns() - t0;
+	count_switches(sw, 1);
+	return t0 / 1e3 / HANDOFF_ROUNDS;
+}
+
+static void report_switches(const char *name, const struct switches *sw)
+{
+	double rounds = HANDOFF_SLICES * HANDOFF_ROUNDS;
+
+	printf("# handoff %s: per round trip the parent blocked %.2f times "
+	       "and was preempted %.2f times\n", name, sw->blocked / rounds,
+	       sw->preempted / rounds);
 }
 
 /*
@@ -236,6 +270,7 @@ bool bench_handoff(void)
 	struct figure figs[ARRAY_SIZE(handoff_cases)];
 	struct handoff h[ARRAY_SIZE(handoff_cases)];
 	pid_t pids[ARRAY_SIZE(handoff_cases)];
+	struct switches sw[ARRAY_SIZE(handoff_cases)] = { { 0 } };
 	bool ok = true;
 	unsigned int slice;
 	size_t i;
@@ -255,7 +290,8 @@ bool bench_handoff(void)
 		for (i = 0; i < n; i++) {
 			if (pids[i] < 0)
 				continue;
-			us = handoff_slice(&handoff_cases[i], &h[i]);
+			us = handoff_slice(&handoff_cases[i], &h[i],
+					   &sw[i]);
 			if (us < 0) {
 				bench_fail("handoff", handoff_cases[i].name,
 					   "%s", strerror(errno));
@@ -269,10 +305,12 @@ bool bench_handoff(void)
 	}
 	alarm(0);
 	for (i = 0; i < n; i++) {
-		if (pids[i] < 0 || !wait_ok(pids[i]))
+		if (pids[i] < 0 || !wait_ok(pids[i])) {
 			ok = false;
-		else
+		} else {
+			report_switches(handoff_cases[i].name, &sw[i]);
 			ok &= figure_report(&figs[i]);
+		}
 		handoff_cases[i].teardown(&h[i]);
 	}
 	return ok;
