@@ -181,8 +181,8 @@ do_bench() {	# do_bench KERNEL_DIR OUT_DIR RELEASE
 		fi
 		grep '^bench,' "$log" | cut -d, -f2- >> "$out/bench.csv" || true
 	done
-	[ "$ok" -eq 0 ] || return 1
-	"$SHMDEMO_TOP/tests/bench/report.sh" "$out/bench.csv"
+	"$SHMDEMO_TOP/tests/bench/report.sh" "$out/bench.csv" || ok=1
+	return "$ok"
 }
 
 # What the figures were taken on, as CSV comment lines, and the column names.

@@ -104,6 +104,7 @@ plot() {	# plot PNG
 	unset logscale
 	set xlabel ""
 	set yrange [0:*]
+	set offsets 0, 0, graph 0.08, 0
 	set style data histogram
 	set style histogram errorbars gap 2 lw 1
 	set style fill solid 0.6 border -1
