@@ -173,6 +173,7 @@ do_bench() {	# do_bench KERNEL_DIR OUT_DIR RELEASE
 		boot "$1" "$2" "$log" 1800 | awk '
 			/^shmdemo-guest: begin / { sub(/^shmdemo-guest: begin \/bin\//, "guest# "); print; next }
 			/^shmdemo-guest: / || /^ok / || /^\[ *[0-9.]*\] reboot: / { next }
+			/^# [a-z]+ [a-z_]+ [0-9]+:/ { next }	# the raw samples
 			{ print }' >&2 || true
 		if ! guest_finished "$log" ||
 		   grep -q -e '^not ok' -e '^shmdemo-guest: exit=[1-9]' "$log"; then
@@ -181,13 +182,16 @@ do_bench() {	# do_bench KERNEL_DIR OUT_DIR RELEASE
 		fi
 		grep '^bench,' "$log" | cut -d, -f2- >> "$out/bench.csv" || true
 	done
+	echo "# host load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)" \
+		>> "$out/bench.csv"
 	"$SHMDEMO_TOP/tests/bench/report.sh" "$out/bench.csv" || ok=1
 	return "$ok"
 }
 
 # What the figures were taken on, as CSV comment lines, and the column names.
 bench_header() {	# bench_header KERNEL_DIR RELEASE
-	echo "# guest: Linux $2, QEMU $(choose_accel "$1"), 1 GiB"
+	echo "# guest: Linux $2, 1 GiB, $(choose_accel "$1")," \
+		"$(qemu-system-x86_64 --version | head -1)"
 	echo "# host: $(lscpu | sed -n 's/^Model name: *//p' | head -1)," \
 		"$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC')"
