@@ -239,15 +239,15 @@ static void count_switches(struct switches *sw, int sign)
 static double handoff_slice(const struct handoff_ops *ops, struct handoff *h,
 			    struct switches *sw)
 {
-	uint64_t t0;
+	uint64_t t0, elapsed;
 
 	count_switches(sw, -1);
 	t0 = now_ns();
 	if (!handoff_rounds(ops, h, HANDOFF_ROUNDS))
 		return -1;
-	t0 = now_ns() - t0;
+	elapsed = now_ns() - t0;
 	count_switches(sw, 1);
-	return t0 / 1e3 / HANDOFF_ROUNDS;
+	return elapsed / 1e3 / HANDOFF_ROUNDS;
 }
 
 static void report_switches(const char *name, const struct switches *sw)
