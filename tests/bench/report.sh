@@ -129,8 +129,22 @@ plot() {	# plot PNG
 	GNUPLOT
 }
 
+# A note when a figure behind a ratio spread over more than 3x: on a busy
+# host a halted vCPU waits for the host's scheduler, which swamps the guest.
+spread_note() {	# spread_note SECTION CASE PARAM VCPUS
+	awk -F, -v key="$1,$2,$3,$4" '!/^#/ && $1 "," $2 "," $3 "," $4 == key &&
+		$8 > 3 * $7 {
+		printf "# note: %s %s spread %.0fx from min to max: the host was busy, " \
+		       "so this ratio says little; rerun on a quiet machine\n", $1, $2, $8 / $7
+	}' "$csv"
+}
+
 {
 	table
+	spread_note map shmdemo 65536 2
+	spread_note map anon 65536 2
+	spread_note handoff shmdemo 0 2
+	spread_note handoff eventfd 0 2
 	ratio map_touch_65536_vs_anon map shmdemo anon 65536 2
 	ratio handoff_vs_eventfd handoff shmdemo eventfd 0 2
 } > "$base.txt" || { cat "$base.txt"; die "a figure is missing from $csv"; }
