@@ -13,9 +13,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <linux/shmdemo.h>
 #include "bench.h"
@@ -84,8 +86,19 @@ static void touch_pages(volatile char *p, long nr, long page)
 		p[i * page] = 1;
 }
 
-/* One repetition: the time to map and touch NR pages, or -1 on error. */
-static double map_once(const struct map_case *mc, long nr)
+static long minor_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/*
+ * One repetition: the time to map and touch NR pages, or -1 on error; the
+ * page faults taken meanwhile are added to *FAULTS.
+ */
+static double map_once(const struct map_case *mc, long nr, long *faults)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	size_t len = nr * page;
@@ -93,12 +106,14 @@ static double map_once(const struct map_case *mc, long nr)
 	char *p;
 	int fd;
 
+	*faults -= minor_faults();
 	t0 = now_ns();
 	fd = mc->map(len, &p);
 	if (fd == -2)
 		return -1;
 	touch_pages(p, nr, page);
 	t1 = now_ns();
+	*faults += minor_faults();
 
 	munmap(p, len);
 	if (fd >= 0)
@@ -119,6 +134,7 @@ static bool map_figures(long nr, bool with_device)
 	unsigned int rep, reps = map_reps(nr);
 	struct figure figs[ARRAY_SIZE(map_cases)];
 	bool failed[ARRAY_SIZE(map_cases)];
+	long faults[ARRAY_SIZE(map_cases)] = { 0 };
 	bool ok = true;
 	size_t i;
 	double us;
@@ -134,7 +150,7 @@ static bool map_figures(long nr, bool with_device)
 		for (i = 0; i < n; i++) {
 			if (failed[i])
 				continue;
-			us = map_once(&map_cases[i], nr);
+			us = map_once(&map_cases[i], nr, &faults[i]);
 			if (us < 0) {
 				bench_fail("map", map_cases[i].name,
 					   "%ld pages: %s", nr, strerror(errno));
@@ -144,8 +160,15 @@ static bool map_figures(long nr, bool with_device)
 			}
 		}
 	}
-	for (i = 0; i < n; i++)
-		ok &= !failed[i] && figure_report(&figs[i]);
+	for (i = 0; i < n; i++) {
+		if (failed[i]) {
+			ok = false;
+			continue;
+		}
+		printf("# map %s, %ld pages: %.1f page faults per mapping\n",
+		       map_cases[i].name, nr, (double)faults[i] / (reps + 1));
+		ok &= figure_report(&figs[i]);
+	}
 	return ok;
 }
 
