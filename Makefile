@@ -7,6 +7,7 @@
 #   make test     the test suite, in the guest and on the host
 #   make check    the static checks: W=1, sparse, checkpatch, cppcheck,
 #                 gcc -fanalyzer, clang-format, modinfo, install and dkms
+#   make bench    the benchmarks, in the guest (tests/bench/PERFORMANCE.md)
 #   make KDIR=/lib/modules/$(uname -r)/build   build for a real machine
 #   make install  the module (for KDIR's release), user_demo, its man page,
 #                 the ABI header and a udev rule; DESTDIR and PREFIX honoured
@@ -42,9 +43,12 @@ KMOD_CFLAGS = $(shell pkg-config --cflags libkmod 2>/dev/null)
 KMOD_LIBS = $(shell pkg-config --libs libkmod 2>/dev/null || echo -lkmod)
 
 TEST_PROGS := tests/test_device tests/test_lifecycle tests/test_user_demo
-GUEST_PROGS := user/user_demo $(TEST_PROGS) tests/test_device32 tests/guest/init
+BENCH_SRCS := $(addprefix tests/bench/,bench.c map.c handoff.c fanout.c e2e.c)
+BENCH_PROGS := tests/bench/bench tests/bench/seed_demo
+GUEST_PROGS := user/user_demo $(TEST_PROGS) tests/test_device32 $(BENCH_PROGS) \
+	tests/guest/init
 
-.PHONY: all modules user guest-progs run test check clean
+.PHONY: all modules user guest-progs run test bench check clean
 .PHONY: install install-modules install-user uninstall
 
 all: modules user
@@ -74,6 +78,11 @@ tests/test_%: tests/test_%.c tests/harness.c tests/harness.h kmod/uapi/linux/shm
 tests/test_device32: tests/test_device.c tests/harness.c tests/harness.h kmod/uapi/linux/shmdemo.h
 	$(CC) -m32 -static -D_FILE_OFFSET_BITS=64 $(UAPI) $(WARNINGS) $(CFLAGS) \
 		-o $@ $< tests/harness.c
+tests/bench/bench: $(BENCH_SRCS) tests/bench/bench.h kmod/uapi/linux/shmdemo.h
+	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) -o $@ $(BENCH_SRCS) $(LDFLAGS)
+
+tests/bench/seed_demo: tests/bench/seed_demo.c
+	$(CC) $(WARNINGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
 tests/guest/init: tests/guest/init.c
 	$(CC) $(WARNINGS) $(CFLAGS) -static -o $@ $<
@@ -126,7 +135,11 @@ uninstall: kdir-release
 		$(DESTDIR)$(INCLUDEDIR)/linux/shmdemo.h \
 		$(DESTDIR)$(UDEVRULESDIR)/70-shmdemo.rules
 
+bench:
+	@tests/guest.sh bench $(KERNEL)
+
 clean:
 	rm -f $(GUEST_PROGS) user/70-shmdemo.rules
+	rm -rf tests/bench/out
 	rm -rf .tmp_versions Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd
 	cd kmod && rm -f *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers

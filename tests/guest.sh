@@ -3,18 +3,21 @@
 # Build shmdemo for a Debian kernel, boot that kernel in QEMU, and run a job
 # there; the build machine's own kernel is never touched.
 #
-# Usage: tests/guest.sh run|test [FLAVOUR...]   (FLAVOUR: 6.1, 6.1-rt, 6.12)
+# Usage: tests/guest.sh run|test|bench [FLAVOUR...]   (FLAVOUR: 6.1, 6.1-rt, 6.12)
 #   run   load the module, run user_demo, show its output, exit with its status
 #   test  the host cases, then the guest suite on each kernel; the last line
 #         is "N passed, N failed"
+#   bench the benchmarks on the first kernel, with 2 vCPUs and then 1; the
+#         table, CSV and plot go to tests/bench/out/ (see tests/bench/report.sh)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-job=${1:?usage: guest.sh run|test [FLAVOUR...]}
+job=${1:?usage: guest.sh run|test|bench [FLAVOUR...]}
 shift
 kernels=("${@:-6.1}")
-case $job in run|test) ;; *) die "unknown job '$job' (use run or test)" ;; esac
+case $job in run|test|bench) ;; *) die "unknown job '$job' (use run, test or bench)" ;; esac
+smp=2	# the guest's vCPUs
 
 # Copy PROGRAM and the shared libraries it needs into the tree at STAGE.
 install_program() {	# install_program STAGE PROGRAM DEST
@@ -32,6 +35,7 @@ job_programs() {
 	test)	echo user/user_demo tests/test_device tests/test_device32 \
 		     tests/test_user_demo tests/test_lifecycle \
 		     tests/guest/clients.sh /usr/bin/stress-ng ;;
+	bench)	echo user/user_demo tests/bench/bench tests/bench/seed_demo ;;
 	esac
 }
 
@@ -41,7 +45,20 @@ job_commands() {	# job_commands RELEASE
 	run)	printf '%s\n' "/bin/insmod $ko" /bin/user_demo "/bin/rmmod shmdemo" ;;
 	test)	printf '%s\n' /bin/test_device /bin/test_device32 /bin/test_user_demo \
 			/bin/test_lifecycle "/bin/sh /bin/clients.sh" ;;
+	bench)	bench_commands "$ko" ;;
 	esac
+}
+
+# With 2 vCPUs every section; with 1 the handoff only.
+bench_commands() {	# bench_commands MODULE
+	echo "/bin/insmod $1 pages=65536"
+	if [ "$smp" -eq 1 ]; then
+		echo "/bin/bench handoff"
+	else
+		echo "/bin/bench map handoff fanout"
+		echo "/bin/bench e2e /bin/user_demo /bin/seed_demo"
+	fi
+	echo "/bin/rmmod shmdemo"
 }
 
 # An uncompressed initramfs: TCG is slow at decompressing.
@@ -103,7 +120,7 @@ boot() {	# boot KERNEL_DIR OUT_DIR LOG TIMEOUT
 		accel=(-accel kvm -cpu host)
 	fi
 	timeout -k 5 "$limit" qemu-system-x86_64 -nodefaults -no-user-config \
-		-display none -no-reboot -M pc "${accel[@]}" -smp 2 -m 1G \
+		-display none -no-reboot -M pc "${accel[@]}" -smp "$smp" -m 1G \
 		-serial stdio -kernel "$kdir/vmlinux" -initrd "$out/initramfs.cpio" \
 		-append "console=ttyS0 quiet panic=-1 oops=panic $cmdline ${SHMDEMO_APPEND:-}" \
 		< /dev/null | sed -u 's/\r$//' | tee "$log"
@@ -128,7 +145,7 @@ do_run() {	# do_run KERNEL_DIR OUT_DIR
 		/^shmdemo-guest: exit=0 / || /^shmdemo-guest: end / || /^ok / { next }
 		/^shmdemo-guest: exit=/ { sub(/^shmdemo-guest: exit=/, ""); sub(/ .*/, ""); print "(exit status " $0 ")"; next }
 		/^\[ *[0-9.]*\] reboot: / { next }
-		{ print }'
+		{ print }' || true
 	guest_finished "$log" || return 1
 	status=$(sed -n 's|^shmdemo-guest: exit=\([0-9]*\) /bin/user_demo.*|\1|p' "$log")
 	[ -n "$status" ] || return 1
@@ -171,6 +188,43 @@ tally() {	# tally LOG: prints "PASSED FAILED", and why for the hidden ones
 	END { close_block(); print good + 0, bad + 0 }' "$1"
 }
 
+# Boot with 2 vCPUs, then 1; collect the figures, then the report.
+do_bench() {	# do_bench KERNEL_DIR OUT_DIR RELEASE
+	local out=$SHMDEMO_TOP/tests/bench/out log ok=0 smp
+	mkdir -p "$out"
+	bench_header "$1" "$3" > "$out/bench.csv"
+	for smp in 2 1; do
+		make_initramfs "$2" "$3"
+		log=$2/console-bench-$smp.log
+		say "# guest: Linux $3, $smp vCPU(s)"
+		boot "$1" "$2" "$log" 1800 | awk '
+			/^shmdemo-guest: begin / { sub(/^shmdemo-guest: begin \/bin\//, "guest# "); print; next }
+			/^shmdemo-guest: / || /^ok / || /^\[ *[0-9.]*\] reboot: / { next }
+			/^# [a-z]+ [a-z_]+ [0-9]+:/ { next }	# the raw samples
+			{ print }' >&2 || true
+		if ! guest_finished "$log" ||
+		   grep -q -e '^not ok' -e '^shmdemo-guest: exit=[1-9]' "$log"; then
+			say "a measurement failed to run: see $log"
+			ok=1
+		fi
+		grep '^bench,' "$log" | cut -d, -f2- >> "$out/bench.csv" || true
+	done
+	echo "# host load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)" \
+		>> "$out/bench.csv"
+	"$SHMDEMO_TOP/tests/bench/report.sh" "$out/bench.csv" || ok=1
+	return "$ok"
+}
+
+# What the figures were taken on, as CSV comment lines, and the column names.
+bench_header() {	# bench_header KERNEL_DIR RELEASE
+	echo "# guest: Linux $2, 1 GiB, $(choose_accel "$1")," \
+		"$(qemu-system-x86_64 --version | head -1)"
+	echo "# host: $(lscpu | sed -n 's/^Model name: *//p' | head -1)," \
+		"$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "section,case,param,vcpus,reps,median_us,min_us,max_us"
+}
+
 passed=0 failed=0
 count() {	# count LOG NAME: add its results to the totals and the summary
 	local p f
@@ -179,7 +233,11 @@ count() {	# count LOG NAME: add its results to the totals and the summary
 	summary+=("$(printf '%-28s %4d passed, %d failed' "$2" "$p" "$f")")
 }
 
-"$here/deps.sh"
+if [ "$job" = bench ]; then
+	"$here/deps.sh" gnuplot-nox
+else
+	"$here/deps.sh"
+fi
 make -s -C "$SHMDEMO_TOP" guest-progs >&2
 
 summary=()
@@ -210,6 +268,10 @@ done
 
 if [ "$job" = run ]; then
 	do_run "${kdirs[0]}" "${outs[0]}"
+	exit
+fi
+if [ "$job" = bench ]; then
+	do_bench "${kdirs[0]}" "${outs[0]}" "$(cat "${kdirs[0]}/release")"
 	exit
 fi
 

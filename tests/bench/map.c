@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * map - map N pages and write one byte to each, three ways:
+ *
+ *	shmdemo  open /dev/shmdemo, mmap MAP_SHARED (the module's pages)
+ *	anon     mmap MAP_SHARED | MAP_ANONYMOUS (shmem, faulted page by page)
+ *	memfd    memfd_create + ftruncate + mmap MAP_SHARED | MAP_POPULATE
+ *
+ * The clock covers everything up to the last byte written; unmapping and
+ * closing come after it, since they free what the next repetition
+ * allocates again.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <linux/shmdemo.h>
+#include "bench.h"
+
+#define MAP_MAX_PAGES 65536
+
+static const long map_pages[] = { 1, 64, 4096, MAP_MAX_PAGES };
+
+struct map_case {
+	const char *name;
+	/* Map LEN bytes into *P; returns an fd to close (or -1), -2 on error. */
+	int (*map)(size_t len, char **p);
+};
+
+static int map_shmdemo(size_t len, char **p)
+{
+	int fd = open(BENCH_DEVICE, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -2;
+	*p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (*p == MAP_FAILED) {
+		close(fd);
+		return -2;
+	}
+	return fd;
+}
+
+static int map_anon(size_t len, char **p)
+{
+	*p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		  -1, 0);
+	return *p == MAP_FAILED ? -2 : -1;
+}
+
+static int map_memfd(size_t len, char **p)
+{
+	int fd = memfd_create("bench", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -2;
+	if (ftruncate(fd, len) < 0)
+		goto out_close;
+	*p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		  fd, 0);
+	if (*p == MAP_FAILED)
+		goto out_close;
+	return fd;
+
+out_close:
+	close(fd);
+	return -2;
+}
+
+static const struct map_case map_cases[] = {
+	{ "shmdemo", map_shmdemo },
+	{ "anon", map_anon },
+	{ "memfd", map_memfd },
+};
+
+static void touch_pages(volatile char *p, long nr, long page)
+{
+	long i;
+
+	for (i = 0; i < nr; i++)
+		p[i * page] = 1;
+}
+
+static long minor_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/*
+ * One repetition: the time to map and touch NR pages, or -1 on error; the
+ * page faults taken meanwhile are added to *FAULTS.
+ */
+static double map_once(const struct map_case *mc, long nr, long *faults)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = nr * page;
+	uint64_t t0, t1;
+	char *p;
+	int fd;
+
+	*faults -= minor_faults();
+	t0 = now_ns();
+	fd = mc->map(len, &p);
+	if (fd == -2)
+		return -1;
+	touch_pages(p, nr, page);
+	t1 = now_ns();
+	*faults += minor_faults();
+
+	munmap(p, len);
+	if (fd >= 0)
+		close(fd);
+	return (t1 - t0) / 1e3;
+}
+
+/* Big mappings take long under TCG: fewer repetitions there. */
+static unsigned int map_reps(long nr)
+{
+	return nr >= 4096 ? 7 : 21;
+}
+
+/* The three cases at NR pages, taking turns repetition by repetition. */
+static bool map_figures(long nr, bool with_device)
+{
+	const size_t n = ARRAY_SIZE(map_cases);
+	unsigned int rep, reps = map_reps(nr);
+	struct figure figs[ARRAY_SIZE(map_cases)];
+	bool failed[ARRAY_SIZE(map_cases)];
+	long faults[ARRAY_SIZE(map_cases)] = { 0 };
+	bool ok = true;
+	size_t i;
+	double us;
+
+	for (i = 0; i < n; i++) {
+		figs[i] = (struct figure){ .section = "map",
+					   .name = map_cases[i].name,
+					   .param = nr };
+		failed[i] = map_cases[i].map == map_shmdemo && !with_device;
+	}
+	/* A first, unclocked round faults in the program and page tables. */
+	for (rep = 0; rep <= reps; rep++) {
+		for (i = 0; i < n; i++) {
+			if (failed[i])
+				continue;
+			us = map_once(&map_cases[i], nr, &faults[i]);
+			if (us < 0) {
+				bench_fail("map", map_cases[i].name,
+					   "%ld pages: %s", nr,
+					   strerror(errno));
+				failed[i] = true;
+			} else if (rep) {
+				figs[i].us[figs[i].reps++] = us;
+			}
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (failed[i]) {
+			ok = false;
+			continue;
+		}
+		printf("# map %s, %ld pages: %.1f page faults per mapping\n",
+		       map_cases[i].name, nr, (double)faults[i] / (reps + 1));
+		ok &= figure_report(&figs[i]);
+	}
+	return ok;
+}
+
+/* The device must hold the largest mapping. */
+static bool map_device_ready(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct shmdemo_info info;
+	int fd, ret;
+
+	fd = open(BENCH_DEVICE, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		bench_fail("map", "shmdemo", "%s: %s", BENCH_DEVICE,
+			   strerror(errno));
+		return false;
+	}
+	ret = ioctl(fd, SHMDEMO_IOC_INFO, &info);
+	close(fd);
+	if (ret < 0 || info.size < (__u64)MAP_MAX_PAGES * page) {
+		bench_fail("map", "shmdemo",
+			   "the buffer must hold %d pages: load with pages=%d",
+			   MAP_MAX_PAGES, MAP_MAX_PAGES);
+		return false;
+	}
+	return true;
+}
+
+bool bench_map(void)
+{
+	bool with_device = map_device_ready(), ok = with_device;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(map_pages); i++)
+		ok &= map_figures(map_pages[i], with_device);
+	return ok;
+}
