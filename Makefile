@@ -5,6 +5,8 @@
 #
 #   make run      build, boot a Debian kernel in QEMU, run user_demo there
 #   make test     the test suite, in the guest and on the host
+#   make test-debug   the suite, a fault sweep and kmemleak on a debug kernel
+#                 built from linux-source-6.12 (tests/DEBUG-LANE.md)
 #   make KDIR=/lib/modules/$(uname -r)/build   build for a real machine
 
 KERNELRELEASE ?= $(shell uname -r)
@@ -20,10 +22,11 @@ UAPI := -Ikmod/uapi
 KMOD_CFLAGS = $(shell pkg-config --cflags libkmod 2>/dev/null)
 KMOD_LIBS = $(shell pkg-config --libs libkmod 2>/dev/null || echo -lkmod)
 
-TEST_PROGS := tests/test_device tests/test_lifecycle tests/test_user_demo
+TEST_PROGS := tests/test_device tests/test_lifecycle tests/test_user_demo \
+	      tests/test_faults tests/test_kmemleak
 GUEST_PROGS := user/user_demo $(TEST_PROGS) tests/guest/init
 
-.PHONY: all modules user guest-progs run test clean
+.PHONY: all modules user guest-progs run test test-debug clean
 
 all: modules user
 
@@ -51,6 +54,9 @@ run:
 
 test:
 	@tests/guest.sh test $(KERNELS)
+
+test-debug:
+	@tests/guest.sh debug
 
 clean:
 	rm -f $(GUEST_PROGS)

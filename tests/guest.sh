@@ -3,18 +3,25 @@
 # Build shmdemo for a Debian kernel, boot that kernel in QEMU, and run a job
 # there; the build machine's own kernel is never touched.
 #
-# Usage: tests/guest.sh run|test [FLAVOUR...]   (FLAVOUR: 6.1, 6.1-rt, 6.12)
+# Usage: tests/guest.sh run|test|debug [FLAVOUR...]
+#   FLAVOUR: 6.1, 6.1-rt, 6.12 (Debian's), or debug (tests/debug-kernel.sh)
 #   run   load the module, run user_demo, show its output, exit with its status
 #   test  the host cases, then the guest suite on each kernel; the last line
 #         is "N passed, N failed"
+#   debug on the debug kernel: the guest suite, the fault sweep, a kmemleak
+#         scan, and a kernel log check; the last line as for test
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-job=${1:?usage: guest.sh run|test [FLAVOUR...]}
+job=${1:?usage: guest.sh run|test|debug [FLAVOUR...]}
 shift
-kernels=("${@:-6.1}")
-case $job in run|test) ;; *) die "unknown job '$job' (use run or test)" ;; esac
+case $job in
+run|test)	kernels=("${@:-6.1}") ;;
+debug)		kernels=("${@:-debug}")
+		[ "${kernels[*]}" = debug ] || die "the debug job runs on the debug kernel only" ;;
+*)		die "unknown job '$job' (use run, test or debug)" ;;
+esac
 
 # Build the module for one kernel, out of the source tree.
 build_module() {	# build_module KERNEL_DIR OUT_DIR
@@ -41,6 +48,8 @@ job_programs() {
 	run)	echo user/user_demo ;;
 	test)	echo user/user_demo tests/test_device tests/test_user_demo \
 		     tests/test_lifecycle ;;
+	debug)	echo user/user_demo tests/test_device tests/test_user_demo \
+		     tests/test_lifecycle tests/test_faults tests/test_kmemleak ;;
 	esac
 }
 
@@ -49,6 +58,17 @@ job_commands() {	# job_commands RELEASE
 	case $job in
 	run)	printf '%s\n' "/bin/insmod $ko" /bin/user_demo "/bin/rmmod shmdemo" ;;
 	test)	printf '%s\n' /bin/test_device /bin/test_user_demo /bin/test_lifecycle ;;
+	debug)	printf '%s\n' "/bin/test_kmemleak clear" /bin/test_device \
+			/bin/test_user_demo /bin/test_lifecycle /bin/test_faults \
+			"/bin/test_kmemleak check" ;;
+	esac
+}
+
+# The programs whose allocations fail on purpose: init's log check accepts
+# the allocator's reports of their failures, and nobody else's.
+job_alloc_failures() {
+	case $job in
+	debug)	echo test_faults ;;
 	esac
 }
 
@@ -69,6 +89,7 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE
 		install_program "$stage" "$SHMDEMO_TOP/$prog" "bin/${prog##*/}"
 	done
 	job_commands "$release" > "$stage/etc/shmdemo/job"
+	job_alloc_failures > "$stage/etc/shmdemo/alloc-failures"
 	cp "$out/kmod/shmdemo.ko" "$stage/lib/modules/$release/extra/"
 	printf 'root:x:0:0:root:/tmp:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' \
 		> "$stage/etc/passwd"
@@ -101,16 +122,26 @@ choose_accel() {	# choose_accel KERNEL_DIR
 }
 
 # Boot KERNEL_DIR with the initramfs in OUT_DIR; the console goes to LOG.
+# TIMEOUT and the test programs' time limits are multiplied by $scale; the
+# guest has $mem of memory.
 boot() {	# boot KERNEL_DIR OUT_DIR LOG TIMEOUT
-	local kdir=$1 out=$2 log=$3 limit=$4 accel=(-accel tcg)
+	local kdir=$1 out=$2 log=$3 limit=$(($4 * scale)) accel=(-accel tcg)
 	if [ "$(choose_accel "$kdir")" = kvm ]; then
 		accel=(-accel kvm -cpu host)
 	fi
 	timeout -k 5 "$limit" qemu-system-x86_64 -nodefaults -no-user-config \
-		-display none -no-reboot -M pc "${accel[@]}" -smp 2 -m 1G \
+		-display none -no-reboot -M pc "${accel[@]}" -smp 2 -m "$mem" \
 		-serial stdio -kernel "$kdir/vmlinux" -initrd "$out/initramfs.cpio" \
-		-append "console=ttyS0 quiet panic=-1 oops=panic shmdemo=$job" \
+		-append "console=ttyS0 quiet panic=-1 oops=panic shmdemo=$job SHMDEMO_TIME_SCALE=$scale" \
 		< /dev/null | tr -d '\r' | tee "$log"
+}
+
+# Fetch or build FLAVOUR's kernel; prints its cache directory.
+kernel_dir() {	# kernel_dir FLAVOUR
+	case $1 in
+	debug)	"$here/debug-kernel.sh" ;;
+	*)	"$here/kernel.sh" "$1" ;;
+	esac
 }
 
 # Did the guest get to its end marker? Says why not.
@@ -167,7 +198,12 @@ if [ "$job" = test ]; then
 fi
 
 for flavour in "${kernels[@]}"; do
-	kdir=$("$here/kernel.sh" "$flavour")
+	kdir=$(kernel_dir "$flavour")
+	# KASAN, lockdep and kmemleak under TCG: slower, and hungrier.
+	scale=1 mem=1G
+	if [ "$flavour" = debug ]; then
+		scale=4 mem=2G
+	fi
 	release=$(cat "$kdir/release")
 	out=$SHMDEMO_TOP/tests/out/$release
 	build_module "$kdir" "$out"
@@ -176,7 +212,7 @@ for flavour in "${kernels[@]}"; do
 		do_run "$kdir" "$out"
 		exit
 	fi
-	log=$out/console-test.log
+	log=$out/console-$job.log
 	echo "# guest: Linux $release"
 	boot "$kdir" "$out" "$log" 900 || true
 	if ! guest_finished "$log"; then
