@@ -7,7 +7,8 @@
 # Prints the kernel's cache directory, keyed by the source package's version
 # and the fragment's hash, which holds (as tests/kernel.sh's do):
 #   release   the kernel release (uname -r in the guest)
-#   vmlinux   the uncompressed kernel, booted through its PVH entry point
+#   bzImage   the kernel QEMU boots (vmlinux's PVH entry point does not
+#             work with KASAN)
 #   build     the built source tree, usable as KDIR
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -76,14 +77,14 @@ build() {	# build DIR
 	"${kmake[@]}" olddefconfig >> build.log 2>&1
 	check_config src/.config || die "the debug kernel's configuration is incomplete"
 	say "building the debug kernel (${kmake[*]:3}); log: $1/build.log"
-	# vmlinux, and modules for Module.symvers, which M= builds link against.
-	if ! "${kmake[@]}" vmlinux modules >> build.log 2>&1; then
+	# bzImage, and modules for Module.symvers, which M= builds link against.
+	if ! "${kmake[@]}" bzImage modules >> build.log 2>&1; then
 		tail -n 30 build.log >&2
 		die "the debug kernel did not build; see $1/build.log"
 	fi
 	[ -s src/Module.symvers ] || die "the build left no Module.symvers"
 	"${kmake[@]}" -s kernelrelease > release
-	ln -sfn src/vmlinux vmlinux
+	ln -sfn src/arch/x86/boot/bzImage bzImage
 	ln -sfn src build
 	echo "$((SECONDS - start))" > build-seconds
 	say "built $(cat release) in $((SECONDS - start)) s"

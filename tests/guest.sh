@@ -98,6 +98,15 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE
 		> "$out/initramfs.cpio"
 }
 
+# The image QEMU boots: Debian's vmlinux (PVH), or the debug kernel's bzImage.
+kernel_image() {	# kernel_image KERNEL_DIR
+	if [ -e "$1/bzImage" ]; then
+		echo "$1/bzImage"
+	else
+		echo "$1/vmlinux"
+	fi
+}
+
 # KVM if /dev/kvm boots a kernel (it can exist and hang), else TCG.
 # SHMDEMO_ACCEL=kvm|tcg overrides; the answer is kept per host kernel.
 choose_accel() {	# choose_accel KERNEL_DIR
@@ -113,7 +122,7 @@ choose_accel() {	# choose_accel KERNEL_DIR
 	if [ -r /dev/kvm ] && [ -w /dev/kvm ] &&
 	   timeout -k 2 10 qemu-system-x86_64 -nodefaults -no-user-config \
 		-display none -no-reboot -M pc -accel kvm -m 256M -serial stdio \
-		-kernel "$1/vmlinux" -append "console=ttyS0 panic=-1" \
+		-kernel "$(kernel_image "$1")" -append "console=ttyS0 panic=-1" \
 		< /dev/null 2>/dev/null | grep -q 'Kernel panic'; then
 		accel=kvm
 	fi
@@ -131,7 +140,7 @@ boot() {	# boot KERNEL_DIR OUT_DIR LOG TIMEOUT
 	fi
 	timeout -k 5 "$limit" qemu-system-x86_64 -nodefaults -no-user-config \
 		-display none -no-reboot -M pc "${accel[@]}" -smp 2 -m "$mem" \
-		-serial stdio -kernel "$kdir/vmlinux" -initrd "$out/initramfs.cpio" \
+		-serial stdio -kernel "$(kernel_image "$kdir")" -initrd "$out/initramfs.cpio" \
 		-append "console=ttyS0 quiet panic=-1 oops=panic shmdemo=$job SHMDEMO_TIME_SCALE=$scale" \
 		< /dev/null | tr -d '\r' | tee "$log"
 }
