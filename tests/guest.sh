@@ -131,10 +131,10 @@ choose_accel() {	# choose_accel KERNEL_DIR
 }
 
 # Boot KERNEL_DIR with the initramfs in OUT_DIR; the console goes to LOG.
-# TIMEOUT and the test programs' time limits are multiplied by $scale; the
-# guest has $mem of memory.
+# The test programs' time limits are multiplied by $scale; the guest has
+# $mem of memory.
 boot() {	# boot KERNEL_DIR OUT_DIR LOG TIMEOUT
-	local kdir=$1 out=$2 log=$3 limit=$(($4 * scale)) accel=(-accel tcg)
+	local kdir=$1 out=$2 log=$3 limit=$4 accel=(-accel tcg)
 	if [ "$(choose_accel "$kdir")" = kvm ]; then
 		accel=(-accel kvm -cpu host)
 	fi
@@ -167,7 +167,7 @@ guest_finished() {	# guest_finished LOG
 # Show the guest session as a transcript; exit with user_demo's status.
 do_run() {	# do_run KERNEL_DIR OUT_DIR
 	local log=$2/console-run.log status
-	boot "$1" "$2" "$log" 120 | awk '
+	boot "$1" "$2" "$log" $((120 * scale)) | awk '
 		/^shmdemo-guest: begin / { sub(/^shmdemo-guest: begin \/bin\//, "guest# "); print; next }
 		/^shmdemo-guest: exit=0 / || /^shmdemo-guest: end / || /^ok / { next }
 		/^shmdemo-guest: exit=/ { sub(/^shmdemo-guest: exit=/, "(exit status "); sub(/ .*/, ")"); print; next }
@@ -208,10 +208,12 @@ fi
 
 for flavour in "${kernels[@]}"; do
 	kdir=$(kernel_dir "$flavour")
-	# KASAN, lockdep and kmemleak under TCG: slower, and hungrier.
-	scale=1 mem=1G
+	# KASAN, lockdep and kmemleak under TCG: slower, and hungrier. The
+	# debug job takes about 2 minutes there: 25 leave room, and CI's
+	# 90 minutes room for the kernel build too.
+	scale=1 mem=1G limit=900
 	if [ "$flavour" = debug ]; then
-		scale=4 mem=2G
+		scale=4 mem=2G limit=1500
 	fi
 	release=$(cat "$kdir/release")
 	out=$SHMDEMO_TOP/tests/out/$release
@@ -223,7 +225,7 @@ for flavour in "${kernels[@]}"; do
 	fi
 	log=$out/console-$job.log
 	echo "# guest: Linux $release"
-	boot "$kdir" "$out" "$log" 900 || true
+	boot "$kdir" "$out" "$log" "$limit" || true
 	if ! guest_finished "$log"; then
 		echo "not ok - guest $release reached its end marker" >> "$log"
 	fi

@@ -302,5 +302,5 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page = sysconf(_SC_PAGESIZE);
-	return run_cases(cases, ARRAY_SIZE(cases), 600);
+	return run_cases(cases, ARRAY_SIZE(cases), 300);
 }
