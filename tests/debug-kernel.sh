@@ -33,7 +33,11 @@ fetch_source() {	# fetch_source VERSION
 		mkdir -p "$top/debs"
 		# apt's unprivileged _apt user cannot write to root's cache.
 		[ "$(id -u)" = 0 ] && download+=(-o APT::Sandbox::User=root)
-		(cd "$top/debs" && "${download[@]}" >&2) || die "could not download $pkg=$1"
+		if ! (cd "$top/debs" && "${download[@]}" >&2); then
+			apt_update
+			(cd "$top/debs" && "${download[@]}" >&2) ||
+				die "could not download $pkg=$1 (apt now offers $(candidate "$pkg"))"
+		fi
 	fi
 	[ -s "$deb" ] || die "apt-get download left no $deb"
 	echo "$deb"
@@ -67,21 +71,27 @@ check_config() {	# check_config CONFIG
 	return 1
 }
 
+# Run a build step with its output appended to build.log; on failure, show
+# the end of the log and stop.
+logged() {	# logged COMMAND...
+	"$@" >> build.log 2>&1 && return 0
+	tail -n 30 build.log >&2
+	die "failed: $*; see $PWD/build.log"
+}
+
 # Configure and build the tree in DIR; the log goes to DIR/build.log.
 build() {	# build DIR
 	local start=$SECONDS
 	cd "$1"
+	: > build.log
 	say "configuring: tinyconfig + ${fragment#$SHMDEMO_TOP/}"
-	"${kmake[@]}" tinyconfig > build.log 2>&1
-	src/scripts/kconfig/merge_config.sh -m -O src src/.config "$fragment" >> build.log 2>&1
-	"${kmake[@]}" olddefconfig >> build.log 2>&1
+	logged "${kmake[@]}" tinyconfig
+	logged src/scripts/kconfig/merge_config.sh -m -O src src/.config "$fragment"
+	logged "${kmake[@]}" olddefconfig
 	check_config src/.config || die "the debug kernel's configuration is incomplete"
 	say "building the debug kernel (${kmake[*]:3}); log: $1/build.log"
 	# bzImage, and modules for Module.symvers, which M= builds link against.
-	if ! "${kmake[@]}" bzImage modules >> build.log 2>&1; then
-		tail -n 30 build.log >&2
-		die "the debug kernel did not build; see $1/build.log"
-	fi
+	logged "${kmake[@]}" bzImage modules
 	[ -s src/Module.symvers ] || die "the build left no Module.symvers"
 	"${kmake[@]}" -s kernelrelease > release
 	ln -sfn src/arch/x86/boot/bzImage bzImage
