@@ -7,7 +7,9 @@
 #   make test     the test suite, in the guest and on the host
 #   make check    the static checks: W=1, sparse, checkpatch, cppcheck,
 #                 gcc -fanalyzer, clang-format, modinfo, install and dkms
-#   make bench    the benchmarks, in the guest (tests/bench/PERFORMANCE.md)
+#   make bench    the benchmarks, in the guest (README: Performance)
+#   make test-debug   the suite, a fault sweep and kmemleak on a debug kernel
+#                 built from linux-source-6.12 (README: the debug-kernel lane)
 #   make KDIR=/lib/modules/$(uname -r)/build   build for a real machine
 #   make install  the module (for KDIR's release), user_demo, its man page,
 #                 the ABI header and a udev rule; DESTDIR and PREFIX honoured
@@ -42,13 +44,14 @@ UAPI := -Ikmod/uapi
 KMOD_CFLAGS = $(shell pkg-config --cflags libkmod 2>/dev/null)
 KMOD_LIBS = $(shell pkg-config --libs libkmod 2>/dev/null || echo -lkmod)
 
-TEST_PROGS := tests/test_device tests/test_lifecycle tests/test_user_demo
+TEST_PROGS := tests/test_device tests/test_lifecycle tests/test_user_demo \
+	      tests/test_faults tests/test_kmemleak
 BENCH_SRCS := $(addprefix tests/bench/,bench.c map.c handoff.c fanout.c e2e.c)
 BENCH_PROGS := tests/bench/bench tests/bench/seed_demo
 GUEST_PROGS := user/user_demo $(TEST_PROGS) tests/test_device32 $(BENCH_PROGS) \
 	tests/guest/init
 
-.PHONY: all modules user guest-progs run test bench check clean
+.PHONY: all modules user guest-progs run test test-debug bench check clean
 .PHONY: install install-modules install-user uninstall
 
 all: modules user
@@ -137,6 +140,9 @@ uninstall: kdir-release
 
 bench:
 	@tests/guest.sh bench $(KERNEL)
+
+test-debug:
+	@tests/guest.sh debug
 
 clean:
 	rm -f $(GUEST_PROGS) user/70-shmdemo.rules

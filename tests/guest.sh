@@ -3,20 +3,27 @@
 # Build shmdemo for a Debian kernel, boot that kernel in QEMU, and run a job
 # there; the build machine's own kernel is never touched.
 #
-# Usage: tests/guest.sh run|test|bench [FLAVOUR...]   (FLAVOUR: 6.1, 6.1-rt, 6.12)
+# Usage: tests/guest.sh run|test|bench|debug [FLAVOUR...]
+#   FLAVOUR: 6.1, 6.1-rt, 6.12 (Debian's), or debug (tests/debug-kernel.sh)
 #   run   load the module, run user_demo, show its output, exit with its status
 #   test  the host cases, then the guest suite on each kernel; the last line
 #         is "N passed, N failed"
 #   bench the benchmarks on the first kernel, with 2 vCPUs and then 1; the
 #         table, CSV and plot go to tests/bench/out/ (see tests/bench/report.sh)
+#   debug on the debug kernel: the guest suite, the fault sweep, a kmemleak
+#         scan, and a kernel log check; the last line as for test
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-job=${1:?usage: guest.sh run|test|bench [FLAVOUR...]}
+job=${1:?usage: guest.sh run|test|bench|debug [FLAVOUR...]}
 shift
-kernels=("${@:-6.1}")
-case $job in run|test|bench) ;; *) die "unknown job '$job' (use run, test or bench)" ;; esac
+case $job in
+run|test|bench)	kernels=("${@:-6.1}") ;;
+debug)		kernels=("${@:-debug}")
+		[ "${kernels[*]}" = debug ] || die "the debug job runs on the debug kernel only" ;;
+*)		die "unknown job '$job' (use run, test, bench or debug)" ;;
+esac
 smp=2	# the guest's vCPUs
 
 # Copy PROGRAM and the shared libraries it needs into the tree at STAGE.
@@ -29,13 +36,19 @@ install_program() {	# install_program STAGE PROGRAM DEST
 }
 
 # The programs each job needs in the guest, and the commands it runs there.
+# The guest suite runs on Debian's kernels (test) and on the debug kernel.
+suite_programs="user/user_demo tests/test_device tests/test_device32
+	tests/test_user_demo tests/test_lifecycle tests/guest/clients.sh
+	/usr/bin/stress-ng"
+suite_commands=(/bin/test_device /bin/test_device32 /bin/test_user_demo
+	/bin/test_lifecycle "/bin/sh /bin/clients.sh")
+
 job_programs() {
 	case $job in
 	run)	echo user/user_demo ;;
-	test)	echo user/user_demo tests/test_device tests/test_device32 \
-		     tests/test_user_demo tests/test_lifecycle \
-		     tests/guest/clients.sh /usr/bin/stress-ng ;;
+	test)	echo "$suite_programs" ;;
 	bench)	echo user/user_demo tests/bench/bench tests/bench/seed_demo ;;
+	debug)	echo "$suite_programs" tests/test_faults tests/test_kmemleak ;;
 	esac
 }
 
@@ -43,9 +56,18 @@ job_commands() {	# job_commands RELEASE
 	local ko=/lib/modules/$1/extra/shmdemo.ko
 	case $job in
 	run)	printf '%s\n' "/bin/insmod $ko" /bin/user_demo "/bin/rmmod shmdemo" ;;
-	test)	printf '%s\n' /bin/test_device /bin/test_device32 /bin/test_user_demo \
-			/bin/test_lifecycle "/bin/sh /bin/clients.sh" ;;
+	test)	printf '%s\n' "${suite_commands[@]}" ;;
 	bench)	bench_commands "$ko" ;;
+	debug)	printf '%s\n' "/bin/test_kmemleak clear" "${suite_commands[@]}" \
+			/bin/test_faults "/bin/test_kmemleak check" ;;
+	esac
+}
+
+# The programs whose allocations fail on purpose: init's log check accepts
+# the allocator's reports of their failures, and nobody else's.
+job_alloc_failures() {
+	case $job in
+	debug)	echo test_faults ;;
 	esac
 }
 
@@ -79,6 +101,7 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE
 		install_program "$stage" "$prog" "bin/${prog##*/}"
 	done
 	job_commands "$release" > "$stage/etc/shmdemo/job"
+	job_alloc_failures > "$stage/etc/shmdemo/alloc-failures"
 	cp "$out/kmod/shmdemo.ko" "$stage/lib/modules/$release/extra/"
 	printf 'root:x:0:0:root:/tmp:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' \
 		> "$stage/etc/passwd"
@@ -102,7 +125,7 @@ choose_accel() {	# choose_accel KERNEL_DIR
 	if [ -r /dev/kvm ] && [ -w /dev/kvm ] &&
 	   timeout -k 2 10 qemu-system-x86_64 -nodefaults -no-user-config \
 		-display none -no-reboot -M pc -accel kvm -m 256M -serial stdio \
-		-kernel "$1/vmlinux" -append "console=ttyS0 panic=-1" \
+		-kernel "$(kernel_image "$1")" -append "console=ttyS0 panic=-1" \
 		< /dev/null 2>/dev/null | grep -q 'Kernel panic'; then
 		accel=kvm
 	fi
@@ -110,18 +133,44 @@ choose_accel() {	# choose_accel KERNEL_DIR
 	echo "$accel"
 }
 
+# The uncompressed vmlinux boots faster (PVH entry, no decompressor), but
+# KASAN breaks the PVH entry: the debug kernel comes as a bzImage.
+kernel_image() {	# kernel_image KERNEL_DIR
+	if [ -e "$1/bzImage" ]; then
+		echo "$1/bzImage"
+	else
+		echo "$1/vmlinux"
+	fi
+}
+
+# Fetch or build FLAVOUR's kernel; prints its cache directory.
+kernel_dir() {	# kernel_dir FLAVOUR
+	case $1 in
+	debug)	"$here/debug-kernel.sh" ;;
+	*)	"$here/kernel.sh" "$1" ;;
+	esac
+}
+
 # Boot KERNEL_DIR with the initramfs in OUT_DIR; the console goes to LOG.
+# KASAN, lockdep and kmemleak under TCG are slower and hungrier: on the
+# debug kernel the guest gets 2 GiB, and TIMEOUT and the test programs'
+# time limits (SHMDEMO_TIME_SCALE) are multiplied by 4.
 boot() {	# boot KERNEL_DIR OUT_DIR LOG TIMEOUT
-	local kdir=$1 out=$2 log=$3 limit=$4 accel=(-accel tcg)
+	local kdir=$1 out=$2 log=$3 limit=$4 accel=(-accel tcg) scale=1 mem=1G
 	# Debian zeroes every allocation (init_on_alloc): turned off, the test
 	# that the buffer starts zeroed shows the driver's zeroing, not Debian's.
 	local cmdline=init_on_alloc=0
 	if [ "$(choose_accel "$kdir")" = kvm ]; then
 		accel=(-accel kvm -cpu host)
 	fi
-	timeout -k 5 "$limit" qemu-system-x86_64 -nodefaults -no-user-config \
-		-display none -no-reboot -M pc "${accel[@]}" -smp "$smp" -m 1G \
-		-serial stdio -kernel "$kdir/vmlinux" -initrd "$out/initramfs.cpio" \
+	case $(cat "$kdir/release") in
+	*-shmdemo-debug) scale=4 mem=2G ;;
+	esac
+	cmdline+=" SHMDEMO_TIME_SCALE=$scale"
+	timeout -k 5 $((limit * scale)) qemu-system-x86_64 -nodefaults \
+		-no-user-config -display none -no-reboot -M pc "${accel[@]}" \
+		-smp "$smp" -m "$mem" -serial stdio -kernel "$(kernel_image "$kdir")" \
+		-initrd "$out/initramfs.cpio" \
 		-append "console=ttyS0 quiet panic=-1 oops=panic $cmdline ${SHMDEMO_APPEND:-}" \
 		< /dev/null | sed -u 's/\r$//' | tee "$log"
 }
@@ -258,7 +307,7 @@ fi
 # Prepare every kernel first: the guests then boot side by side.
 kdirs=() outs=()
 for flavour in "${kernels[@]}"; do
-	kdir=$("$here/kernel.sh" "$flavour")
+	kdir=$(kernel_dir "$flavour")
 	release=$(cat "$kdir/release")
 	out=$SHMDEMO_TOP/tests/out/$release
 	build_module "$kdir" "$out"
@@ -278,16 +327,16 @@ fi
 # One guest streams its console; several run at once and are shown in turn.
 for i in "${!kdirs[@]}"; do
 	if [ ${#kdirs[@]} -eq 1 ]; then
-		boot "${kdirs[i]}" "${outs[i]}" "${outs[i]}/console-test.log" 300 || true
+		boot "${kdirs[i]}" "${outs[i]}" "${outs[i]}/console-$job.log" 300 || true
 	else
-		boot "${kdirs[i]}" "${outs[i]}" "${outs[i]}/console-test.log" 300 \
+		boot "${kdirs[i]}" "${outs[i]}" "${outs[i]}/console-$job.log" 300 \
 			> /dev/null &
 	fi
 done
 wait
 
 for out in "${outs[@]}"; do
-	release=${out##*/} log=$out/console-test.log
+	release=${out##*/} log=$out/console-$job.log
 	[ ${#kdirs[@]} -eq 1 ] || { echo "# guest: Linux $release"; cat "$log"; }
 	if ! guest_finished "$log"; then
 		echo "not ok - guest $release reached its end marker" >> "$log"

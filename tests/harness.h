@@ -18,8 +18,14 @@ struct test_case {
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Run the cases in order, one TAP line each; returns the exit status. */
+/*
+ * Run the cases in order, one TAP line each; returns the exit status.
+ * Each case gets TIMEOUT_S seconds, times $SHMDEMO_TIME_SCALE if set.
+ */
 int run_cases(const struct test_case *cases, size_t n, unsigned int timeout_s);
+
+/* SHMDEMO_TIME_SCALE=N stretches every limit, for slow (debug) kernels. */
+unsigned int time_scale(void);
 
 void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

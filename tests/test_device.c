@@ -70,9 +70,9 @@ static __u64 notify(int fd)
 static bool blocked_in(pid_t pid, long nr)
 {
 	char path[64], buf[256], *state;
-	int i;
+	unsigned int i;
 
-	for (i = 0; i < 10000; i++) {
+	for (i = 0; i < 10000 * time_scale(); i++) {
 		snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
 		if (read_file(path, buf, sizeof(buf)) > 0 && atol(buf) == nr) {
 			snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
@@ -717,17 +717,20 @@ static bool test_select(void)
 	int fd = dev_open(O_RDWR), other = dev_open(O_RDWR);
 	struct timeval tv = { 0, 0 };
 	fd_set rfds;
+	int ret;
 
 	FD_ZERO(&rfds);
 	FD_SET(fd, &rfds);
-	if (!expect_eq(select(fd + 1, &rfds, NULL, NULL, &tv), 0,
-		       "select before NOTIFY"))
+	ret = select(fd + 1, &rfds, NULL, NULL, &tv);
+	if (!expect_ok(ret, "select before NOTIFY") ||
+	    !expect_eq(ret, 0, "select before NOTIFY"))
 		return false;
 	notify(other);
 	FD_SET(fd, &rfds);
 	tv.tv_sec = 5;
-	return expect_eq(select(fd + 1, &rfds, NULL, NULL, &tv), 1,
-			 "select after NOTIFY") &&
+	ret = select(fd + 1, &rfds, NULL, NULL, &tv);
+	return expect_ok(ret, "select after NOTIFY") &&
+	       expect_eq(ret, 1, "select after NOTIFY") &&
 	       expect_eq(FD_ISSET(fd, &rfds), 1, "fd is readable");
 }
 
