@@ -173,16 +173,30 @@ static loff_t shmdemo_llseek(struct file *file, loff_t offset, int whence)
 	return fixed_size_llseek(file, offset, whence, shmdemo_size());
 }
 
-static long shmdemo_ioctl_info(struct shmdemo_file *sf, void __user *argp)
+/* SEQ was reported to this file: concurrent reports never move it back. */
+static void shmdemo_file_saw(struct shmdemo_file *sf, u64 seq)
+{
+	s64 old = atomic64_read(&sf->seen);
+
+	do {
+		if ((u64)old >= seq)
+			return;
+	} while (!atomic64_try_cmpxchg(&sf->seen, &old, seq));
+}
+
+/* USIZE: the struct size the caller was built with, at least ours. */
+static long shmdemo_ioctl_info(struct shmdemo_file *sf, void __user *argp,
+			       size_t usize)
 {
 	struct shmdemo_info info = {
 		.size = shmdemo_size(),
 		.seq = shmdemo_seq_read(),
 	};
 
-	if (copy_to_user(argp, &info, sizeof(info)))
+	if (copy_to_user(argp, &info, sizeof(info)) ||
+	    clear_user(argp + sizeof(info), usize - sizeof(info)))
 		return -EFAULT;
-	atomic64_set(&sf->seen, info.seq);
+	shmdemo_file_saw(sf, info.seq);
 	return 0;
 }
 
@@ -223,8 +237,17 @@ static long shmdemo_ioctl_wait(struct file *file, struct shmdemo_file *sf,
 
 	if (put_user(seq, argp))
 		return -EFAULT;
-	atomic64_set(&sf->seen, seq);
+	shmdemo_file_saw(sf, seq);
 	return 0;
+}
+
+/* INFO of any struct size from ours up: callers built for later versions. */
+static bool shmdemo_is_info(unsigned int cmd)
+{
+	return _IOC_TYPE(cmd) == SHMDEMO_IOC_MAGIC &&
+	       _IOC_NR(cmd) == _IOC_NR(SHMDEMO_IOC_INFO) &&
+	       _IOC_DIR(cmd) == _IOC_READ &&
+	       _IOC_SIZE(cmd) >= sizeof(struct shmdemo_info);
 }
 
 static long shmdemo_ioctl(struct file *file, unsigned int cmd,
@@ -233,9 +256,10 @@ static long shmdemo_ioctl(struct file *file, unsigned int cmd,
 	struct shmdemo_file *sf = file->private_data;
 	void __user *argp = (void __user *)arg;
 
+	if (shmdemo_is_info(cmd))
+		return shmdemo_ioctl_info(sf, argp, _IOC_SIZE(cmd));
+
 	switch (cmd) {
-	case SHMDEMO_IOC_INFO:
-		return shmdemo_ioctl_info(sf, argp);
 	case SHMDEMO_IOC_NOTIFY:
 		return shmdemo_ioctl_notify(argp);
 	case SHMDEMO_IOC_WAIT:

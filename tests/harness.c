@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -68,6 +69,8 @@ int run_cases(const struct test_case *cases, size_t n, unsigned int timeout_s)
 	size_t i, failed = 0;
 
 	timeout_s *= time_scale();
+	/* A case's orphans come back to us, to be killed and reaped with it. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
 	printf("1..%zu\n", n);
 	for (i = 0; i < n; i++) {

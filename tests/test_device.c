@@ -138,6 +138,22 @@ static bool test_info(void)
 	       expect_eq(sizeof(info), 16, "sizeof(struct shmdemo_info)");
 }
 
+/* INFO as a program built against a later, longer struct calls it. */
+static bool test_info_longer_struct(void)
+{
+	struct shmdemo_info_later {
+		__u64 size;
+		__u64 seq;
+		__u64 later;
+	} info = { 0, 0, ~0ULL };
+	int fd = dev_open(O_RDWR);
+
+	return expect_ok(ioctl(fd, _IOR(SHMDEMO_IOC_MAGIC, 1, info), &info),
+			 "INFO with a 24-byte struct") &&
+	       expect_eq(info.size, size, "size") &&
+	       expect_eq(info.later, 0, "the field the driver does not know");
+}
+
 static bool test_map_matches_read_write(void)
 {
 	int fd = dev_open(O_RDWR);
@@ -441,19 +457,33 @@ static bool test_wait_sleeps_until_notify(void)
 	return expect_eq(seq, seen + 1, "NOTIFY") && child_passed(pid);
 }
 
+/* The handler tells the parent, through this pipe, that the signal landed. */
+static int signal_pipe[2];
+
 static void on_signal(int sig)
 {
-	(void)sig;
+	char c = (char)sig;
+
+	if (write(signal_pipe[1], &c, 1) != 1)
+		_exit(3);
 }
 
-/* A child WAITs with a SIGUSR1 handler installed with FLAGS. */
+/*
+ * A child WAITs with a SIGUSR1 handler installed with FLAGS; the parent
+ * signals it once it sleeps. Under SA_RESTART, the parent waits for the
+ * handler to have run, then for the child to sleep again in the restarted
+ * call, and only then NOTIFYs: a WAIT that returned instead fails.
+ */
 static bool wait_with_signal(int flags, bool restart)
 {
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = flags };
 	int fd = dev_open(O_RDWR);
 	__u64 seen = dev_info(fd).seq;
+	char c;
 	pid_t pid;
 
+	if (!expect_ok(pipe(signal_pipe), "pipe"))
+		return false;
 	sigaction(SIGUSR1, &sa, NULL);
 	pid = fork();
 	if (pid == 0) {
@@ -469,9 +499,9 @@ static bool wait_with_signal(int flags, bool restart)
 	if (!blocked_in(pid, SYS_ioctl))
 		return false;
 	kill(pid, SIGUSR1);
+	if (!expect_eq(read(signal_pipe[0], &c, 1), 1, "the handler ran"))
+		return false;
 	if (restart) {
-		/* Back asleep in the restarted call, not returned. */
-		sleep_ms(100);
 		if (!blocked_in(pid, SYS_ioctl))
 			return false;
 		notify(fd);
@@ -543,7 +573,7 @@ static bool test_unknown_ioctl(void)
 	       expect_errno(ioctl(fd, _IOR('x', 1, __u64), &arg), ENOTTY,
 			    "foreign magic") &&
 	       expect_errno(ioctl(fd, _IOR(SHMDEMO_IOC_MAGIC, 1, __u32), &arg),
-			    ENOTTY, "INFO with the wrong size");
+			    ENOTTY, "INFO with a struct shorter than 16 bytes");
 }
 
 static bool test_bad_pointers(void)
@@ -683,7 +713,8 @@ static bool test_map_fixed(void)
 	char *p;
 
 	memset(anon, 'A', 2 * page);
-	pwrite(fd, "fixed", 6, page);
+	if (!expect_eq(pwrite(fd, "fixed", 6, page), 6, "pwrite"))
+		return false;
 	p = mmap(anon, page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
 		 page);
 	if (p == MAP_FAILED)
@@ -953,6 +984,8 @@ static const struct test_case cases[] = {
 	{ "buffer is zeroed at load", test_zeroed_at_load },
 	{ "node is a character device, mode 0600", test_node },
 	{ "INFO reports the size of 4 pages", test_info },
+	{ "INFO with a longer struct: known fields filled, the rest zeroed",
+	  test_info_longer_struct },
 	{ "mapping, read() and write() see the same bytes",
 	  test_map_matches_read_write },
 	{ "MAP_PRIVATE fails with EINVAL", test_map_private },

@@ -12,7 +12,9 @@
  * The classic version maps MAP_SHARED | MAP_ANONYMOUS memory and lets the
  * child read whenever the scheduler runs it, possibly before the parent has
  * written. Here the device both holds the memory and tells the child when
- * the message is there, so every run prints the message.
+ * the message is there, so every run prints the message (as long as no other
+ * program uses the device at the same time: its buffer and its NOTIFYs are
+ * shared by every opener).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -163,24 +165,24 @@ static bool module_loaded(void)
 static int open_device(const char *path)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC);
+	int err = errno; /* libkmod, below, may change errno */
 
 	if (fd >= 0)
 		return fd;
-	if (errno == ENOENT && !module_loaded())
+	if (err == ENOENT && !module_loaded())
 		fprintf(stderr,
 			"%s: the shmdemo module is not loaded: load it with 'sudo insmod kmod/shmdemo.ko', or run %s --load kmod/shmdemo.ko\n",
 			progname, progname);
-	else if (errno == ENOENT)
+	else if (err == ENOENT)
 		fprintf(stderr,
 			"%s: %s: no such device node (the module is loaded: is devtmpfs mounted on /dev?)\n",
 			progname, path);
-	else if (errno == EACCES || errno == EPERM)
+	else if (err == EACCES || err == EPERM)
 		fprintf(stderr,
 			"%s: %s: permission denied (run as root, or join the group that the udev rule of make install gives it to)\n",
 			progname, path);
 	else
-		fprintf(stderr, "%s: %s: %s\n", progname, path,
-			strerror(errno));
+		fprintf(stderr, "%s: %s: %s\n", progname, path, strerror(err));
 	return -1;
 }
 

@@ -16,15 +16,24 @@
  * increments seq. A reader calls WAIT with the last seq it saw; WAIT returns
  * once seq differs from it.
  *
+ * The buffer and seq are shared by every user of the device: a NOTIFY from
+ * any process wakes every WAIT. Two pairs of programs that use the device at
+ * once must agree on who writes where, as with any shared memory.
+ *
  * Memory ordering: NOTIFY has release semantics and an INFO, WAIT or poll
  * that observes a seq value has acquire semantics. Every store to the buffer
- * (through a mapping, write(2) or any other path) that the notifier made
- * before NOTIFY is therefore visible to a process whose INFO or WAIT returned
- * the value that NOTIFY produced, or a later one. Stores made without NOTIFY
- * carry no ordering guarantee beyond that of ordinary shared memory.
+ * (through a mapping, or write(2)) that the notifier made before NOTIFY is
+ * therefore visible to a process whose INFO or WAIT returned the value that
+ * NOTIFY produced, or a later one. Stores made without NOTIFY carry no
+ * ordering guarantee beyond that of ordinary shared memory. (On CPUs whose
+ * data caches alias, such as some ARMv6, MIPS and PA-RISC parts, mixing
+ * write(2) with a mapping would also need cache maintenance that the driver
+ * does not do; shmdemo is built and tested on x86-64.)
  *
- * mmap(2): MAP_SHARED only, inside the buffer, never executable. read(2),
- * write(2) and lseek(2) treat the buffer as a file of fixed size.
+ * mmap(2): MAP_SHARED only, inside the buffer, never executable: a process
+ * with the READ_IMPLIES_EXEC personality, whose every PROT_READ implies
+ * PROT_EXEC, cannot map it. read(2), write(2) and lseek(2) treat the buffer
+ * as a file of fixed size.
  */
 #ifndef _UAPI_LINUX_SHMDEMO_H
 #define _UAPI_LINUX_SHMDEMO_H
@@ -37,7 +46,11 @@
  * @size: size of the buffer in bytes, a multiple of the page size
  * @seq:  the current publication count
  *
- * Fields may be appended in later versions; existing ones never move.
+ * Later versions may append __u64 fields; existing ones never move. The
+ * struct's size is part of SHMDEMO_IOC_INFO's number, and the driver accepts
+ * any size from 16 bytes up: it fills the fields it knows and zeroes the
+ * rest. A program built against a longer struct therefore runs on an older
+ * driver (reading 0 in the newer fields), and an older program on a newer one.
  */
 struct shmdemo_info {
 	__u64 size;
@@ -49,7 +62,8 @@ struct shmdemo_info {
 /*
  * SHMDEMO_IOC_INFO - fill a struct shmdemo_info.
  * Never blocks. The seq it returns becomes the value this open file last saw
- * (see poll below). Errors: EFAULT if the argument cannot be written.
+ * (see poll below). Errors: EFAULT if the argument cannot be written; ENOTTY
+ * if the size in the number is below 16 bytes.
  */
 #define SHMDEMO_IOC_INFO _IOR(SHMDEMO_IOC_MAGIC, 1, struct shmdemo_info)
 
@@ -64,8 +78,9 @@ struct shmdemo_info {
 /*
  * SHMDEMO_IOC_WAIT - wait for a publication.
  * In: the last seq the caller saw. Returns at once if seq differs from it,
- * else sleeps until a NOTIFY changes it. Out: the current seq, which also
- * becomes the value this open file last saw.
+ * else sleeps until a NOTIFY changes it. Out: the seq WAIT observed, which
+ * differs from the argument (another NOTIFY may have moved it on since),
+ * and which also becomes the value this open file last saw.
  * Errors: EAGAIN if seq equals the argument and the file is O_NONBLOCK;
  * EINTR if a signal arrived while sleeping (the call is restarted instead
  * when the handler was installed with SA_RESTART); EFAULT if the argument
@@ -75,8 +90,9 @@ struct shmdemo_info {
 
 /*
  * poll(2), select(2), epoll(7): EPOLLIN | EPOLLRDNORM while seq differs from
- * the value this open file last saw: the value at open(2), or the last one
- * returned to it by INFO or WAIT. Files shared across fork(2) share this value.
+ * the value this open file last saw: the value at open(2), or the highest one
+ * returned to it by INFO or WAIT since. Files shared across fork(2) share
+ * this value.
  *
  * Any other ioctl fails with ENOTTY. 32-bit programs use the same numbers.
  */
