@@ -113,7 +113,7 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE
 # KVM if /dev/kvm boots a kernel (it can exist and hang), else TCG.
 # SHMDEMO_ACCEL=kvm|tcg overrides; the answer is kept per host kernel.
 choose_accel() {	# choose_accel KERNEL_DIR
-	local stamp=$SHMDEMO_CACHE/accel-$(uname -r) accel=tcg
+	local stamp=$SHMDEMO_CACHE/accel-$(uname -r) accel=tcg out
 	case ${SHMDEMO_ACCEL:-auto} in
 	kvm|tcg) echo "$SHMDEMO_ACCEL"; return ;;
 	esac
@@ -122,13 +122,14 @@ choose_accel() {	# choose_accel KERNEL_DIR
 		return
 	fi
 	# With no init to run, the kernel panics and QEMU exits (-no-reboot).
-	if [ -r /dev/kvm ] && [ -w /dev/kvm ] &&
-	   timeout -k 2 10 qemu-system-x86_64 -nodefaults -no-user-config \
-		-display none -no-reboot -M pc -accel kvm -m 256M -serial stdio \
-		-kernel "$(kernel_image "$1")" -append "console=ttyS0 panic=-1" \
-		< /dev/null 2>/dev/null | grep -q 'Kernel panic'; then
-		accel=kvm
+	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+		out=$(timeout -k 2 10 qemu-system-x86_64 -nodefaults \
+			-no-user-config -display none -no-reboot -M pc -accel kvm \
+			-m 256M -serial stdio -kernel "$(kernel_image "$1")" \
+			-append "console=ttyS0 panic=-1" < /dev/null 2>/dev/null) || true
+		case $out in *'Kernel panic'*) accel=kvm ;; esac
 	fi
+	say "accelerator: $accel (kept in $stamp; SHMDEMO_ACCEL=kvm|tcg overrides)"
 	mkdir -p "$SHMDEMO_CACHE" && echo "$accel" > "$stamp"
 	echo "$accel"
 }
@@ -324,14 +325,20 @@ if [ "$job" = bench ]; then
 	exit
 fi
 
-# One guest streams its console; several run at once and are shown in turn.
+# One guest streams its console; several run side by side, as many at once
+# as there are CPUs (SHMDEMO_JOBS), and are shown in turn.
+choose_accel "${kdirs[0]}" > /dev/null	# probe once, before any guest
+jobs_max=${SHMDEMO_JOBS:-$(nproc)}
 for i in "${!kdirs[@]}"; do
 	if [ ${#kdirs[@]} -eq 1 ]; then
 		boot "${kdirs[i]}" "${outs[i]}" "${outs[i]}/console-$job.log" 300 || true
-	else
-		boot "${kdirs[i]}" "${outs[i]}" "${outs[i]}/console-$job.log" 300 \
-			> /dev/null &
+		continue
 	fi
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+		wait -n || true
+	done
+	boot "${kdirs[i]}" "${outs[i]}" "${outs[i]}/console-$job.log" 300 \
+		> /dev/null &
 done
 wait
 
