@@ -189,3 +189,28 @@ long read_file(const char *path, char *buf, size_t size)
 	buf[n] = '\0';
 	return n;
 }
+
+bool write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n = -1;
+
+	if (fd >= 0) {
+		n = write(fd, val, strlen(val));
+		close(fd);
+	}
+	if (n == (ssize_t)strlen(val))
+		return true;
+	diag("write %s to %s: %s", val, path, strerror(errno));
+	return false;
+}
+
+long vmalloc_used_kb(void)
+{
+	char buf[8192], *line;
+
+	if (read_file("/proc/meminfo", buf, sizeof(buf)) < 0)
+		return -1;
+	line = strstr(buf, "VmallocUsed:");
+	return line ? strtol(line + 12, NULL, 10) : -1;
+}

@@ -49,4 +49,10 @@ bool module_loaded(void);
 /* Read the whole of a small file into BUF; -1 on error. */
 long read_file(const char *path, char *buf, size_t size);
 
+/* Write VAL to the file at PATH (a sysfs, debugfs or proc knob); says why not. */
+bool write_file(const char *path, const char *val);
+
+/* VmallocUsed from /proc/meminfo, in kB; -1 if it cannot be read. */
+long vmalloc_used_kb(void);
+
 #endif /* SHMDEMO_TESTS_HARNESS_H */

@@ -32,28 +32,13 @@
 
 static size_t page;
 
-static bool write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n = -1;
-
-	if (fd >= 0) {
-		n = write(fd, val, strlen(val));
-		close(fd);
-	}
-	if (n == (ssize_t)strlen(val))
-		return true;
-	diag("write %s to %s: %s", val, path, strerror(errno));
-	return false;
-}
-
 /* Write VAL to the debugfs attribute ATTR of fault injector NAME. */
 static bool set_attr(const char *name, const char *attr, const char *val)
 {
 	char path[128];
 
 	snprintf(path, sizeof(path), FAULT_DIR "/%s/%s", name, attr);
-	return write_str(path, val);
+	return write_file(path, val);
 }
 
 static long read_attr(const char *name, const char *attr)
@@ -90,16 +75,6 @@ static bool test_configure(void)
 	    !set_attr("fail_page_alloc", "ignore-gfp-highmem", "N"))
 		return false;
 	return expect_ok(access(FAIL_NTH, R_OK | W_OK), FAIL_NTH);
-}
-
-static long vmalloc_used_kb(void)
-{
-	char buf[8192], *line;
-
-	if (read_file("/proc/meminfo", buf, sizeof(buf)) < 0)
-		return -1;
-	line = strstr(buf, "VmallocUsed:");
-	return line ? strtol(line + 12, NULL, 10) : -1;
 }
 
 /* The device of a loaded module answers with the size it was given. */

@@ -27,17 +27,7 @@
 
 static bool command(const char *cmd)
 {
-	int fd = open(KMEMLEAK, O_WRONLY | O_CLOEXEC);
-	ssize_t n = -1;
-
-	if (fd >= 0) {
-		n = write(fd, cmd, strlen(cmd));
-		close(fd);
-	}
-	if (n == (ssize_t)strlen(cmd))
-		return true;
-	diag("write %s to %s: %s", cmd, KMEMLEAK, strerror(errno));
-	return false;
+	return write_file(KMEMLEAK, cmd);
 }
 
 /* Let everything allocated so far come of age, then scan twice. */

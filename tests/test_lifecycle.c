@@ -208,16 +208,6 @@ static bool test_pages_not_a_number(void)
 	       refused("pages=-1", NULL);
 }
 
-static long vmalloc_used_kb(void)
-{
-	char buf[8192], *line;
-
-	if (read_file("/proc/meminfo", buf, sizeof(buf)) < 0)
-		return -1;
-	line = strstr(buf, "VmallocUsed:");
-	return line ? strtol(line + 12, NULL, 10) : -1;
-}
-
 static bool test_largest_buffer(void)
 {
 	long before = vmalloc_used_kb(), after;
