@@ -5,7 +5,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-pkgs=(gcc make libc6-dev pkg-config libkmod-dev pahole
+# perl: W=1 builds run the kernel's kernel-doc, which needs more than perl-base.
+pkgs=(gcc make libc6-dev pkg-config libkmod-dev pahole perl
       gcc-multilib stress-ng qemu-system-x86 busybox-static cpio xz-utils zstd
       "$@")
 
