@@ -48,7 +48,8 @@ TEST_PROGS := tests/test_device tests/test_lifecycle tests/test_user_demo \
 	      tests/test_faults tests/test_kmemleak
 BENCH_SRCS := $(addprefix tests/bench/,bench.c map.c handoff.c fanout.c e2e.c)
 BENCH_PROGS := tests/bench/bench tests/bench/seed_demo
-GUEST_PROGS := user/user_demo $(TEST_PROGS) tests/test_device32 $(BENCH_PROGS) \
+TEST_PROGS32 := tests/test_device32 tests/test_user_demo32 tests/test_lifecycle32
+GUEST_PROGS := user/user_demo $(TEST_PROGS) $(TEST_PROGS32) $(BENCH_PROGS) \
 	tests/guest/init
 
 .PHONY: all modules user guest-progs run test test-debug bench check clean
@@ -78,9 +79,9 @@ tests/test_%: tests/test_%.c tests/harness.c tests/harness.h kmod/uapi/linux/shm
 		$(LDFLAGS) $(KMOD_LIBS)
 
 # The device suite as a 32-bit program, to go through compat_ioctl.
-tests/test_device32: tests/test_device.c tests/harness.c tests/harness.h kmod/uapi/linux/shmdemo.h
-	$(CC) -m32 -static -D_FILE_OFFSET_BITS=64 $(UAPI) $(WARNINGS) $(CFLAGS) \
-		-o $@ $< tests/harness.c
+tests/test_%32: tests/test_%.c tests/harness.c tests/harness.h kmod/uapi/linux/shmdemo.h
+	$(CC) -m32 -static -D_FILE_OFFSET_BITS=64 -DSHMDEMO_NO_LIBKMOD $(UAPI) \
+		$(WARNINGS) $(CFLAGS) -o $@ $< tests/harness.c
 tests/bench/bench: $(BENCH_SRCS) tests/bench/bench.h kmod/uapi/linux/shmdemo.h
 	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) -o $@ $(BENCH_SRCS) $(LDFLAGS)
 

@@ -38,10 +38,11 @@ install_program() {	# install_program STAGE PROGRAM DEST
 # The programs each job needs in the guest, and the commands it runs there.
 # The guest suite runs on Debian's kernels (test) and on the debug kernel.
 suite_programs="user/user_demo tests/test_device tests/test_device32
-	tests/test_user_demo tests/test_lifecycle tests/guest/clients.sh
-	/usr/bin/stress-ng"
+	tests/test_user_demo tests/test_user_demo32 tests/test_lifecycle
+	tests/test_lifecycle32 tests/guest/clients.sh /usr/bin/stress-ng"
 suite_commands=(/bin/test_device /bin/test_device32 /bin/test_user_demo
-	/bin/test_lifecycle "/bin/sh /bin/clients.sh")
+	/bin/test_user_demo32 /bin/test_lifecycle /bin/test_lifecycle32
+	"/bin/sh /bin/clients.sh")
 
 job_programs() {
 	case $job in

@@ -7,7 +7,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#ifndef SHMDEMO_NO_LIBKMOD
 #include <libkmod.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 
 static size_t page;
 
+#ifndef SHMDEMO_NO_LIBKMOD
 /* The module's reference count, read the way kmod's tools read it. */
 static int module_refcnt(void)
 {
@@ -36,6 +39,17 @@ static int module_refcnt(void)
 	kmod_unref(ctx);
 	return ret;
 }
+#else
+/* The 32-bit build has no 32-bit libkmod: the file libkmod reads. */
+static int module_refcnt(void)
+{
+	char buf[32];
+
+	if (read_file("/sys/module/shmdemo/refcnt", buf, sizeof(buf)) < 0)
+		return -errno;
+	return atoi(buf);
+}
+#endif
 
 /* Load with PARAMS, unloading first if needed; says why on failure. */
 static bool fresh_load(const char *params)
