@@ -2,6 +2,9 @@
 # Shared by the host-side scripts in tests/: paths and small helpers.
 
 SHMDEMO_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# A CI runner may start us without HOME: take it from the password database.
+: "${HOME:=$(getent passwd "$(id -u)" | cut -d: -f6)}"
+export HOME
 SHMDEMO_CACHE=${SHMDEMO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shmdemo}
 
 say() { printf '%s\n' "$*" >&2; }
