@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by tests/guest.sh: what each job puts in the guest and runs there,
+# and how run and bench show their results.
+
+# The guest suite runs on Debian's kernels (test) and on the debug kernel.
+suite_programs="user/user_demo tests/test_device tests/test_device32
+	tests/test_user_demo tests/test_user_demo32 tests/test_lifecycle
+	tests/test_lifecycle32 tests/guest/clients.sh /usr/bin/stress-ng"
+suite_commands=(/bin/test_device /bin/test_device32 /bin/test_user_demo
+	/bin/test_user_demo32 /bin/test_lifecycle /bin/test_lifecycle32
+	"/bin/sh /bin/clients.sh")
+
+job_programs() {
+	case $job in
+	run)	echo user/user_demo ;;
+	test)	echo "$suite_programs" ;;
+	bench)	echo user/user_demo tests/bench/bench tests/bench/seed_demo ;;
+	debug)	echo "$suite_programs" tests/test_faults tests/test_kmemleak ;;
+	esac
+}
+
+job_commands() {	# job_commands RELEASE
+	local ko=/lib/modules/$1/extra/shmdemo.ko
+	case $job in
+	run)	printf '%s\n' "/bin/insmod $ko" /bin/user_demo "/bin/rmmod shmdemo" ;;
+	test)	printf '%s\n' "${suite_commands[@]}" ;;
+	bench)	bench_commands "$ko" ;;
+	debug)	printf '%s\n' "/bin/test_kmemleak clear" "${suite_commands[@]}" \
+			/bin/test_faults "/bin/test_kmemleak check" ;;
+	esac
+}
+
+# The programs whose allocations fail on purpose: init's log check accepts
+# the allocator's reports of their failures, and nobody else's.
+job_alloc_failures() {
+	case $job in
+	debug)	echo test_faults ;;
+	esac
+}
+
+# With 2 vCPUs every section; with 1 the handoff only.
+bench_commands() {	# bench_commands MODULE
+	echo "/bin/insmod $1 pages=65536"
+	if [ "$smp" -eq 1 ]; then
+		echo "/bin/bench handoff"
+	else
+		echo "/bin/bench map handoff fanout"
+		echo "/bin/bench e2e /bin/user_demo /bin/seed_demo"
+	fi
+	echo "/bin/rmmod shmdemo"
+}
+
+do_run() {	# do_run KERNEL_DIR OUT_DIR
+	local log=$2/console-run.log status
+	boot "$1" "$2" "$log" 120 | awk '
+		/^shmdemo-guest: begin / { sub(/^shmdemo-guest: begin \/bin\//, "guest# "); print; next }
+		/^shmdemo-guest: exit=0 / || /^shmdemo-guest: end / || /^ok / { next }
+		/^shmdemo-guest: exit=/ { sub(/^shmdemo-guest: exit=/, ""); sub(/ .*/, ""); print "(exit status " $0 ")"; next }
+		/^\[ *[0-9.]*\] reboot: / { next }
+		{ print }' || true
+	guest_finished "$log" || return 1
+	status=$(sed -n 's|^shmdemo-guest: exit=\([0-9]*\) /bin/user_demo.*|\1|p' "$log")
+	[ -n "$status" ] || return 1
+	# A failed insmod or rmmod, or a kernel log check, fails the run too.
+	if [ "$status" -eq 0 ] &&
+	   grep -q -e '^not ok' -e '^shmdemo-guest: exit=[1-9]' "$log"; then
+		return 1
+	fi
+	return "$status"
+}
+
+# Count a log's TAP results. A program that stopped before its plan was
+# done, or failed without a failing case, counts as failures too: a crash
+# Boot with 2 vCPUs, then 1; collect the figures, then the report.
+do_bench() {	# do_bench KERNEL_DIR OUT_DIR RELEASE
+	local out=$SHMDEMO_TOP/tests/bench/out log ok=0 smp
+	mkdir -p "$out"
+	bench_header "$1" "$3" > "$out/bench.csv"
+	for smp in 2 1; do
+		make_initramfs "$2" "$3"
+		log=$2/console-bench-$smp.log
+		say "# guest: Linux $3, $smp vCPU(s)"
+		boot "$1" "$2" "$log" 1800 | awk '
+			/^shmdemo-guest: begin / { sub(/^shmdemo-guest: begin \/bin\//, "guest# "); print; next }
+			/^shmdemo-guest: / || /^ok / || /^\[ *[0-9.]*\] reboot: / { next }
+			/^# [a-z]+ [a-z_]+ [0-9]+:/ { next }	# the raw samples
+			{ print }' >&2 || true
+		if ! guest_finished "$log" ||
+		   grep -q -e '^not ok' -e '^shmdemo-guest: exit=[1-9]' "$log"; then
+			say "a measurement failed to run: see $log"
+			ok=1
+		fi
+		grep '^bench,' "$log" | cut -d, -f2- >> "$out/bench.csv" || true
+	done
+	echo "# host load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)" \
+		>> "$out/bench.csv"
+	"$SHMDEMO_TOP/tests/bench/report.sh" "$out/bench.csv" || ok=1
+	return "$ok"
+}
+
+# What the figures were taken on, as CSV comment lines, and the column names.
+bench_header() {	# bench_header KERNEL_DIR RELEASE
+	echo "# guest: Linux $2, 1 GiB, $(choose_accel "$1")," \
+		"$(qemu-system-x86_64 --version | head -1)"
+	echo "# host: $(lscpu | sed -n 's/^Model name: *//p' | head -1)," \
+		"$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "section,case,param,vcpus,reps,median_us,min_us,max_us"
+}
+
