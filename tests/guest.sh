@@ -70,11 +70,23 @@ for flavour in "${kernels[@]}"; do
 done
 for flavour in "${kernels[@]}"; do
 	kdir=$(kernel_dir "$flavour")
-	release=$(cat "$kdir/release")
-	out=$SHMDEMO_TOP/tests/out/$release
-	build_module "$kdir" "$out"
-	make_initramfs "$out" "$release"
-	kdirs+=("$kdir") outs+=("$out")
+	kdirs+=("$kdir") outs+=("$SHMDEMO_TOP/tests/out/$(cat "$kdir/release")")
+done
+# The module and initramfs of each kernel, as many at once as there are CPUs.
+for i in "${!kdirs[@]}"; do
+	while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do
+		wait -n || true
+	done
+	rm -f "${outs[i]}/prepared"
+	{
+		build_module "${kdirs[i]}" "${outs[i]}" &&
+		make_initramfs "${outs[i]}" "${outs[i]##*/}" &&
+		touch "${outs[i]}/prepared"
+	} &
+done
+wait
+for out in "${outs[@]}"; do
+	[ -e "$out/prepared" ] || die "could not build the module or initramfs for ${out##*/}"
 done
 
 if [ "$job" = run ]; then
