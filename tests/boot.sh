@@ -78,6 +78,7 @@ kernel_image() {	# kernel_image KERNEL_DIR
 kernel_dir() {	# kernel_dir FLAVOUR
 	case $1 in
 	debug)	"$here/debug-kernel.sh" ;;
+	debug-*) "$here/debug-kernel.sh" "${1#debug-}" ;;
 	*)	"$here/kernel.sh" "$1" ;;
 	esac
 }

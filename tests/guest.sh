@@ -4,14 +4,17 @@
 # there; the build machine's own kernel is never touched.
 #
 # Usage: tests/guest.sh run|test|bench|debug [FLAVOUR...]
-#   FLAVOUR: 6.1, 6.1-rt, 6.12 (Debian's), or debug (tests/debug-kernel.sh)
+#   FLAVOUR: 5.10, 6.1, 6.1-rt, 6.12, latest, latest-rt (Debian's, see
+#            tests/kernel.sh), or debug (6.12), debug-7.3 (the debug kernels
+#            of tests/debug-kernel.sh)
 #   run   load the module, run user_demo, show its output, exit with its status
 #   test  the host cases, then the guest suite on each kernel; the last line
 #         is "N passed, N failed"
 #   bench the benchmarks on the first kernel, with 2 vCPUs and then 1; the
 #         table, CSV and plot go to tests/bench/out/ (see tests/bench/report.sh)
-#   debug on the debug kernel: the guest suite, the fault sweep, a kmemleak
-#         scan, and a kernel log check; the last line as for test
+#   debug on the debug kernels (by default both): the guest suite, the fault
+#         sweep, a kmemleak scan, and a kernel log check; the last line as
+#         for test
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -20,8 +23,14 @@ job=${1:?usage: guest.sh run|test|bench|debug [FLAVOUR...]}
 shift
 case $job in
 run|test|bench)	kernels=("${@:-6.1}") ;;
-debug)		kernels=("${@:-debug}")
-		[ "${kernels[*]}" = debug ] || die "the debug job runs on the debug kernel only" ;;
+debug)		kernels=(debug debug-7.3)
+		[ $# -eq 0 ] || kernels=("$@")
+		for flavour in "${kernels[@]}"; do
+			case $flavour in
+			debug|debug-*) ;;
+			*) die "the debug job runs on the debug kernels only (debug, debug-7.3)" ;;
+			esac
+		done ;;
 *)		die "unknown job '$job' (use run, test, bench or debug)" ;;
 esac
 smp=2	# the guest's vCPUs
@@ -54,6 +63,11 @@ fi
 
 # Prepare every kernel first: the guests then boot side by side.
 kdirs=() outs=()
+for flavour in "${kernels[@]}"; do
+	case $flavour in debug|debug-*) continue ;; esac
+	grep -qxF -- "$flavour" <<< "$("$here/kernel.sh" --list)" ||
+		die "unknown kernel flavour '$flavour' (known: $("$here/kernel.sh" --list | paste -sd' '))"
+done
 for flavour in "${kernels[@]}"; do
 	kdir=$(kernel_dir "$flavour")
 	release=$(cat "$kdir/release")
