@@ -80,7 +80,7 @@
 	 defined(CONFIG_NIOS2) || defined(CONFIG_PARISC) ||                    \
 	 defined(CONFIG_SH) || defined(CONFIG_SPARC) ||                        \
 	 defined(CONFIG_XTENSA))
-#error "shmdemo: this CPU's data cache may alias, and kernels before 6.9 cannot tell; use 6.9 or later"
+#error "shmdemo: data caches may alias here and only 6.9 on can tell: use 6.9+"
 #endif
 #ifndef cpu_dcache_is_aliasing
 #define cpu_dcache_is_aliasing() false /* before 6.9, on a non-aliasing arch */
