@@ -735,6 +735,25 @@ static long sysfs_value(const char *name)
 	return strtol(buf, NULL, 10);
 }
 
+/* The sysfs attributes are read-only, for everyone (DEVICE_ATTR_RO). */
+static bool test_sysfs_modes(void)
+{
+	const char *names[] = { "size", "seq", "mappings" };
+	char path[128];
+	struct stat st;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		snprintf(path, sizeof(path), "/sys/class/misc/shmdemo/%s",
+			 names[i]);
+		if (!expect_ok(stat(path, &st), path) ||
+		    !expect_eq(st.st_mode & 07777, 0444, path) ||
+		    !expect_errno(open(path, O_WRONLY), EACCES, path))
+			return false;
+	}
+	return true;
+}
+
 static bool test_sysfs(void)
 {
 	int fd = dev_open(O_RDWR);
@@ -1205,6 +1224,7 @@ static const struct test_case cases[] = {
 	{ "lseek: SEEK_END is the size, past the end or negative EINVAL",
 	  test_lseek },
 	{ "sysfs shows size, seq and mappings", test_sysfs },
+	{ "sysfs size, seq and mappings are mode 0444", test_sysfs_modes },
 	{ "mappings counts VMAs through fork, mremap, split and failed mmaps",
 	  test_mappings_count_vmas },
 	{ "partial munmap keeps the rest; the hole faults",
