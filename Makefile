@@ -71,8 +71,9 @@ kdir-release: kdir-present
 
 user: user/user_demo
 
-user/user_demo: user/user_demo.c kmod/uapi/linux/shmdemo.h
-	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) -o $@ $< $(LDFLAGS) $(KMOD_LIBS)
+USER_SRCS := user/user_demo.c user/cli.c
+user/user_demo: $(USER_SRCS) user/cli.h kmod/uapi/linux/shmdemo.h
+	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) -o $@ $(USER_SRCS) $(LDFLAGS) $(KMOD_LIBS)
 
 tests/test_%: tests/test_%.c tests/harness.c tests/harness.h kmod/uapi/linux/shmdemo.h
 	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) -o $@ $< tests/harness.c \
