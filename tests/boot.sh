@@ -20,6 +20,8 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 	local out=$1 release=$2 kdir=${3:-} stage=$1/initramfs-$job prog applet key
 	local progs=() p
 	initramfs=$out/initramfs-$job.cpio
+	# For tests/decode-oops.sh, which kernel this module was built for.
+	[ -z "$kdir" ] || ln -sfn "$kdir" "$out/kernel"
 	for prog in $(job_programs); do
 		[ "${prog#/}" != "$prog" ] || prog=$SHMDEMO_TOP/$prog
 		progs+=("$prog")
@@ -137,8 +139,22 @@ boot() {	# boot KERNEL_DIR OUT_DIR LOG TIMEOUT
 		< /dev/null | sed -u 's/\r$//' | tee "$log"
 }
 
+# A kernel report with shmdemo frames in LOG, shown decoded to source
+# lines (tests/decode-oops.sh). Not for the debug job, whose fault sweep
+# makes allocation failure reports on purpose.
+show_kernel_report() {	# show_kernel_report LOG
+	local out=${1%/*} vmlinux=/dev/null
+	[ "$job" != debug ] || return 0
+	grep -qE 'BUG:|WARNING:|Oops|general protection' "$1" &&
+		grep -q '\[shmdemo\]' "$1" || return 0
+	[ ! -e "$out/kernel/vmlinux" ] || vmlinux=$out/kernel/vmlinux
+	say "# the kernel's report, shmdemo's frames decoded:"
+	"$here/decode-oops.sh" "$1" "$out" "$vmlinux" >&2 || true
+}
+
 # Did the guest get to its end marker? Says why not.
 guest_finished() {	# guest_finished LOG
+	show_kernel_report "$1"
 	grep -q '^shmdemo-guest: end status=' "$1" && return 0
 	if grep -q 'Kernel panic' "$1"; then
 		say "the guest kernel panicked: see $1"

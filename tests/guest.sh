@@ -61,6 +61,15 @@ if [ "$job" = test ]; then
 		echo "shmdemo-host: exit=$status test_user_demo host"
 	} | tee "$log"
 	count "$log" host
+	log=$SHMDEMO_TOP/tests/out/lab-tests.log
+	echo "# host: make shell, race and run as a student types them (${kernels[0]})"
+	{
+		echo "shmdemo-host: begin test_lab.sh ${kernels[0]}"
+		status=0
+		"$here/test_lab.sh" "${kernels[0]}" || status=$?
+		echo "shmdemo-host: exit=$status test_lab.sh"
+	} | tee "$log"
+	count "$log" lab
 fi
 
 # Prepare every kernel first: the guests then boot side by side.
