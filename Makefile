@@ -36,9 +36,10 @@ SHMDEMO_GROUP ?= shmdemo
 INSTALL ?= install
 DEPMOD ?= depmod
 
-# The guest kernels: 6.1 (linux-image-amd64), 6.1-rt or 6.12.
+# The guest kernels (tests/kernel.sh --list): 5.10 (bullseye), 6.1, 6.1-rt,
+# 6.12 (bookworm), latest, latest-rt (trixie-backports, 7.x).
 KERNEL ?= 6.1
-KERNELS ?= 6.1 6.1-rt 6.12
+KERNELS ?= 5.10 6.1 6.1-rt 6.12 latest latest-rt
 
 CFLAGS ?= -O2 -g
 WERROR ?= -Werror

@@ -4,7 +4,8 @@
 # there; the build machine's own kernel is never touched.
 #
 # Usage: tests/guest.sh run|shell|race|module|test|bench|debug [FLAVOUR...]
-#   FLAVOUR: 6.1, 6.1-rt, 6.12 (Debian's), or debug (tests/debug-kernel.sh)
+#   FLAVOUR: 5.10, 6.1, 6.1-rt, 6.12, latest, latest-rt (Debian's, see
+#            tests/kernel.sh), or debug (tests/debug-kernel.sh)
 #   run   load the module, run user_demo, show its output, exit with its
 #         status; on each kernel in turn (SHMDEMO_PAGES, SHMDEMO_ARGS)
 #   shell a shell in the guest on the terminal, or the lines of a piped stdin
@@ -74,6 +75,11 @@ fi
 
 # Prepare every kernel first: the guests then boot side by side.
 kdirs=() outs=()
+for flavour in "${kernels[@]}"; do
+	case $flavour in debug) continue ;; esac
+	grep -qxF -- "$flavour" <<< "$("$here/kernel.sh" --list)" ||
+		die "unknown kernel flavour '$flavour' (known: $("$here/kernel.sh" --list | paste -sd' '))"
+done
 for flavour in "${kernels[@]}"; do
 	kdir=$(kernel_dir "$flavour")
 	release=$(cat "$kdir/release")

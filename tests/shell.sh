@@ -3,18 +3,11 @@
 # shared at /src over 9p (Debian's 9p and virtio modules, loaded at boot),
 # and make guest-module, which rebuilds the module for insmod from /src.
 
-# Debian's modules for RELEASE with their modules.dep: the tree that
-# tests/kernel.sh unpacks, or for a kernel cached before it did, the few
-# that tests/guest-modules.sh fetches. None for the debug kernel.
+# Debian's modules for RELEASE, unpacked by tests/kernel.sh with their
+# modules.dep; none for the debug kernel.
 modules_tree() {	# modules_tree KERNEL_DIR RELEASE
 	local tree=$1/modules/lib/modules/$2
-	if [ -e "$tree/modules.dep" ]; then
-		echo "$tree"
-	elif [ "${2%-shmdemo-debug}" = "$2" ]; then
-		"$here/guest-modules.sh" "$2"
-	else
-		return 1
-	fi
+	[ -e "$tree/modules.dep" ] && echo "$tree"
 }
 
 # The modules that 9p over virtio needs, dependencies first, as paths in

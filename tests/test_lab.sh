@@ -120,7 +120,7 @@ refused "make run      (or make shell" lab KERNELRELEASE=0.0-none modules &&
 ok $? "make without kernel headers says how to build for a guest and the user programs alone"
 
 # A compiler error is reported at kmod/shmdemo.c in the source tree.
-mkdir -p "$tmp/tree" && (cd "$SHMDEMO_TOP" && cp -a --parents Kbuild kmod tests/lib.sh "$tmp/tree")
+mkdir -p "$tmp/tree" && (cd "$SHMDEMO_TOP" && cp -a --parents Kbuild kmod tests/*.sh "$tmp/tree")
 sed -i '0,/^static int /s//static int syntax error here;\n&/' "$tmp/tree/kmod/shmdemo.c"
 line=$(grep -n 'syntax error here' "$tmp/tree/kmod/shmdemo.c" | cut -d: -f1)
 (. "$tmp/tree/tests/lib.sh" && build_module "$("$here/kernel.sh" "$flavour")" "$tmp/out") \
