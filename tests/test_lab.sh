@@ -68,7 +68,7 @@ guest:/root# cat /sys/class/misc/shmdemo/size
 4096
 guest:/root# echo written > /src/tests/out/lab-9p
 guest:/root# "
-has_lines "$tmp/shell" "$want" || show "$tmp/shell"
+has_lines "$tmp/shell" "$want" || { show "$tmp/shell"; false; }
 ok $? "make shell, piped: each line echoed after the prompt, then its output"
 ok "$status" "make shell, piped: exits 0 at the end of its input"
 [ "$(cat "$SHMDEMO_TOP/tests/out/lab-9p" 2>/dev/null)" = written ]
