@@ -139,6 +139,8 @@ check "gcc -fanalyzer on user code" user_build -fanalyzer
 check "cppcheck on user code" cppcheck_user
 check "clang-format: the tree conforms to .clang-format" clang_format
 check "man page: groff -ww has no warnings" man_page
+check "tally: a program without a TAP plan, short or long of it, fails" \
+	"$here/test_tally.sh"
 check "make install into a DESTDIR; a program builds against the header" \
 	"$here/install-check.sh" "${kernels[0]}"
 for flavour in "${kernels[@]}"; do
