@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * map - map N pages and write one byte to each, three ways:
+ * map - map N pages and write one byte to each, four ways.
  *
- *	shmdemo  open /dev/shmdemo, mmap MAP_SHARED (the module's pages)
- *	anon     mmap MAP_SHARED | MAP_ANONYMOUS (shmem, faulted page by page)
- *	memfd    memfd_create + ftruncate + mmap MAP_SHARED | MAP_POPULATE
+ * Mapping existing pages:
+ *	shmdemo          open /dev/shmdemo, mmap MAP_SHARED (the module's
+ *	                 pages, allocated at load time)
+ *	memfd_populated  mmap MAP_SHARED | MAP_POPULATE of a memfd whose pages
+ *	                 were allocated once, before the first repetition
+ * Including allocation (every repetition allocates and zeroes its pages):
+ *	anon             mmap MAP_SHARED | MAP_ANONYMOUS (shmem, faulted page
+ *	                 by page)
+ *	memfd            memfd_create + ftruncate + mmap MAP_SHARED |
+ *	                 MAP_POPULATE
  *
  * The clock covers everything up to the last byte written; unmapping and
  * closing come after it, since they free what the next repetition
@@ -72,8 +79,47 @@ out_close:
 	return -2;
 }
 
+/* The memfd that memfd_populated maps, and its size; -1 when there is none. */
+static int populated_fd = -1;
+static size_t populated_len;
+
+static int map_memfd_populated(size_t len, char **p)
+{
+	if (populated_fd < 0 || len != populated_len) {
+		errno = EINVAL;
+		return -2;
+	}
+	*p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		  populated_fd, 0);
+	return *p == MAP_FAILED ? -2 : -1;
+}
+
+/* A memfd of LEN bytes with every page allocated; false on error. */
+static bool populate_memfd(size_t len)
+{
+	populated_fd = memfd_create("bench-populated", MFD_CLOEXEC);
+	if (populated_fd < 0)
+		return false;
+	if (ftruncate(populated_fd, len) < 0 ||
+	    fallocate(populated_fd, 0, 0, len) < 0) {
+		close(populated_fd);
+		populated_fd = -1;
+		return false;
+	}
+	populated_len = len;
+	return true;
+}
+
+static void unpopulate_memfd(void)
+{
+	if (populated_fd >= 0)
+		close(populated_fd);
+	populated_fd = -1;
+}
+
 static const struct map_case map_cases[] = {
 	{ "shmdemo", map_shmdemo },
+	{ "memfd_populated", map_memfd_populated },
 	{ "anon", map_anon },
 	{ "memfd", map_memfd },
 };
@@ -127,7 +173,7 @@ static unsigned int map_reps(long nr)
 	return nr >= 4096 ? 7 : 21;
 }
 
-/* The three cases at NR pages, taking turns repetition by repetition. */
+/* The four cases at NR pages, taking turns repetition by repetition. */
 static bool map_figures(long nr, bool with_device)
 {
 	const size_t n = ARRAY_SIZE(map_cases);
@@ -145,6 +191,9 @@ static bool map_figures(long nr, bool with_device)
 					   .param = nr };
 		failed[i] = map_cases[i].map == map_shmdemo && !with_device;
 	}
+	if (!populate_memfd(nr * sysconf(_SC_PAGESIZE)))
+		bench_fail("map", "memfd_populated", "%ld pages: %s", nr,
+			   strerror(errno));
 	/* A first, unclocked round faults in the program and page tables. */
 	for (rep = 0; rep <= reps; rep++) {
 		for (i = 0; i < n; i++) {
@@ -170,6 +219,7 @@ static bool map_figures(long nr, bool with_device)
 		       map_cases[i].name, nr, (double)faults[i] / (reps + 1));
 		ok &= figure_report(&figs[i]);
 	}
+	unpopulate_memfd();
 	return ok;
 }
 
