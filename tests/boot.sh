@@ -91,6 +91,10 @@ boot() {	# boot KERNEL_DIR OUT_DIR LOG TIMEOUT
 	# Debian zeroes every allocation (init_on_alloc): turned off, the test
 	# that the buffer starts zeroed shows the driver's zeroing, not Debian's.
 	local cmdline=init_on_alloc=0
+	# loglevel=5, not quiet: KERN_WARNING and KERN_DEFAULT lines reach the
+	# console, so a WARN, UBSAN or lockdep report keeps its frames and Call
+	# Trace there even if the guest never gets to init's log check.
+	cmdline+=" loglevel=5"
 	if [ "$(choose_accel "$kdir")" = kvm ]; then
 		accel=(-accel kvm -cpu host)
 	fi
@@ -102,7 +106,7 @@ boot() {	# boot KERNEL_DIR OUT_DIR LOG TIMEOUT
 		-no-user-config -display none -no-reboot -M pc "${accel[@]}" \
 		-smp "$smp" -m "$mem" -serial stdio -kernel "$(kernel_image "$kdir")" \
 		-initrd "$out/initramfs.cpio" \
-		-append "console=ttyS0 quiet panic=-1 oops=panic $cmdline ${SHMDEMO_APPEND:-}" \
+		-append "console=ttyS0 panic=-1 oops=panic $cmdline ${SHMDEMO_APPEND:-}" \
 		< /dev/null | sed -u 's/\r$//' | tee "$log"
 }
 

@@ -6,7 +6,8 @@
 # Usage: tests/guest.sh run|test|bench|debug [FLAVOUR...]
 #   FLAVOUR: 6.1, 6.1-rt, 6.12 (Debian's), or debug (tests/debug-kernel.sh)
 #   run   load the module, run user_demo, show its output, exit with its status
-#   test  the host cases, then the guest suite on each kernel; the last line
+#   test  the host cases, the guest suite on each kernel, then a kernel report
+#         provoked on the first (tests/report-check.sh); the last line
 #         is "N passed, N failed"
 #   bench the benchmarks on the first kernel, with 2 vCPUs and then 1; the
 #         table, CSV and plot go to tests/bench/out/ (see tests/bench/report.sh)
@@ -98,6 +99,18 @@ for out in "${outs[@]}"; do
 	count "$log" "$release"
 	say "console log: $log"
 done
+
+# A kernel report provoked on purpose must reach the console log whole.
+if [ "$job" = test ]; then
+	log=$SHMDEMO_TOP/tests/out/report-check.log
+	{
+		echo "shmdemo-host: begin report-check ${kernels[0]}"
+		status=0
+		"$here/report-check.sh" "${kernels[0]}" || status=$?
+		echo "shmdemo-host: exit=$status report-check ${kernels[0]}"
+	} | tee "$log"
+	count "$log" "kernel report (${kernels[0]})"
+fi
 
 printf '%s\n' "${summary[@]}"
 echo "$passed passed, $failed failed"
