@@ -12,8 +12,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 flavour=${1:-6.1}
-# shellcheck disable=SC2034	# read by boot() in tests/boot.sh
-smp=2
+# shellcheck disable=SC2034	# read by tests/boot.sh and tests/jobs.sh
+job=report smp=2
 . "$here/boot.sh"
 . "$here/jobs.sh"
 job_programs() { echo tests/guest/provoke-report.sh; }
