@@ -115,7 +115,10 @@ qemu_command() {	# qemu_command KERNEL_DIR [KERNEL_ARG...]
 	shift
 	# Debian zeroes every allocation (init_on_alloc): turned off, the test
 	# that the buffer starts zeroed shows the driver's zeroing, not Debian's.
-	local cmdline="console=ttyS0 quiet panic=-1 oops=panic init_on_alloc=0"
+	# loglevel=5, not quiet: KERN_WARNING and KERN_DEFAULT lines reach the
+	# console, so a WARN, UBSAN or lockdep report keeps its frames and Call
+	# Trace there even if the guest never gets to init's log check.
+	local cmdline="console=ttyS0 loglevel=5 panic=-1 oops=panic init_on_alloc=0"
 	if [ "$(choose_accel "$kdir")" = kvm ]; then
 		accel=(-accel kvm -cpu host)
 	fi

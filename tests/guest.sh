@@ -12,7 +12,8 @@
 #   shell a shell in the guest on the terminal, or the lines of a piped stdin
 #   race  seed_demo and user_demo SHMDEMO_RACE_RUNS times each, on each kernel
 #   module  build the module for the kernel, for insmod from /src in a shell
-#   test  the host cases, then the guest suite on each kernel; the last line
+#   test  the host cases, the guest suite on each kernel, then a kernel report
+#         provoked on the first (tests/report-check.sh); the last line
 #         is "N passed, N failed"
 #   bench the benchmarks on the first kernel, with 2 vCPUs and then 1; the
 #         table, CSV and plot go to tests/bench/out/ (see tests/bench/report.sh)
@@ -139,6 +140,18 @@ for out in "${outs[@]}"; do
 	count "$log" "$release"
 	say "console log: $log"
 done
+
+# A kernel report provoked on purpose must reach the console log whole.
+if [ "$job" = test ]; then
+	log=$SHMDEMO_TOP/tests/out/report-check.log
+	{
+		echo "shmdemo-host: begin report-check ${kernels[0]}"
+		status=0
+		"$here/report-check.sh" "${kernels[0]}" || status=$?
+		echo "shmdemo-host: exit=$status report-check ${kernels[0]}"
+	} | tee "$log"
+	count "$log" "kernel report (${kernels[0]})"
+fi
 
 printf '%s\n' "${summary[@]}"
 echo "$passed passed, $failed failed"
