@@ -6,7 +6,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # perl: W=1 builds run the kernel's kernel-doc, which needs more than perl-base.
-pkgs=(gcc make libc6-dev pkg-config libkmod-dev pahole perl
+# trinity: the system call fuzzer of the debug job, copied into its guest.
+pkgs=(gcc make libc6-dev pkg-config libkmod-dev pahole perl trinity
       gcc-multilib stress-ng qemu-system-x86 busybox-static cpio xz-utils zstd
       "$@")
 
