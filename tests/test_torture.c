@@ -365,18 +365,6 @@ static int rmmod_process(void)
 	return 0;
 }
 
-static long sysfs_value(const char *name)
-{
-	char path[128], buf[32];
-
-	snprintf(path, sizeof(path), "/sys/class/misc/shmdemo/%s", name);
-	if (read_file(path, buf, sizeof(buf)) < 0) {
-		diag("read %s: %s", path, strerror(errno));
-		return -1;
-	}
-	return strtol(buf, NULL, 10);
-}
-
 static bool test_load(void)
 {
 	int err;
@@ -482,7 +470,7 @@ static bool test_unload(void)
 	long after;
 	int err;
 
-	if (!expect_eq(sysfs_value("mappings"), 0, "mappings after the torture"))
+	if (!expect_eq(dev_attr("mappings"), 0, "mappings after the torture"))
 		return false;
 	after = vmalloc_used_kb();
 	if (!expect_ok(after, "VmallocUsed from /proc/meminfo"))
