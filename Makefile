@@ -49,7 +49,7 @@ KMOD_CFLAGS = $(shell pkg-config --cflags libkmod 2>/dev/null)
 KMOD_LIBS = $(shell pkg-config --libs libkmod 2>/dev/null || echo -lkmod)
 
 TEST_PROGS := tests/test_device tests/test_lifecycle tests/test_user_demo \
-	      tests/test_faults tests/test_kmemleak
+	      tests/test_faults tests/test_kmemleak tests/test_torture
 BENCH_SRCS := $(addprefix tests/bench/,bench.c map.c handoff.c fanout.c e2e.c)
 BENCH_PROGS := tests/bench/bench tests/bench/seed_demo
 TEST_PROGS32 := tests/test_device32 tests/test_user_demo32 tests/test_lifecycle32
