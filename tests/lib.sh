@@ -39,7 +39,7 @@ build_module() {	# build_module KERNEL_DIR OUT_DIR [KBUILD_ARG...]
 	out=$(cd "$out" && pwd)		# kbuild needs M= absolute
 	# Sources only: an in-tree build's products (a stale shmdemo.mod.c) stay out.
 	(cd "$SHMDEMO_TOP" &&
-	 cp -a --parents Kbuild kmod/Kbuild kmod/shmdemo.c kmod/uapi "$out")
+	 cp -a --parents Kbuild kmod/Kbuild kmod/shmdemo.c kmod/uapi debian/changelog "$out")
 	make -s -C "$kdir/build" M="$out" W=1 "$@" modules 2>&1 >/dev/null |
 		{ grep -v '^Skipping BTF generation' >&2 || true; }
 	[ "${PIPESTATUS[0]}" -eq 0 ]
