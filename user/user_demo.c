@@ -32,7 +32,7 @@
 #include <unistd.h>
 #include <linux/shmdemo.h>
 
-#define USER_DEMO_VERSION "1.0.0"
+#define USER_DEMO_VERSION SHMDEMO_VERSION /* make: debian/changelog */
 #define EXIT_USAGE 2
 #define PARSE_CONTINUE (-1)
 
