@@ -16,6 +16,15 @@
 #   make KDIR=/lib/modules/$(uname -r)/build   build for a real machine
 #   make install  the module (for KDIR's release), user_demo, its man page,
 #                 the ABI header and a udev rule; DESTDIR and PREFIX honoured
+#   make deb      the Debian packages shmdemo-dkms and shmdemo-utils, in
+#                 tests/out/deb/, checked by lintian
+#   make test-vm  a full Debian 12 system in QEMU installs them and a student
+#                 uses the device (tests/vm/README.md)
+#   make dkms-src the module's source for DKMS in /usr/src, without the package
+
+# The one version, for the packages, MODULE_VERSION (kmod/Kbuild reads it
+# too) and user_demo --version: debian/changelog's, without a Debian revision.
+VERSION := $(shell head -n 1 debian/changelog | cut -d' ' -f2 | tr -d '()' | sed 's/-[^-]*$$//')
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
@@ -80,8 +89,9 @@ kdir-release: kdir-present
 user: user/user_demo
 
 USER_SRCS := user/user_demo.c user/cli.c
-user/user_demo: $(USER_SRCS) user/cli.h kmod/uapi/linux/shmdemo.h
-	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) -o $@ $(USER_SRCS) $(LDFLAGS) $(KMOD_LIBS)
+user/user_demo: $(USER_SRCS) user/cli.h kmod/uapi/linux/shmdemo.h debian/changelog
+	$(CC) $(UAPI) -DSHMDEMO_VERSION='"$(VERSION)"' $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) \
+		-o $@ $(USER_SRCS) $(LDFLAGS) $(KMOD_LIBS)
 
 tests/test_%: tests/test_%.c tests/harness.c tests/harness.h kmod/uapi/linux/shmdemo.h
 	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) -o $@ $< tests/harness.c \
@@ -171,6 +181,23 @@ uninstall: kdir-release
 
 bench:
 	@tests/guest.sh bench $(KERNEL)
+
+.PHONY: version deb test-vm dkms-src
+version:
+	@echo $(VERSION)
+
+deb:
+	@tests/vm/deb.sh
+
+test-vm:
+	@tests/vm/run.sh
+
+# The source tree that the shmdemo-dkms package installs, for DKMS by hand.
+DKMS_SRC = $(DESTDIR)/usr/src/shmdemo-$(VERSION)
+dkms-src:
+	$(INSTALL) -D -m 0644 -t $(DKMS_SRC)/kmod kmod/Kbuild kmod/shmdemo.c
+	$(INSTALL) -D -m 0644 -t $(DKMS_SRC)/kmod/uapi/linux kmod/uapi/linux/shmdemo.h
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > $(DKMS_SRC)/dkms.conf
 
 test-debug:
 	@tests/guest.sh debug

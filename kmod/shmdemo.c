@@ -511,4 +511,4 @@ module_exit(shmdemo_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("The shmdemo developers");
 MODULE_DESCRIPTION("Kernel buffer shared with userspace through mmap");
-MODULE_VERSION("1.0.0");
+MODULE_VERSION(SHMDEMO_VERSION);
