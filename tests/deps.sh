@@ -9,7 +9,8 @@ set -euo pipefail
 # debian-archive-keyring: the private apt (tests/apt.sh) checks Debian's
 # archives with it; debootstrap makes the build roots (tests/buildroot.sh);
 # kmod: depmod, for the guest kernels' modules.dep.
-pkgs=(gcc make libc6-dev pkg-config libkmod-dev pahole perl
+# trinity: the system call fuzzer of the debug job, copied into its guest.
+pkgs=(gcc make libc6-dev pkg-config libkmod-dev pahole perl trinity
       gcc-multilib stress-ng qemu-system-x86 busybox-static cpio xz-utils zstd
       debian-archive-keyring debootstrap kmod
       "$@")

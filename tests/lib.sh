@@ -43,13 +43,24 @@ build_module() {	# build_module KERNEL_DIR OUT_DIR [KBUILD_ARG...]
 	out=$(cd "$out" && pwd)		# kbuild needs M= absolute
 	# Sources only: an in-tree build's products (a stale shmdemo.mod.c) stay out.
 	(cd "$SHMDEMO_TOP" &&
-	 cp -a --parents Kbuild kmod/Kbuild kmod/shmdemo.c kmod/uapi "$out")
+	 cp -a --parents Kbuild kmod/Kbuild kmod/shmdemo.c kmod/uapi debian/changelog "$out")
 	# The kernel's notes about itself are not the module's diagnostics.
+	# Those name the sources in the tree, not the copies the next run replaces.
 	in_buildroot "$kdir" make -s -C "$kdir/build" M="$out" W=1 \
 		$(host_cc "$kdir") "$@" modules 2>&1 >/dev/null |
 		{ grep -v -e '^Skipping BTF generation' \
-			-e 'CONFIG_X86_X32 enabled but no binutils support' >&2 || true; }
+			-e 'CONFIG_X86_X32 enabled but no binutils support' || true; } |
+		sed "s#$out/\(kmod/shmdemo\.c\|kmod/uapi/\|kmod/Kbuild\|Kbuild\)#$SHMDEMO_TOP/\1#g" >&2
 	[ "${PIPESTATUS[0]}" -eq 0 ]
+}
+
+# Is OUT_DIR's module newer than its sources and the kernel's build tree?
+# Then kbuild would only confirm it, which takes seconds.
+module_up_to_date() {	# module_up_to_date KERNEL_DIR OUT_DIR
+	local ko=$2/kmod/shmdemo.ko
+	[ -e "$ko" ] || return 1
+	[ -z "$(cd "$SHMDEMO_TOP" && find Kbuild kmod/Kbuild kmod/shmdemo.c \
+		kmod/uapi "$1/release" -newer "$ko" | head -1)" ]
 }
 
 # CC=gcc when KERNEL_DIR is built on the host and the host lacks the gcc-N
