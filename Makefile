@@ -49,7 +49,8 @@ TEST_PROGS := tests/test_device tests/test_lifecycle tests/test_user_demo \
 BENCH_SRCS := $(addprefix tests/bench/,bench.c map.c handoff.c fanout.c e2e.c)
 BENCH_PROGS := tests/bench/bench tests/bench/seed_demo
 TEST_PROGS32 := tests/test_device32 tests/test_user_demo32 tests/test_lifecycle32
-GUEST_PROGS := user/user_demo $(TEST_PROGS) $(TEST_PROGS32) $(BENCH_PROGS) \
+USER_PROGS := user/user_demo user/faults_demo user/mmap_try
+GUEST_PROGS := $(USER_PROGS) $(TEST_PROGS) $(TEST_PROGS32) $(BENCH_PROGS) \
 	tests/guest/init
 
 .PHONY: all modules user guest-progs run test test-debug bench check clean
@@ -69,10 +70,14 @@ kdir-release: kdir-present
 	@test -n "$(KDIR_RELEASE)" || { echo "No UTS_RELEASE in $(KDIR):"; \
 		echo "is it a configured kernel build tree?"; exit 1; }
 
-user: user/user_demo
+user: $(USER_PROGS)
 
 user/user_demo: user/user_demo.c kmod/uapi/linux/shmdemo.h
 	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) -o $@ $< $(LDFLAGS) $(KMOD_LIBS)
+
+# The experiments' helpers (README.md: Experiments).
+user/faults_demo user/mmap_try: user/%: user/%.c kmod/uapi/linux/shmdemo.h
+	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
 tests/test_%: tests/test_%.c tests/harness.c tests/harness.h kmod/uapi/linux/shmdemo.h
 	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) -o $@ $< tests/harness.c \
