@@ -41,13 +41,14 @@ summary=()
 if [ "$job" = test ]; then
 	log=$SHMDEMO_TOP/tests/out/host-tests.log
 	mkdir -p "${log%/*}"
-	echo "# host: user_demo option parsing"
+	echo "# host: user_demo option parsing, the README checker, README.es.md"
 	{
 		echo "shmdemo-host: begin test_user_demo host"
 		status=0
 		USER_DEMO=$SHMDEMO_TOP/user/user_demo \
 			"$SHMDEMO_TOP/tests/test_user_demo" host || status=$?
 		echo "shmdemo-host: exit=$status test_user_demo host"
+		"$SHMDEMO_TOP/tests/readme/host.sh"
 	} | tee "$log"
 	count "$log" host
 fi
