@@ -23,6 +23,7 @@ done)
 say "installing: ${missing[*]}"
 apt_lists_present || apt_update
 install=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
+	 -o DPkg::Lock::Timeout=600
 	 --no-install-recommends "${missing[@]}")
 if ! as_root "${install[@]}" >&2; then
 	apt_update
