@@ -4,6 +4,9 @@
 # this file adds the user programs and the targets people type.
 #
 #   make run      build, boot a Debian kernel in QEMU, run user_demo there
+#                 (PAGES=N for insmod, ARGS='...' for user_demo, KERNEL="6.1 6.12")
+#   make shell    the same guest with a shell on the terminal, /src shared
+#   make race     the original program's race, counted (N=500 runs)
 #   make test     the test suite, in the guest and on the host
 #   make check    the static checks: W=1, sparse, checkpatch, cppcheck,
 #                 gcc -fanalyzer, clang-format, modinfo, install and dkms
@@ -51,9 +54,9 @@ BENCH_PROGS := tests/bench/bench tests/bench/seed_demo
 TEST_PROGS32 := tests/test_device32 tests/test_user_demo32 tests/test_lifecycle32
 USER_PROGS := user/user_demo user/faults_demo user/mmap_try
 GUEST_PROGS := $(USER_PROGS) $(TEST_PROGS) $(TEST_PROGS32) $(BENCH_PROGS) \
-	tests/guest/init
+	tests/guest/init tests/guest/race
 
-.PHONY: all modules user guest-progs run test test-debug bench check clean
+.PHONY: all modules user guest-progs run shell race guest-module test test-debug bench check clean
 .PHONY: install install-modules install-user uninstall
 
 all: modules user
@@ -64,7 +67,11 @@ modules: kdir-present
 .PHONY: kdir-present kdir-release FORCE
 kdir-present:
 	@test -d $(KDIR) || { echo "No kernel build tree at $(KDIR):"; \
-		echo "install linux-headers-$(KERNELRELEASE) or pass KDIR=..."; exit 1; }
+		echo "install linux-headers-$(KERNELRELEASE) or pass KDIR=..."; \
+		echo "To build and try it in a Debian guest kernel instead, no headers needed:"; \
+		echo "  make run      (or make shell, for a shell in the guest)"; \
+		echo "To build the user programs alone: make user (make guest-progs for all)"; \
+		exit 1; }
 
 kdir-release: kdir-present
 	@test -n "$(KDIR_RELEASE)" || { echo "No UTS_RELEASE in $(KDIR):"; \
@@ -72,8 +79,9 @@ kdir-release: kdir-present
 
 user: $(USER_PROGS)
 
-user/user_demo: user/user_demo.c kmod/uapi/linux/shmdemo.h
-	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) -o $@ $< $(LDFLAGS) $(KMOD_LIBS)
+USER_SRCS := user/user_demo.c user/cli.c
+user/user_demo: $(USER_SRCS) user/cli.h kmod/uapi/linux/shmdemo.h
+	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) -o $@ $(USER_SRCS) $(LDFLAGS) $(KMOD_LIBS)
 
 # The experiments' helpers (README.md: Experiments).
 user/faults_demo user/mmap_try: user/%: user/%.c kmod/uapi/linux/shmdemo.h
@@ -96,10 +104,31 @@ tests/bench/seed_demo: tests/bench/seed_demo.c
 tests/guest/init: tests/guest/init.c
 	$(CC) $(WARNINGS) $(CFLAGS) -static -o $@ $<
 
+tests/guest/race: tests/guest/race.c
+	$(CC) $(WARNINGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
 guest-progs: $(GUEST_PROGS)
+
+# make run, shell and race take these (README: the lab); exported, so that
+# ARGS reaches the scripts with its quotes as typed.
+export SHMDEMO_PAGES = $(PAGES)
+export SHMDEMO_ARGS = $(ARGS)
+export SHMDEMO_RACE_RUNS = $(N)
 
 run:
 	@tests/guest.sh run $(KERNEL)
+
+# An interactive shell in the guest, the source tree at /src.
+shell:
+	@tests/guest.sh shell $(KERNEL)
+
+# The seed's race next to user_demo, N runs each (500 by default).
+race:
+	@tests/guest.sh race $(KERNEL)
+
+# Rebuild the module for KERNEL's guest, for insmod from /src in make shell.
+guest-module:
+	@tests/guest.sh module $(KERNEL)
 
 test:
 	@tests/guest.sh test $(KERNELS)

@@ -45,6 +45,15 @@ build_module() {	# build_module KERNEL_DIR OUT_DIR [KBUILD_ARG...]
 	[ "${PIPESTATUS[0]}" -eq 0 ]
 }
 
+# Is OUT_DIR's module newer than its sources and the kernel's build tree?
+# Then kbuild would only confirm it, which takes seconds.
+module_up_to_date() {	# module_up_to_date KERNEL_DIR OUT_DIR
+	local ko=$2/kmod/shmdemo.ko
+	[ -e "$ko" ] || return 1
+	[ -z "$(cd "$SHMDEMO_TOP" && find Kbuild kmod/Kbuild kmod/shmdemo.c \
+		kmod/uapi "$1/release" -newer "$ko" | head -1)" ]
+}
+
 # Download Debian packages into DIR (not installed), updating the package
 # lists once if a version they name is gone from the archive.
 apt_download() {	# apt_download DIR PACKAGE...
