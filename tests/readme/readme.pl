@@ -10,8 +10,8 @@
 #   readme.pl structure A.md B.md        TAP: same sections, same commands
 #
 # An experiment is a "### " heading under "## Experiments". Its ```console
-# blocks hold the commands, after the guest shell's prompt ("/ # " or
-# "~ # ", any path before " # "), each followed by the output it must give.
+# blocks hold the commands, after make shell's prompt ("guest:/root# ",
+# any directory), each followed by the output it must give.
 # Lines after a "$ " prompt are the host's and are not run. In the output:
 #   <N>    a decimal number (a pid, a count)
 #   <HEX>  hexadecimal digits (an address after 0x)
@@ -21,7 +21,7 @@
 use strict;
 use warnings;
 
-my $PROMPT = qr{^[~/][^ ]* # };
+my $PROMPT = qr{^guest:[^ ]*# };
 my $MARK = '@@readme';
 
 sub slurp {
@@ -129,7 +129,7 @@ sub match {
 	my $kmsg = qr/^\[\s*[0-9]+\.[0-9]+\] /;
 	my @got = grep {
 		!/$PROMPT\Q$cmd->{cmd}\E\s*$/ && $_ ne $cmd->{cmd} &&
-		!/^[~\/][^ ]* #\s*$/
+		!/^guest:[^ ]*#\s*$/
 	} @$got;
 
 	if ($cmd->{anyorder}) {

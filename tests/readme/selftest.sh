@@ -30,7 +30,7 @@ cat > "$tmp/README.md" <<'EOF'
 # Title
 
 ```console
-/ # not-an-experiment
+guest:/root# not-an-experiment
 ```
 
 ## Experiments
@@ -39,19 +39,19 @@ cat > "$tmp/README.md" <<'EOF'
 
 ```console
 $ make shell
-/ # insmod shmdemo.ko pages=4
-/ # cat /sys/class/misc/shmdemo/size
+guest:/root# insmod shmdemo.ko pages=4
+guest:/root# cat /sys/class/misc/shmdemo/size
 16384
 ```
 
 ```c
-/ # not a command: a C block
+guest:/root# not a command: a C block
 ```
 
 ### 2. Two writers
 <!-- any order -->
 ```console
-~ # ./two
+guest:/tmp# ./two
 parent <N> wrote
 child <N> woke at 0x<HEX>
 done: <...>
@@ -62,7 +62,7 @@ done: <...>
 ### Not an experiment
 
 ```console
-/ # echo no
+guest:/root# echo no
 ```
 EOF
 
@@ -80,10 +80,10 @@ grep -q -x "printf '@@readme %s\\\\n' 1.2" "$tmp/script" &&
 ok $? "script: a marker per command, a reset per experiment, no host lines"
 
 good='@@readme 1.1
-/ # insmod shmdemo.ko pages=4
-/ # printf '"'"'@@readme %s\n'"'"' 1.2
+guest:/root# insmod shmdemo.ko pages=4
+guest:/root# printf '"'"'@@readme %s\n'"'"' 1.2
 @@readme 1.2
-/ # cat /sys/class/misc/shmdemo/size
+guest:/root# cat /sys/class/misc/shmdemo/size
 16384
 @@readme 1.end
 @@readme 2.1
@@ -133,7 +133,7 @@ ok $? "structure: translated headings, same commands: passes"
 
 sed 's/pages=4/pages=8/' "$tmp/es.md" > "$tmp/es2.md"
 ! perl "$readme" structure "$tmp/README.md" "$tmp/es2.md" > "$tmp/out" &&
-	grep -q 'es2.md: / # insmod shmdemo.ko pages=8' "$tmp/out"
+	grep -q 'es2.md: guest:/root# insmod shmdemo.ko pages=8' "$tmp/out"
 ok $? "structure: a changed command fails and is shown"
 
 sed '/^### 2/d' "$tmp/es.md" > "$tmp/es3.md"
