@@ -118,6 +118,19 @@ for out in "${outs[@]}"; do
 	say "console log: $log"
 done
 
+# README.md's experiments, as written, in make shell on the first kernel.
+if [ "$job" = test ]; then
+	log=$SHMDEMO_TOP/tests/out/readme-experiments.log
+	echo "# README experiments, in make shell KERNEL=${kernels[0]}"
+	{
+		echo "shmdemo-host: begin README experiments"
+		status=0
+		"$SHMDEMO_TOP/tests/readme/run.sh" "${kernels[0]}" || status=$?
+		echo "shmdemo-host: exit=$status README experiments"
+	} | tee "$log"
+	count "$log" "README experiments"
+fi
+
 printf '%s\n' "${summary[@]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
