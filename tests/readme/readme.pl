@@ -200,6 +200,7 @@ sub cmd_compare {
 	for my $exp (@exps) {
 		$i++;
 		my ($j, $why) = (0, '');
+		$why = "$readme:$exp->{line}: no command to run" unless @{$exp->{cmds}};
 		for my $cmd (@{$exp->{cmds}}) {
 			$j++;
 			my $got = $seg{"$i.$j"};

@@ -125,6 +125,13 @@ ok $? "compare: a transcript that stops early fails the rest"
 compare_says "$good" '^1\.\.2$'
 ok $? "compare: a TAP plan with one line per experiment"
 
+{ sed -n '/^## Experiments/,/^### 2/p' "$tmp/README.md" | sed '$d'
+  printf '### 3. Prose only\n\nNothing to run.\n'; } > "$tmp/prose.md"
+printf '%s\n' "$good" > "$tmp/log"
+! perl "$readme" compare "$tmp/prose.md" "$tmp/log" > "$tmp/out" &&
+	grep -q '^not ok 2 - README experiment: Prose only$' "$tmp/out"
+ok $? "compare: an experiment without a command fails"
+
 # structure: a translation keeps the headings and the command blocks.
 sed -e 's/^# Title/# Título/' -e 's/^### 2. Two writers/### 2. Dos escritores/' \
 	-e 's/^## Exercises/## Ejercicios/' "$tmp/README.md" > "$tmp/es.md"
