@@ -33,9 +33,16 @@ static long minor_faults(void)
 	return ru.ru_minflt;
 }
 
+/* What became of the data: KEPT of NR pages still held their byte. */
+static const char *verdict(size_t kept, size_t nr)
+{
+	if (kept == nr)
+		return "kept";
+	return kept ? "partly kept" : "zeroed";
+}
+
 /* Map LEN bytes of one kind of memory, fault it twice, print one line. */
-static int measure(const char *name, int fd, int flags, size_t len,
-		   size_t page)
+static int measure(const char *name, int fd, int flags, size_t len, size_t page)
 {
 	volatile char *p;
 	long before, writes, reads;
@@ -66,7 +73,7 @@ static int measure(const char *name, int fd, int flags, size_t len,
 	reads = minor_faults() - before;
 
 	printf("%-17s %6zu %13ld %27ld  %s\n", name, len / page, writes, reads,
-	       kept == len / page ? "kept" : kept ? "partly kept" : "zeroed");
+	       verdict(kept, len / page));
 	munmap((void *)p, len);
 	return 0;
 }
@@ -79,7 +86,8 @@ int main(void)
 
 	fd = open("/dev/shmdemo", O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		fprintf(stderr, "faults_demo: /dev/shmdemo: %s (insmod shmdemo.ko first)\n",
+		fprintf(stderr,
+			"faults_demo: /dev/shmdemo: %s (insmod shmdemo.ko first)\n",
 			strerror(errno));
 		return EXIT_FAILURE;
 	}
