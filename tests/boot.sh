@@ -20,6 +20,8 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 	local out=$1 release=$2 kdir=${3:-} stage=$1/initramfs-$job prog applet key
 	local progs=() p
 	initramfs=$out/initramfs-$job.cpio
+	# For tests/decode-oops.sh, which kernel this module was built for.
+	[ -z "$kdir" ] || ln -sfn "$kdir" "$out/kernel"
 	for prog in $(job_programs); do
 		[ "${prog#/}" != "$prog" ] || prog=$SHMDEMO_TOP/$prog
 		progs+=("$prog")
@@ -100,6 +102,7 @@ kernel_image() {	# kernel_image KERNEL_DIR
 kernel_dir() {	# kernel_dir FLAVOUR
 	case $1 in
 	debug)	"$here/debug-kernel.sh" ;;
+	debug-*) "$here/debug-kernel.sh" "${1#debug-}" ;;
 	*)	"$here/kernel.sh" "$1" ;;
 	esac
 }
@@ -112,7 +115,13 @@ qemu_command() {	# qemu_command KERNEL_DIR [KERNEL_ARG...]
 	shift
 	# Debian zeroes every allocation (init_on_alloc): turned off, the test
 	# that the buffer starts zeroed shows the driver's zeroing, not Debian's.
-	local cmdline="console=ttyS0 quiet panic=-1 oops=panic init_on_alloc=0"
+	# loglevel=5, not quiet: KERN_WARNING and KERN_DEFAULT lines reach the
+	# console, so a WARN, UBSAN or lockdep report keeps its frames and Call
+	# Trace there even if the guest never gets to init's log check.
+	local cmdline="console=ttyS0 loglevel=5 panic=-1 oops=panic init_on_alloc=0"
+	# A busy host slows TCG's timer until the IO-APIC check fails and the
+	# kernel panics ("IO-APIC + timer doesn't work"): skip that check.
+	cmdline+=" no_timer_check"
 	if [ "$(choose_accel "$kdir")" = kvm ]; then
 		accel=(-accel kvm -cpu host)
 	fi
@@ -137,8 +146,22 @@ boot() {	# boot KERNEL_DIR OUT_DIR LOG TIMEOUT
 		< /dev/null | sed -u 's/\r$//' | tee "$log"
 }
 
+# A kernel report with shmdemo frames in LOG, shown decoded to source
+# lines (tests/decode-oops.sh). Not for the debug job, whose fault sweep
+# makes allocation failure reports on purpose.
+show_kernel_report() {	# show_kernel_report LOG
+	local out=${1%/*} vmlinux=/dev/null
+	[ "$job" != debug ] || return 0
+	grep -qE 'BUG:|WARNING:|Oops|general protection' "$1" &&
+		grep -q '\[shmdemo\]' "$1" || return 0
+	[ ! -e "$out/kernel/vmlinux" ] || vmlinux=$out/kernel/vmlinux
+	say "# the kernel's report, shmdemo's frames decoded:"
+	"$here/decode-oops.sh" "$1" "$out" "$vmlinux" >&2 || true
+}
+
 # Did the guest get to its end marker? Says why not.
 guest_finished() {	# guest_finished LOG
+	show_kernel_report "$1"
 	grep -q '^shmdemo-guest: end status=' "$1" && return 0
 	if grep -q 'Kernel panic' "$1"; then
 		say "the guest kernel panicked: see $1"

@@ -3,7 +3,8 @@
 # shared at /src over 9p (Debian's 9p and virtio modules, loaded at boot),
 # and make guest-module, which rebuilds the module for insmod from /src.
 
-# Debian's modules for RELEASE, unpacked by tests/kernel.sh with modules.dep.
+# Debian's modules for RELEASE, unpacked by tests/kernel.sh with their
+# modules.dep; none for the debug kernel.
 modules_tree() {	# modules_tree KERNEL_DIR RELEASE
 	local tree=$1/modules/lib/modules/$2
 	[ -e "$tree/modules.dep" ] && echo "$tree"
