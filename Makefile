@@ -10,9 +10,9 @@
 #   make test     the test suite, in the guest and on the host
 #   make check    the static checks: W=1, sparse, checkpatch, cppcheck,
 #                 gcc -fanalyzer, clang-format, modinfo, install and dkms
-#   make bench    the benchmarks, in the guest (README: Performance)
+#   make bench    the benchmarks, in the guest (tests/README.md: Performance)
 #   make test-debug   the suite, a fault sweep and kmemleak on a debug kernel
-#                 built from linux-source-6.12 (README: the debug-kernel lane)
+#                 built from linux-source-6.12 (tests/README.md: the debug-kernel lane)
 #   make KDIR=/lib/modules/$(uname -r)/build   build for a real machine
 #   make install  the module (for KDIR's release), user_demo, its man page,
 #                 the ABI header and a udev rule; DESTDIR and PREFIX honoured
@@ -120,7 +120,7 @@ tests/guest/race: tests/guest/race.c
 
 guest-progs: $(GUEST_PROGS)
 
-# make run, shell and race take these (README: the lab); exported, so that
+# make run, shell and race take these (README.md: the two commands); exported, so that
 # ARGS reaches the scripts with its quotes as typed.
 export SHMDEMO_PAGES = $(PAGES)
 export SHMDEMO_ARGS = $(ARGS)
