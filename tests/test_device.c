@@ -738,7 +738,7 @@ static long sysfs_value(const char *name)
 /* The sysfs attributes are read-only, for everyone (DEVICE_ATTR_RO). */
 static bool test_sysfs_modes(void)
 {
-	const char *names[] = { "size", "seq", "mappings" };
+	static const char *const names[] = { "size", "seq", "mappings" };
 	char path[128];
 	struct stat st;
 	unsigned int i;
