@@ -21,7 +21,8 @@ mkdir -p "$state"
 scenario=$(cat "$payload/scenario")
 phase=$(cat "$state/phase" 2>/dev/null || echo 1)
 debs=$payload/debs
-export DEBIAN_FRONTEND=noninteractive PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export DEBIAN_FRONTEND=noninteractive
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 student=student		# in the group: uses the device without sudo
 visitor=visitor		# not in the group
@@ -72,18 +73,19 @@ node_ok() {	# node_ok PAGES
 		fail "pages is $(cat /sys/module/shmdemo/parameters/pages), not $1"
 }
 
-# The student's run: no sudo, their own uid, the group from /etc/group.
+# The student's run: a login shell (their PATH, their groups from /etc/group),
+# their own uid, no sudo.
 student_runs() {
 	local out
 	id "$student"
-	out=$(runuser -u "$student" -- user_demo) ||
+	out=$(runuser -l "$student" -c user_demo) ||
 		fail "user_demo exited $? as $student: $out"
 	[ "$out" = "$expect_demo" ] || fail "user_demo printed '$out'"
 }
 
 visitor_refused() {
 	local out status=0
-	out=$(runuser -u "$visitor" -- user_demo 2>&1) || status=$?
+	out=$(runuser -l "$visitor" -c user_demo 2>&1) || status=$?
 	echo "$out"
 	[ "$status" -ne 0 ] || fail "user_demo exited 0 for $visitor"
 	grep -q 'permission denied' <<< "$out" || fail "no permission message"
