@@ -8,7 +8,8 @@
 # Usage: tests/vm/run.sh [SCENARIO...]   (packages make-install dkms-by-hand)
 # Environment: SHMDEMO_VM_TIMEOUT (seconds per boot, default 2400),
 #              SHMDEMO_VM_MEM (MiB, default 2048), SHMDEMO_VM_SMP (default 2)
-#              SHMDEMO_VM_OUT (the logs; default tests/out/vm)
+#              SHMDEMO_VM_OUT (the logs; default tests/out/vm),
+#              SHMDEMO_VM_APPEND (more kernel arguments: init=/bin/false panics)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
@@ -51,7 +52,7 @@ boot() {	# boot SCENARIO NUMBER VMLINUZ INITRD: one QEMU run, until it exits
 		-machine q35 -m "${SHMDEMO_VM_MEM:-2048}" -smp "${SHMDEMO_VM_SMP:-2}" \
 		-nodefaults -display none -no-reboot -nic none \
 		-kernel "$3" -initrd "$4" \
-		-append "root=/dev/vda rw console=ttyS0 quiet panic=-1" \
+		-append "root=/dev/vda rw console=ttyS0 quiet panic=-1 ${SHMDEMO_VM_APPEND:-}" \
 		-drive "file=$out/$1.qcow2,if=virtio,format=qcow2" \
 		-drive "file=$out/$1-payload.img,if=virtio,format=raw" \
 		-serial "file:$log.console" -serial "file:$log.tap" ||
