@@ -20,6 +20,7 @@ CLANG_FORMAT=${CLANG_FORMAT:-clang-format-14}
 CHECKPATCH_USER_IGNORE=STRCPY,BIT_MACRO,PREFER_DEFINED_ATTRIBUTE_MACRO,EMBEDDED_FUNCTION_NAME,PREFER_KERNEL_TYPES,VOLATILE
 USER_CFLAGS=(-Ikmod/uapi -Itests -Wall -Wextra -Werror -O2
 	     $(pkg-config --cflags libkmod 2>/dev/null))
+USER_CFLAGS+=(-DSHMDEMO_VERSION='"check"')	# make passes debian/changelog's
 
 passed=0 failed=0
 
@@ -160,6 +161,11 @@ check "make install into a DESTDIR; a program builds against the header" \
 for flavour in "${kernels[@]}"; do
 	check "dkms build for $flavour" "$here/dkms-check.sh" "$flavour"
 done
+
+# The Debian packages (tests/vm/deb.sh): built, and lintian-clean.
+check "one version: the man page names debian/changelog's release" "$here/vm/version-check.sh"
+check "make deb; lintian on shmdemo-dkms and shmdemo-utils: no error, no warning" \
+	"$here/vm/deb.sh" --check
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -32,6 +34,13 @@
 /* The programs whose allocations fail on purpose (the fault sweep), if any. */
 #define ALLOC_FAILURES "/etc/shmdemo/alloc-failures"
 #define MAX_COMMS 8
+/* make shell: this file makes the guest a shell session after the job. */
+#define SHELL_MODE "/etc/shmdemo/shell"
+/* make shell with stdin from a pipe or a file: the lines to run. */
+#define SHELL_INPUT "/etc/shmdemo/input"
+#define SHELL_HOME "/root"
+/* make shell: what to run before the shell (load 9p, mount /src). */
+#define SHELL_SETUP "/etc/shmdemo/setup"
 
 static void mount_one(const char *type, const char *dir)
 {
@@ -59,19 +68,58 @@ static void mount_filesystems(void)
 	setenv("HOME", "/tmp", 1);
 }
 
-/* Run one command line (words split on blanks); returns its exit status. */
+/*
+ * Split LINE in place into at most MAX - 1 words, as sh would without
+ * expansions: blanks separate words, '...' quotes literally, and a
+ * backslash outside quotes takes the next character as it is. Returns the
+ * number of words, or -1 for an unterminated quote.
+ */
+static int split_words(char *line, char **argv, int max)
+{
+	char *in = line, *out = line;
+	int argc = 0;
+
+	for (;;) {
+		in += strspn(in, " \t\n");
+		if (!*in || argc == max - 1)
+			break;
+		argv[argc++] = out;
+		while (*in && !strchr(" \t\n", *in)) {
+			if (*in == '\'') {
+				char *end = strchr(in + 1, '\'');
+
+				if (!end)
+					return -1;
+				memmove(out, in + 1, end - in - 1);
+				out += end - in - 1;
+				in = end + 1;
+			} else if (*in == '\\' && in[1]) {
+				*out++ = in[1];
+				in += 2;
+			} else {
+				*out++ = *in++;
+			}
+		}
+		if (*in)
+			in++;
+		*out++ = '\0';
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
+/* Run one command line, split by split_words; returns its exit status. */
 static int run(char *line)
 {
-	char *argv[32], *word, *save;
-	int argc = 0, status;
+	char *argv[32];
+	int argc, status;
 	pid_t pid;
 
-	/* At most 31 words: execv needs the NULL after the last one. */
-	for (word = strtok_r(line, " \t\n", &save);
-	     word && argc < (int)ARRAY_SIZE(argv) - 1;
-	     word = strtok_r(NULL, " \t\n", &save))
-		argv[argc++] = word;
-	argv[argc] = NULL;
+	argc = split_words(line, argv, ARRAY_SIZE(argv));
+	if (argc < 0) {
+		printf("# init: unterminated quote\n");
+		return 127;
+	}
 	if (!argc)
 		return 0;
 	fflush(stdout);
@@ -347,12 +395,127 @@ static int check_taint(void)
 		      "kernel taint is at most out-of-tree and unsigned");
 }
 
+/* busybox poweroff, halt and reboot signal PID 1: each ends the session. */
+static volatile sig_atomic_t stop_requested;
+
+static void request_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/*
+ * The terminal behind /dev/console (ttyS0 here): /dev/console itself cannot
+ * be a controlling terminal.
+ */
+static const char *console_tty(void)
+{
+	static char path[64] = "/dev/console";
+	char name[32];
+	FILE *f = fopen("/sys/class/tty/console/active", "r");
+
+	if (f && fscanf(f, "%31s", name) == 1)
+		snprintf(path, sizeof(path), "/dev/%s", name);
+	if (f)
+		fclose(f);
+	return path;
+}
+
+/*
+ * The shell's standard input: the console, as its controlling terminal, so
+ * that Ctrl-C and Ctrl-D work; or, when the host piped lines in, a pipe fed
+ * from SHELL_INPUT (a pipe, not the file: busybox ash would seek a file).
+ */
+static int shell_stdin(bool piped)
+{
+	int fd, p[2];
+
+	if (!piped) {
+		fd = open(console_tty(), O_RDWR);
+		if (fd >= 0 && ioctl(fd, TIOCSCTTY, 1) < 0)
+			perror("# init: TIOCSCTTY");
+		return fd;
+	}
+	fd = open(SHELL_INPUT, O_RDONLY);
+	if (fd < 0 || pipe(p) < 0)
+		return -1;
+	if (fork() == 0) {
+		char buf[4096];
+		ssize_t n;
+
+		close(p[0]);
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			if (write(p[1], buf, n) != n)
+				break;
+		_exit(0);
+	}
+	close(fd);
+	close(p[1]);
+	return p[0];
+}
+
+/*
+ * make shell: an interactive busybox shell in SHELL_HOME, where the module
+ * and the programs are; -v echoes piped lines after their prompt, so the
+ * output reads as a transcript. Returns when the shell exits or when
+ * poweroff, halt or reboot asks init to stop.
+ */
+static void run_shell(void)
+{
+	bool piped = access(SHELL_INPUT, F_OK) == 0;
+	struct sigaction sa = { .sa_handler = request_stop };
+	pid_t pid;
+	int fd;
+
+	sigaction(SIGUSR1, &sa, NULL); /* halt */
+	sigaction(SIGUSR2, &sa, NULL); /* poweroff */
+	sigaction(SIGTERM, &sa, NULL); /* reboot */
+	if (access(SHELL_SETUP, F_OK) == 0) {
+		char setup[] = "/bin/sh " SHELL_SETUP;
+
+		run(setup);
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		setsid();
+		fd = shell_stdin(piped);
+		if (fd < 0) {
+			perror("# init: the shell's input");
+			_exit(127);
+		}
+		dup2(fd, 0);
+		if (fd > 2)
+			close(fd);
+		signal(SIGUSR1, SIG_DFL);
+		signal(SIGUSR2, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		setenv("HOME", SHELL_HOME, 1);
+		setenv("PS1", "guest:\\w# ", 1);
+		if (chdir(SHELL_HOME) < 0)
+			perror("# init: " SHELL_HOME);
+		if (piped)
+			execl("/bin/sh", "-sh", "-iv", "+m", (char *)NULL);
+		else
+			execl("/bin/sh", "-sh", "-i", (char *)NULL);
+		perror("# init: /bin/sh");
+		_exit(127);
+	}
+	while (pid > 0 && !stop_requested && waitpid(pid, NULL, 0) != pid)
+		;
+	if (stop_requested && pid > 0)
+		kill(-pid, SIGKILL);
+	printf("\n");
+}
+
 int main(void)
 {
 	int status;
 
 	mount_filesystems();
 	status = run_job();
+	if (access(SHELL_MODE, F_OK) == 0)
+		run_shell();
 	status |= check_kernel_log();
 	status |= check_taint();
 
