@@ -54,12 +54,17 @@ static void sleep_ms(long ms)
 		;
 }
 
-/* What poll reports at once for reading, 0 if nothing. */
+/* What poll reports at once for reading, 0 if nothing, -1 if poll failed. */
 static short poll_in(int fd)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLRDNORM };
+	int ret = poll(&pfd, 1, 0);
 
-	return poll(&pfd, 1, 0) == 1 ? pfd.revents : 0;
+	if (ret < 0) {
+		diag("poll: %s", strerror(errno));
+		return -1;
+	}
+	return ret == 1 ? pfd.revents : 0;
 }
 
 static __u64 notify(int fd)
