@@ -131,7 +131,7 @@ apt_profile_update() {	# apt_profile_update PROFILE
 	say "updating the package lists of $1 ($SHMDEMO_ARCH) in $d"
 	(
 		flock 8
-		papt "$1" apt-get update -q >&2 && touch "$d/updated"
+		papt "$1" apt-get update -q --error-on=any >&2 && touch "$d/updated"
 	) 8> "$d/../$1.lock" || status=$?
 	return "$status"
 }

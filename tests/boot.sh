@@ -102,6 +102,7 @@ kernel_image() {	# kernel_image KERNEL_DIR
 kernel_dir() {	# kernel_dir FLAVOUR
 	case $1 in
 	debug)	"$here/debug-kernel.sh" ;;
+	debug-*) "$here/debug-kernel.sh" "${1#debug-}" ;;
 	*)	"$here/kernel.sh" "$1" ;;
 	esac
 }
@@ -114,7 +115,13 @@ qemu_command() {	# qemu_command KERNEL_DIR [KERNEL_ARG...]
 	shift
 	# Debian zeroes every allocation (init_on_alloc): turned off, the test
 	# that the buffer starts zeroed shows the driver's zeroing, not Debian's.
-	local cmdline="console=ttyS0 quiet panic=-1 oops=panic init_on_alloc=0"
+	# loglevel=5, not quiet: KERN_WARNING and KERN_DEFAULT lines reach the
+	# console, so a WARN, UBSAN or lockdep report keeps its frames and Call
+	# Trace there even if the guest never gets to init's log check.
+	local cmdline="console=ttyS0 loglevel=5 panic=-1 oops=panic init_on_alloc=0"
+	# A busy host slows TCG's timer until the IO-APIC check fails and the
+	# kernel panics ("IO-APIC + timer doesn't work"): skip that check.
+	cmdline+=" no_timer_check"
 	if [ "$(choose_accel "$kdir")" = kvm ]; then
 		accel=(-accel kvm -cpu host)
 	fi

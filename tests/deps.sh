@@ -7,10 +7,12 @@ set -euo pipefail
 
 # perl: W=1 builds run the kernel's kernel-doc, which needs more than perl-base.
 # debian-archive-keyring: the private apt (tests/apt.sh) checks Debian's
-# archives with it; debootstrap makes the build roots (tests/buildroot.sh).
-pkgs=(gcc make libc6-dev pkg-config libkmod-dev pahole perl
+# archives with it; debootstrap makes the build roots (tests/buildroot.sh);
+# kmod: depmod, for the guest kernels' modules.dep.
+# trinity: the system call fuzzer of the debug job, copied into its guest.
+pkgs=(gcc make libc6-dev pkg-config libkmod-dev pahole perl trinity
       gcc-multilib stress-ng qemu-system-x86 busybox-static cpio xz-utils zstd
-      debian-archive-keyring debootstrap
+      debian-archive-keyring debootstrap kmod
       "$@")
 
 # One dpkg-query for all of them: it prints nothing for an unknown package.

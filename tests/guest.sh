@@ -5,18 +5,21 @@
 #
 # Usage: tests/guest.sh run|shell|race|module|test|bench|debug [FLAVOUR...]
 #   FLAVOUR: 5.10, 6.1, 6.1-rt, 6.12, latest, latest-rt (Debian's, see
-#            tests/kernel.sh), or debug (tests/debug-kernel.sh)
+#            tests/kernel.sh), or debug (6.12), debug-7.3 (the debug kernels
+#            of tests/debug-kernel.sh)
 #   run   load the module, run user_demo, show its output, exit with its
 #         status; on each kernel in turn (SHMDEMO_PAGES, SHMDEMO_ARGS)
 #   shell a shell in the guest on the terminal, or the lines of a piped stdin
 #   race  seed_demo and user_demo SHMDEMO_RACE_RUNS times each, on each kernel
 #   module  build the module for the kernel, for insmod from /src in a shell
-#   test  the host cases, then the guest suite on each kernel; the last line
+#   test  the host cases, the guest suite on each kernel, then a kernel report
+#         provoked on the first (tests/report-check.sh); the last line
 #         is "N passed, N failed"
 #   bench the benchmarks on the first kernel, with 2 vCPUs and then 1; the
 #         table, CSV and plot go to tests/bench/out/ (see tests/bench/report.sh)
-#   debug on the debug kernel: the guest suite, the fault sweep, a kmemleak
-#         scan, and a kernel log check; the last line as for test
+#   debug on the debug kernels (by default both): the guest suite, the fault
+#         sweep, a kmemleak scan, and a kernel log check; the last line as
+#         for test
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -29,8 +32,14 @@ shell|module|bench)
 		kernels=("${@:-6.1}")
 		[ ${#kernels[@]} -eq 1 ] ||
 			die "make $job takes one KERNEL at a time, not '${kernels[*]}'" ;;
-debug)		kernels=("${@:-debug}")
-		[ "${kernels[*]}" = debug ] || die "the debug job runs on the debug kernel only" ;;
+debug)		kernels=(debug debug-7.3)
+		[ $# -eq 0 ] || kernels=("$@")
+		for flavour in "${kernels[@]}"; do
+			case $flavour in
+			debug|debug-*) ;;
+			*) die "the debug job runs on the debug kernels only (debug, debug-7.3)" ;;
+			esac
+		done ;;
 *)		die "unknown job '$job' (use run, shell, race, module, test, bench or debug)" ;;
 esac
 smp=2	# the guest's vCPUs
@@ -76,17 +85,31 @@ fi
 # Prepare every kernel first: the guests then boot side by side.
 kdirs=() outs=()
 for flavour in "${kernels[@]}"; do
-	case $flavour in debug) continue ;; esac
+	case $flavour in debug|debug-*) continue ;; esac
 	grep -qxF -- "$flavour" <<< "$("$here/kernel.sh" --list)" ||
 		die "unknown kernel flavour '$flavour' (known: $("$here/kernel.sh" --list | paste -sd' '))"
 done
 for flavour in "${kernels[@]}"; do
 	kdir=$(kernel_dir "$flavour")
-	release=$(cat "$kdir/release")
-	out=$SHMDEMO_TOP/tests/out/$release
-	module_up_to_date "$kdir" "$out" || build_module "$kdir" "$out"
-	[ "$job" = module ] || make_initramfs "$out" "$release" "$kdir"
-	kdirs+=("$kdir") outs+=("$out")
+	kdirs+=("$kdir") outs+=("$SHMDEMO_TOP/tests/out/$(cat "$kdir/release")")
+done
+# The module and initramfs of each kernel, as many at once as there are CPUs.
+for i in "${!kdirs[@]}"; do
+	while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do
+		wait -n || true
+	done
+	rm -f "${outs[i]}/prepared"
+	{
+		{ module_up_to_date "${kdirs[i]}" "${outs[i]}" ||
+		  build_module "${kdirs[i]}" "${outs[i]}"; } &&
+		{ [ "$job" = module ] ||
+		  make_initramfs "${outs[i]}" "${outs[i]##*/}" "${kdirs[i]}"; } &&
+		touch "${outs[i]}/prepared"
+	} &
+done
+wait
+for out in "${outs[@]}"; do
+	[ -e "$out/prepared" ] || die "could not build the module or initramfs for ${out##*/}"
 done
 
 case $job in
@@ -131,6 +154,18 @@ for out in "${outs[@]}"; do
 	count "$log" "$release"
 	say "console log: $log"
 done
+
+# A kernel report provoked on purpose must reach the console log whole.
+if [ "$job" = test ]; then
+	log=$SHMDEMO_TOP/tests/out/report-check.log
+	{
+		echo "shmdemo-host: begin report-check ${kernels[0]}"
+		status=0
+		"$here/report-check.sh" "${kernels[0]}" || status=$?
+		echo "shmdemo-host: exit=$status report-check ${kernels[0]}"
+	} | tee "$log"
+	count "$log" "kernel report (${kernels[0]})"
+fi
 
 printf '%s\n' "${summary[@]}"
 echo "$passed passed, $failed failed"

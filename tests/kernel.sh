@@ -33,6 +33,8 @@ if [ "$flavour" = --list ]; then
 fi
 read -r _ profile meta buildroot < <(awk -v f="$flavour" '$1 == f' <<< "$flavours") ||
 	die "unknown kernel flavour '$flavour' (known: $known)"
+# The same packages exist for the other architectures (SHMDEMO_ARCH=arm64).
+meta=${meta/%-amd64/-$SHMDEMO_ARCH}
 
 # The package names that PACKAGE depends on, matching a pattern. apt-cache
 # exits 100 for a package it does not know: that is an empty answer here.
@@ -96,7 +98,9 @@ unpack_image() {	# unpack_image DIR RELEASE DEB...
 		die "no vmlinuz for $release in the packages"
 	fi
 	[ -d "$mods/kernel" ] || die "no modules for $release"
-	depmod -b "$dir/modules" "$release" || die "depmod failed for $release"
+	# depmod lives in /usr/sbin, which a user's PATH may not have.
+	PATH=$PATH:/usr/sbin:/sbin depmod -b "$dir/modules" "$release" ||
+		die "depmod failed for $release"
 	rm -rf "$stage"
 }
 

@@ -43,7 +43,7 @@ build_module() {	# build_module KERNEL_DIR OUT_DIR [KBUILD_ARG...]
 	out=$(cd "$out" && pwd)		# kbuild needs M= absolute
 	# Sources only: an in-tree build's products (a stale shmdemo.mod.c) stay out.
 	(cd "$SHMDEMO_TOP" &&
-	 cp -a --parents Kbuild kmod/Kbuild kmod/shmdemo.c kmod/uapi "$out")
+	 cp -a --parents Kbuild kmod/Kbuild kmod/shmdemo.c kmod/uapi debian/changelog "$out")
 	# The kernel's notes about itself are not the module's diagnostics.
 	# Those name the sources in the tree, not the copies the next run replaces.
 	in_buildroot "$kdir" make -s -C "$kdir/build" M="$out" W=1 \

@@ -182,6 +182,9 @@ static bool test_every_run(void)
 		       "sched_setaffinity"))
 		return false;
 	fd = open(knob, O_WRONLY);
+	if (fd < 0)
+		diag("%s: %s: without it, a child that does not wait fails only by chance",
+		     knob, strerror(errno));
 	if (fd >= 0 && !expect_eq(write(fd, "1", 1), 1, knob))
 		return false;
 	for (i = 1; i <= 100; i++) {

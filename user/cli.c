@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include "cli.h"
 
-#define USER_DEMO_VERSION "1.0.0"
+#define USER_DEMO_VERSION SHMDEMO_VERSION /* make: debian/changelog */
 
 const char *progname = "user_demo";
 

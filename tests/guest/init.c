@@ -191,6 +191,18 @@ static int read_alloc_failures(char comms[][16])
 	return n;
 }
 
+/* A kernel log line without its "<level>" and "[time stamp]" prefixes. */
+static const char *log_message(const char *line)
+{
+	const char *start = line;
+
+	if (*start == '<' && strchr(start, '>'))
+		start = strchr(start, '>') + 1;
+	if (*start == '[' && strchr(start, ']'))
+		start = strchr(start, ']') + 1;
+	return start + strspn(start, " ");
+}
+
 /*
  * The page allocator's report of a failed allocation, made by one of COMMS:
  * "<comm>: page allocation failure: ..." or "<comm>: vmalloc error: ...",
@@ -202,15 +214,10 @@ static bool alloc_failure_report(const char *line, char comms[][16], int n)
 		": page allocation failure: ",
 		": vmalloc error: ",
 	};
-	const char *start = line;
+	const char *start = log_message(line);
 	size_t i;
 	int c;
 
-	if (*start == '<' && strchr(start, '>'))
-		start = strchr(start, '>') + 1;
-	if (*start == '[' && strchr(start, ']'))
-		start = strchr(start, ']') + 1;
-	start += strspn(start, " ");
 	for (c = 0; c < n; c++) {
 		size_t len = strlen(comms[c]);
 
@@ -223,11 +230,69 @@ static bool alloc_failure_report(const char *line, char comms[][16], int n)
 	return false;
 }
 
+/* A report's separator line: "------------[ cut here ]------------", "====". */
+static bool report_rule(const char *line)
+{
+	const char *msg = log_message(line);
+
+	return !strncmp(msg, "----", 4) || !strncmp(msg, "====", 4);
+}
+
+/*
+ * Whether the report that began with FIRST ends with LINE. NEXT is the
+ * rest of the log. A report ends after its last frame (</TASK>), with the
+ * end-trace or rule line that follows it, if any; KASAN and KFENCE, whose
+ * allocation and free stacks come after the Call Trace, end at their
+ * closing rule.
+ */
+static bool report_ends(const char *first, const char *line, const char *next)
+{
+	const char *msg = log_message(line);
+	char after[128];
+
+	if (strstr(first, "KASAN") || strstr(first, "KFENCE"))
+		return !strncmp(msg, "====", 4);
+	if (strstr(msg, "---[ end trace") || !strncmp(msg, "====", 4))
+		return true;
+	if (!strstr(msg, "</TASK>"))
+		return false;
+	/* The end marker or rule after </TASK> belongs to the report. */
+	snprintf(after, sizeof(after), "%.*s", (int)strcspn(next, "\n"), next);
+	return !strstr(after, "---[ end trace") && !report_rule(after);
+}
+
+/* A report printed whole, but no longer than this. */
+#define REPORT_MAX_LINES 400
+/* How far back a Call Trace's header is looked for. */
+#define REPORT_HEADER_LINES 16
+
+/*
+ * Print the header of a report whose first suspicious line is a Call Trace
+ * (a stack dump: "NMI backtrace for cpu 0", then "CPU: 0 PID: ..."): from
+ * the line before the last "CPU: " or "task:" line among the RECENT lines,
+ * the newest last; nothing if there is none.
+ */
+static void print_trace_header(char *const *recent, int n)
+{
+	int i, from = -1;
+
+	for (i = n - 1; i >= 0 && from < 0; i--) {
+		const char *msg = log_message(recent[i]);
+
+		if (!strncmp(msg, "CPU: ", 5) || !strncmp(msg, "task:", 5))
+			from = i > 0 ? i - 1 : i;
+	}
+	for (i = from < 0 ? n : from; i < n; i++)
+		printf("# kernel: %s\n", recent[i]);
+}
+
 /*
  * Any BUG, WARNING, Oops or Call Trace in the kernel log fails the run; so
  * does lockdep turning itself off. The one exception: the stack dump that
  * follows an allocation failure report of a program in ALLOC_FAILURES, up
  * to its </TASK>, may contain a Call Trace (nothing else on the list).
+ * Each report found is printed whole, as "# kernel: " lines: from the rule
+ * before it, if any, through its frames and Call Trace to its end.
  */
 static int check_kernel_log(void)
 {
@@ -249,7 +314,9 @@ static int check_kernel_log(void)
 	};
 	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
 	char comms[MAX_COMMS][16], *log, *line, *save;
-	int found = 0, excused = 0, len, ncomms;
+	char *recent[REPORT_HEADER_LINES];
+	int found = 0, excused = 0, len, ncomms, dumped = 0, nrecent = 0;
+	const char *first = NULL;
 	bool in_report = false;
 	size_t i;
 
@@ -263,6 +330,14 @@ static int check_kernel_log(void)
 	log[len] = '\0';
 	for (line = strtok_r(log, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
+		/* Inside a report being printed: to its end. */
+		if (first) {
+			printf("# kernel: %s\n", line);
+			if (report_ends(first, line, save) ||
+			    ++dumped >= REPORT_MAX_LINES)
+				first = NULL;
+			continue;
+		}
 		if (alloc_failure_report(line, comms, ncomms))
 			in_report = true;
 		for (i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -272,12 +347,26 @@ static int check_kernel_log(void)
 				excused++;
 				break;
 			}
+			if (!strcmp(bad[i], "Call Trace"))
+				print_trace_header(recent, nrecent);
+			else if (nrecent && report_rule(recent[nrecent - 1]))
+				printf("# kernel: %s\n", recent[nrecent - 1]);
+			nrecent = 0;
 			printf("# kernel: %s\n", line);
+			if (!report_ends(line, line, save)) {
+				first = line;
+				dumped = 0;
+			}
 			found++;
 			break;
 		}
 		if (strstr(line, "</TASK>"))
 			in_report = false;
+		if (nrecent == REPORT_HEADER_LINES) {
+			nrecent--;
+			memmove(recent, recent + 1, nrecent * sizeof(*recent));
+		}
+		recent[nrecent++] = line;
 	}
 	free(log);
 	if (excused)
