@@ -95,8 +95,12 @@ END
 do_shell() {	# do_shell KERNEL_DIR OUT_DIR
 	local kdir=$1 out=$2 initramfs=$2/initramfs-shell.cpio qemu scale log
 	local share=(-virtfs "local,path=$SHMDEMO_TOP,mount_tag=src,security_model=none")
+	# The console shows errors and worse only (loglevel=4, the level of
+	# quiet): warnings such as insmod's taint note would cut into the
+	# session's lines. dmesg has them all, and init's log check after the
+	# session prints any report.
 	if [ -t 0 ]; then
-		qemu_command "$kdir"
+		qemu_command "$kdir" loglevel=4
 		# signal=off: Ctrl-C goes to the guest's shell, not to QEMU.
 		"${qemu[@]}" "${share[@]}" -chardev stdio,id=con,signal=off \
 			-serial chardev:con
@@ -110,7 +114,7 @@ do_shell() {	# do_shell KERNEL_DIR OUT_DIR
 		> "$out/shell-input.cpio"
 	cat "$initramfs" "$out/shell-input.cpio" > "$out/initramfs-shell-piped.cpio"
 	initramfs=$out/initramfs-shell-piped.cpio
-	qemu_command "$kdir"
+	qemu_command "$kdir" loglevel=4
 	timeout -k 5 $((600 * scale)) "${qemu[@]}" "${share[@]}" -serial stdio \
 		< /dev/null | sed -u 's/\r$//' | tee "$log" | awk '
 		/^shmdemo-guest: / || /^ok / || /^\[ *[0-9.]*\] reboot: / { next }
