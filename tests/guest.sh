@@ -92,11 +92,25 @@ for flavour in "${kernels[@]}"; do
 done
 for flavour in "${kernels[@]}"; do
 	kdir=$(kernel_dir "$flavour")
-	release=$(cat "$kdir/release")
-	out=$SHMDEMO_TOP/tests/out/$release
-	module_up_to_date "$kdir" "$out" || build_module "$kdir" "$out"
-	[ "$job" = module ] || make_initramfs "$out" "$release" "$kdir"
-	kdirs+=("$kdir") outs+=("$out")
+	kdirs+=("$kdir") outs+=("$SHMDEMO_TOP/tests/out/$(cat "$kdir/release")")
+done
+# The module and initramfs of each kernel, as many at once as there are CPUs.
+for i in "${!kdirs[@]}"; do
+	while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do
+		wait -n || true
+	done
+	rm -f "${outs[i]}/prepared"
+	{
+		{ module_up_to_date "${kdirs[i]}" "${outs[i]}" ||
+		  build_module "${kdirs[i]}" "${outs[i]}"; } &&
+		{ [ "$job" = module ] ||
+		  make_initramfs "${outs[i]}" "${outs[i]##*/}" "${kdirs[i]}"; } &&
+		touch "${outs[i]}/prepared"
+	} &
+done
+wait
+for out in "${outs[@]}"; do
+	[ -e "$out/prepared" ] || die "could not build the module or initramfs for ${out##*/}"
 done
 
 case $job in
