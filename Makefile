@@ -10,9 +10,9 @@
 #   make test     the test suite, in the guest and on the host
 #   make check    the static checks: W=1, sparse, checkpatch, cppcheck,
 #                 gcc -fanalyzer, clang-format, modinfo, install and dkms
-#   make bench    the benchmarks, in the guest (README: Performance)
+#   make bench    the benchmarks, in the guest (tests/README.md: Performance)
 #   make test-debug   the suite, a fault sweep and kmemleak on a debug kernel
-#                 built from linux-source-6.12 (README: the debug-kernel lane)
+#                 built from linux-source-6.12 (tests/README.md: the debug-kernel lane)
 #   make KDIR=/lib/modules/$(uname -r)/build   build for a real machine
 #   make install  the module (for KDIR's release), user_demo, its man page,
 #                 the ABI header and a udev rule; DESTDIR and PREFIX honoured
@@ -63,7 +63,8 @@ TEST_PROGS := tests/test_device tests/test_lifecycle tests/test_user_demo \
 BENCH_SRCS := $(addprefix tests/bench/,bench.c map.c handoff.c fanout.c e2e.c)
 BENCH_PROGS := tests/bench/bench tests/bench/seed_demo
 TEST_PROGS32 := tests/test_device32 tests/test_user_demo32 tests/test_lifecycle32
-GUEST_PROGS := user/user_demo $(TEST_PROGS) $(TEST_PROGS32) $(BENCH_PROGS) \
+USER_PROGS := user/user_demo user/faults_demo user/mmap_try
+GUEST_PROGS := $(USER_PROGS) $(TEST_PROGS) $(TEST_PROGS32) $(BENCH_PROGS) \
 	tests/guest/init tests/guest/race
 
 .PHONY: all modules user guest-progs run shell race guest-module test test-debug bench check clean
@@ -87,12 +88,16 @@ kdir-release: kdir-present
 	@test -n "$(KDIR_RELEASE)" || { echo "No UTS_RELEASE in $(KDIR):"; \
 		echo "is it a configured kernel build tree?"; exit 1; }
 
-user: user/user_demo
+user: $(USER_PROGS)
 
 USER_SRCS := user/user_demo.c user/cli.c
 user/user_demo: $(USER_SRCS) user/cli.h kmod/uapi/linux/shmdemo.h debian/changelog
 	$(CC) $(UAPI) -DSHMDEMO_VERSION='"$(VERSION)"' $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) \
 		-o $@ $(USER_SRCS) $(LDFLAGS) $(KMOD_LIBS)
+
+# The experiments' helpers (README.md: Experiments).
+user/faults_demo user/mmap_try: user/%: user/%.c kmod/uapi/linux/shmdemo.h
+	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
 tests/test_%: tests/test_%.c tests/harness.c tests/harness.h kmod/uapi/linux/shmdemo.h
 	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) -o $@ $< tests/harness.c \
@@ -116,7 +121,7 @@ tests/guest/race: tests/guest/race.c
 
 guest-progs: $(GUEST_PROGS)
 
-# make run, shell and race take these (README: the lab); exported, so that
+# make run, shell and race take these (README.md: the two commands); exported, so that
 # ARGS reaches the scripts with its quotes as typed.
 export SHMDEMO_PAGES = $(PAGES)
 export SHMDEMO_ARGS = $(ARGS)

@@ -20,9 +20,9 @@
  *   driver only describes the mapping it wants, in a struct vm_area_desc:
  *   it checks the request, sets the flags and says "map these kernel
  *   pages". Core mm then builds the VMA, inserts the pages, and unmaps the
- *   VMA again if that fails. Upstream moved
- *   drivers this way (Documentation/filesystems/mmap_prepare.rst): a driver
- *   no longer touches a half-built VMA, nor cleans up after a failure.
+ *   VMA again if that fails. Upstream moves drivers this way
+ *   (Documentation/filesystems/mmap_prepare.rst): a driver never holds a
+ *   live VMA it could change behind the core's back.
  *
  * State and invariants:
  * - shmdemo_buf and shmdemo_pages are set up by init and left alone until

@@ -30,8 +30,9 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 		job_commands "$release"
 		job_alloc_failures
 		[ "$job" != shell ] || shell_key "$kdir" "$release"
+		# and the scripts that stage it.
 		for p in "${progs[@]}" /bin/busybox "$SHMDEMO_TOP/tests/guest/init" \
-			 "$out/kmod/shmdemo.ko"; do
+			 "$out/kmod/shmdemo.ko" "$SHMDEMO_TOP"/tests/{boot,shell}.sh; do
 			stat -L -c '%n %s %Y' "$p"
 		done
 	} | md5sum)

@@ -62,13 +62,14 @@ summary=()
 if [ "$job" = test ]; then
 	log=$SHMDEMO_TOP/tests/out/host-tests.log
 	mkdir -p "${log%/*}"
-	echo "# host: user_demo option parsing"
+	echo "# host: user_demo option parsing, the README checker, README.es.md"
 	{
 		echo "shmdemo-host: begin test_user_demo host"
 		status=0
 		USER_DEMO=$SHMDEMO_TOP/user/user_demo \
 			"$SHMDEMO_TOP/tests/test_user_demo" host || status=$?
 		echo "shmdemo-host: exit=$status test_user_demo host"
+		"$SHMDEMO_TOP/tests/readme/host.sh"
 	} | tee "$log"
 	count "$log" host
 	log=$SHMDEMO_TOP/tests/out/lab-tests.log
@@ -165,6 +166,19 @@ if [ "$job" = test ]; then
 		echo "shmdemo-host: exit=$status report-check ${kernels[0]}"
 	} | tee "$log"
 	count "$log" "kernel report (${kernels[0]})"
+fi
+
+# README.md's experiments, as written, in make shell on the first kernel.
+if [ "$job" = test ]; then
+	log=$SHMDEMO_TOP/tests/out/readme-experiments.log
+	echo "# README experiments, in make shell KERNEL=${kernels[0]}"
+	{
+		echo "shmdemo-host: begin README experiments"
+		status=0
+		"$SHMDEMO_TOP/tests/readme/run.sh" "${kernels[0]}" || status=$?
+		echo "shmdemo-host: exit=$status README experiments"
+	} | tee "$log"
+	count "$log" "README experiments"
 fi
 
 printf '%s\n' "${summary[@]}"

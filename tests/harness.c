@@ -212,7 +212,7 @@ long dev_attr(const char *name)
 	snprintf(path, sizeof(path), "/sys/class/misc/shmdemo/%s", name);
 	if (read_file(path, buf, sizeof(buf)) < 0) {
 		diag("read %s: %s", path, strerror(errno));
-		return -1;
+		exit(EXIT_FAILURE);
 	}
 	return strtol(buf, NULL, 10);
 }
@@ -221,8 +221,14 @@ long vmalloc_used_kb(void)
 {
 	char buf[8192], *line;
 
-	if (read_file("/proc/meminfo", buf, sizeof(buf)) < 0)
-		return -1;
+	if (read_file("/proc/meminfo", buf, sizeof(buf)) < 0) {
+		diag("read /proc/meminfo: %s", strerror(errno));
+		exit(EXIT_FAILURE);
+	}
 	line = strstr(buf, "VmallocUsed:");
-	return line ? strtol(line + 12, NULL, 10) : -1;
+	if (!line) {
+		diag("/proc/meminfo has no VmallocUsed line");
+		exit(EXIT_FAILURE);
+	}
+	return strtol(line + 12, NULL, 10);
 }

@@ -52,10 +52,13 @@ long read_file(const char *path, char *buf, size_t size);
 /* Write VAL to the file at PATH (a sysfs, debugfs or proc knob); says why not. */
 bool write_file(const char *path, const char *val);
 
-/* The device's attribute /sys/class/misc/shmdemo/NAME; -1, said why, if unreadable. */
+/*
+ * The device's attribute /sys/class/misc/shmdemo/NAME, and VmallocUsed from
+ * /proc/meminfo in kB. Neither returns when it cannot read its value: it
+ * says why and exits, failing the case that asked (a value of -1 would
+ * compare equal to another -1 and pass a check that read nothing).
+ */
 long dev_attr(const char *name);
-
-/* VmallocUsed from /proc/meminfo, in kB; -1 if it cannot be read. */
 long vmalloc_used_kb(void);
 
 #endif /* SHMDEMO_TESTS_HARNESS_H */

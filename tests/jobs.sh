@@ -14,7 +14,8 @@ job_programs() {
 	case $job in
 	run)	echo user/user_demo ;;
 	race)	echo user/user_demo tests/bench/seed_demo tests/guest/race ;;
-	shell)	echo "$suite_programs" tests/bench/seed_demo tests/guest/race ;;
+	shell)	echo "${suite_programs%% /usr/bin/stress-ng}" tests/bench/seed_demo \
+			tests/guest/race user/faults_demo user/mmap_try ;;
 	test)	echo "$suite_programs" ;;
 	bench)	echo user/user_demo tests/bench/bench tests/bench/seed_demo ;;
 	debug)	echo "$suite_programs" tests/test_faults tests/test_kmemleak ;;

@@ -60,7 +60,7 @@ module_up_to_date() {	# module_up_to_date KERNEL_DIR OUT_DIR
 	local ko=$2/kmod/shmdemo.ko
 	[ -e "$ko" ] || return 1
 	[ -z "$(cd "$SHMDEMO_TOP" && find Kbuild kmod/Kbuild kmod/shmdemo.c \
-		kmod/uapi "$1/release" -newer "$ko" | head -1)" ]
+		kmod/uapi debian/changelog "$1/release" -newer "$ko" | head -1)" ]
 }
 
 # CC=gcc when KERNEL_DIR is built on the host and the host lacks the gcc-N

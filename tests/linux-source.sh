@@ -15,6 +15,11 @@ dir=${2:?usage: linux-source.sh PACKAGE DIR PATH...}
 shift 2
 [ $# -gt 0 ] || die "no path to extract"
 [ -e "$dir/ready" ] && exit 0
+# One extraction at a time into DIR: wait for another to finish.
+mkdir -p "${dir%/*}"
+exec 9> "$dir.lock"
+flock 9
+[ -e "$dir/ready" ] && exit 0
 
 say "extracting $* from $pkg (once)"
 rm -rf "$dir" && mkdir -p "$dir"

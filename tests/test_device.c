@@ -54,15 +54,18 @@ static void sleep_ms(long ms)
 		;
 }
 
-/* What poll reports at once for reading, 0 if nothing. */
+/* What poll reports at once for reading, 0 if nothing, -1 if poll failed. */
 static short poll_in(int fd)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLRDNORM };
+	int ret = poll(&pfd, 1, 0);
 
-	return poll(&pfd, 1, 0) == 1 ? pfd.revents : 0;
+	if (ret < 0) {
+		diag("poll: %s", strerror(errno));
+		return -1;
+	}
+	return ret == 1 ? pfd.revents : 0;
 }
-
-static long sysfs_value(const char *name);
 
 static __u64 notify(int fd)
 {
@@ -446,14 +449,14 @@ static bool test_rdonly_notify(void)
 {
 	int fd = dev_open(O_RDONLY), rw = dev_open(O_RDWR);
 	__u64 before = dev_info(rw).seq, arg = 12345;
-	long sysfs_before = sysfs_value("seq");
+	long sysfs_before = dev_attr("seq");
 
 	return expect_errno(ioctl(fd, SHMDEMO_IOC_NOTIFY, &arg), EBADF,
 			    "NOTIFY on O_RDONLY") &&
 	       expect_eq(arg, 12345, "NOTIFY's argument untouched") &&
 	       expect_eq(dev_info(rw).seq, before,
 			 "seq after the refused NOTIFY") &&
-	       expect_eq(sysfs_value("seq"), sysfs_before,
+	       expect_eq(dev_attr("seq"), sysfs_before,
 			 "sysfs seq after the refused NOTIFY") &&
 	       expect_eq(poll_in(fd), 0, "no wake-up from the refused NOTIFY");
 }
@@ -723,22 +726,10 @@ static bool test_lseek(void)
 	       expect_errno(lseek(fd, -1, SEEK_SET), EINVAL, "negative");
 }
 
-static long sysfs_value(const char *name)
-{
-	char path[128], buf[32];
-
-	snprintf(path, sizeof(path), "/sys/class/misc/shmdemo/%s", name);
-	if (read_file(path, buf, sizeof(buf)) < 0) {
-		diag("%s: %s", path, strerror(errno));
-		return -1;
-	}
-	return strtol(buf, NULL, 10);
-}
-
 /* The sysfs attributes are read-only, for everyone (DEVICE_ATTR_RO). */
 static bool test_sysfs_modes(void)
 {
-	const char *names[] = { "size", "seq", "mappings" };
+	static const char *const names[] = { "size", "seq", "mappings" };
 	char path[128];
 	struct stat st;
 	unsigned int i;
@@ -757,19 +748,18 @@ static bool test_sysfs_modes(void)
 static bool test_sysfs(void)
 {
 	int fd = dev_open(O_RDWR);
-	long before = sysfs_value("mappings");
+	long before = dev_attr("mappings");
 	void *p = map(fd, page, PROT_READ, MAP_SHARED, 0);
 	bool ok;
 
 	if (p == MAP_FAILED)
 		return expect_ok(-1, "mmap");
-	ok = expect_eq(sysfs_value("size"), size, "size") &&
-	     expect_eq(sysfs_value("seq"), dev_info(fd).seq, "seq") &&
-	     expect_eq(sysfs_value("mappings"), before + 1,
-		       "mappings after mmap");
+	ok = expect_eq(dev_attr("size"), size, "size") &&
+	     expect_eq(dev_attr("seq"), dev_info(fd).seq, "seq") &&
+	     expect_eq(dev_attr("mappings"), before + 1, "mappings after mmap");
 	munmap(p, page);
-	return ok && expect_eq(sysfs_value("mappings"), before,
-			       "mappings after munmap");
+	return ok &&
+	       expect_eq(dev_attr("mappings"), before, "mappings after munmap");
 }
 
 /*
@@ -779,7 +769,7 @@ static bool test_sysfs(void)
 static bool test_mappings_count_vmas(void)
 {
 	int fd = dev_open(O_RDWR), go[2];
-	long before = sysfs_value("mappings");
+	long before = dev_attr("mappings");
 	/* Where the mapping moves to: a hole of our own. */
 	char *to = mmap(NULL, 3 * page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
 			-1, 0);
@@ -792,12 +782,12 @@ static bool test_mappings_count_vmas(void)
 			      "past the end") ||
 	    !expect_map_errno(fd, page, PROT_READ | PROT_EXEC, MAP_SHARED, 0,
 			      EPERM, "PROT_EXEC") ||
-	    !expect_eq(sysfs_value("mappings"), before, "after failed mmaps"))
+	    !expect_eq(dev_attr("mappings"), before, "after failed mmaps"))
 		return false;
 	p = map(fd, 3 * page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	if (p == MAP_FAILED)
 		return expect_ok(-1, "mmap");
-	if (!expect_eq(sysfs_value("mappings"), before + 1, "after mmap") ||
+	if (!expect_eq(dev_attr("mappings"), before + 1, "after mmap") ||
 	    !expect_ok(pipe(go), "pipe"))
 		return false;
 	pid = fork();
@@ -806,21 +796,20 @@ static bool test_mappings_count_vmas(void)
 
 		_exit(read(go[0], &c, 1) != 1);
 	}
-	if (!expect_eq(sysfs_value("mappings"), before + 2, "with a child") ||
+	if (!expect_eq(dev_attr("mappings"), before + 2, "with a child") ||
 	    !expect_eq(write(go[1], "x", 1), 1, "wake the child") ||
 	    !child_passed(pid) ||
-	    !expect_eq(sysfs_value("mappings"), before + 1, "child gone"))
+	    !expect_eq(dev_attr("mappings"), before + 1, "child gone"))
 		return false;
 	q = mremap(p, 3 * page, 3 * page, MREMAP_MAYMOVE | MREMAP_FIXED, to);
 	if (q == MAP_FAILED)
 		return expect_ok(-1, "mremap move");
-	if (!expect_eq(sysfs_value("mappings"), before + 1, "after mremap") ||
+	if (!expect_eq(dev_attr("mappings"), before + 1, "after mremap") ||
 	    !expect_ok(munmap(q + page, page), "munmap of the middle") ||
-	    !expect_eq(sysfs_value("mappings"), before + 2,
-		       "after the split") ||
+	    !expect_eq(dev_attr("mappings"), before + 2, "after the split") ||
 	    !expect_ok(munmap(q, 3 * page), "munmap of the rest"))
 		return false;
-	return expect_eq(sysfs_value("mappings"), before, "after munmap");
+	return expect_eq(dev_attr("mappings"), before, "after munmap");
 }
 
 static bool test_unrelated_openers(void)
@@ -838,7 +827,7 @@ static bool test_unrelated_openers(void)
 static bool test_partial_munmap(void)
 {
 	int fd = dev_open(O_RDWR);
-	long before = sysfs_value("mappings");
+	long before = dev_attr("mappings");
 	char *p = map(fd, 3 * page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	int status;
 	pid_t pid;
@@ -848,7 +837,7 @@ static bool test_partial_munmap(void)
 	strcpy(p, "first");
 	strcpy(p + 2 * page, "third");
 	if (!expect_ok(munmap(p + page, page), "munmap of the middle page") ||
-	    !expect_eq(sysfs_value("mappings"), before + 2,
+	    !expect_eq(dev_attr("mappings"), before + 2,
 		       "mappings after the split"))
 		return false;
 	pid = fork();
@@ -1135,7 +1124,7 @@ static bool churn(int worker, int rounds)
 
 static bool test_concurrent_churn(void)
 {
-	long before = sysfs_value("mappings");
+	long before = dev_attr("mappings");
 	pid_t pids[NR_PAGES];
 	bool ok = true;
 	int i;
@@ -1147,7 +1136,7 @@ static bool test_concurrent_churn(void)
 	}
 	for (i = 0; i < NR_PAGES; i++)
 		ok &= child_passed(pids[i]);
-	return ok && expect_eq(sysfs_value("mappings"), before,
+	return ok && expect_eq(dev_attr("mappings"), before,
 			       "mappings back to where they were");
 }
 

@@ -43,13 +43,21 @@
 #define SLOT_OFFSET 64
 
 enum op {
-	OP_MMAP, OP_MREMAP, OP_MADVISE, OP_FORK, OP_NOTIFY, OP_WAIT, OP_READ,
-	OP_WRITE, OP_OPEN, NR_OPS
+	OP_MMAP,
+	OP_MREMAP,
+	OP_MADVISE,
+	OP_FORK,
+	OP_NOTIFY,
+	OP_WAIT,
+	OP_READ,
+	OP_WRITE,
+	OP_OPEN,
+	NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
-	"mmap", "mremap", "madvise", "fork", "NOTIFY", "WAIT", "read",
-	"write", "open",
+	"mmap", "mremap", "madvise", "fork", "NOTIFY",
+	"WAIT", "read",	  "write",   "open",
 };
 
 /* Shared by the test's processes: the figures and the first error. */
@@ -74,9 +82,9 @@ static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Count an error; the first one is kept for the report. */
 static void fail(const char *fmt, ...)
 {
-	va_list ap;
-
 	if (__atomic_fetch_add(&sh->errors, 1, __ATOMIC_RELAXED) == 0) {
+		va_list ap;
+
 		va_start(ap, fmt);
 		vsnprintf(sh->first_error, sizeof(sh->first_error), fmt, ap);
 		va_end(ap);
@@ -94,10 +102,10 @@ static void count(enum op op)
 }
 
 struct worker {
-	int fd;		/* O_RDWR, shared by the process's threads */
-	int nb_fd;	/* O_RDWR | O_NONBLOCK, for WAIT */
-	unsigned int id;	/* its slot: page id */
-	unsigned char value;	/* the last value stored in the slot */
+	int fd; /* O_RDWR, shared by the process's threads */
+	int nb_fd; /* O_RDWR | O_NONBLOCK, for WAIT */
+	unsigned int id; /* its slot: page id */
+	unsigned char value; /* the last value stored in the slot */
 	unsigned int seed;
 };
 
@@ -118,7 +126,8 @@ static void check_slot(struct worker *w, const char *pg, const char *how)
 
 static void store_slot(struct worker *w, char *pg)
 {
-	pg[SLOT_OFFSET] = (char)++w->value;
+	w->value++;
+	pg[SLOT_OFFSET] = (char)w->value;
 }
 
 /* A mapping of pages [first, first + n): the slot is in it if id is. */
@@ -281,8 +290,8 @@ static void do_open(struct worker *w)
 }
 
 static void (*const ops[NR_OPS])(struct worker *) = {
-	do_mmap, do_mremap, do_madvise, do_fork, do_notify, do_wait, do_read,
-	do_write, do_open,
+	do_mmap, do_mremap, do_madvise, do_fork, do_notify,
+	do_wait, do_read,   do_write,	do_open,
 };
 
 static void *work(void *arg)
@@ -325,7 +334,8 @@ static int worker_process(unsigned int proc)
 	if (fd < 0 || nb_fd < 0)
 		return 1;
 	for (i = 0; i < NR_THREADS; i++) {
-		w[i] = (struct worker){ .fd = fd, .nb_fd = nb_fd,
+		w[i] = (struct worker){ .fd = fd,
+					.nb_fd = nb_fd,
 					.id = proc * NR_THREADS + i,
 					.seed = getpid() * 31 + i };
 		/* The slot starts at the value the worker last left there. */
@@ -348,18 +358,19 @@ static int worker_process(unsigned int proc)
 static int rmmod_process(void)
 {
 	while (!stopping()) {
+		unsigned long *counter = &sh->rmmod_other;
+
 		if (syscall(SYS_delete_module, "shmdemo", O_NONBLOCK) == 0) {
 			fail("delete_module succeeded while the device was in use");
 			return 1;
 		}
 		if (errno == EAGAIN)
-			__atomic_fetch_add(&sh->rmmod_again, 1, __ATOMIC_RELAXED);
+			counter = &sh->rmmod_again;
 		else if (errno == EBUSY)
-			__atomic_fetch_add(&sh->rmmod_busy, 1, __ATOMIC_RELAXED);
-		else {
-			__atomic_fetch_add(&sh->rmmod_other, 1, __ATOMIC_RELAXED);
+			counter = &sh->rmmod_busy;
+		else
 			sh->rmmod_errno = errno;
-		}
+		__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
 		usleep(1000);
 	}
 	return 0;
@@ -427,12 +438,13 @@ static bool test_torture(void)
 	for (i = 0; i < NR_PROCS; i++) {
 		if (procs[i] < 0 || waitpid(procs[i], &status, 0) < 0 ||
 		    !WIFEXITED(status) || WEXITSTATUS(status)) {
-			diag("worker process %u failed (status %#x)", i, status);
+			diag("worker process %u failed (status %#x)", i,
+			     status);
 			ok = false;
 		}
 	}
-	if (rmmod < 0 || waitpid(rmmod, &status, 0) < 0 ||
-	    !WIFEXITED(status) || WEXITSTATUS(status)) {
+	if (rmmod < 0 || waitpid(rmmod, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
 		diag("the rmmod process failed");
 		ok = false;
 	}
@@ -450,7 +462,8 @@ static bool test_torture(void)
 	     sh->rmmod_again + sh->rmmod_busy + sh->rmmod_other,
 	     sh->rmmod_again, sh->rmmod_busy, sh->rmmod_other);
 	if (sh->rmmod_other) {
-		diag("delete_module failed with %s", strerrorname_np(sh->rmmod_errno));
+		diag("delete_module failed with %s",
+		     strerrorname_np(sh->rmmod_errno));
 		ok = false;
 	}
 	if (sh->errors) {
@@ -476,8 +489,8 @@ static bool test_unload(void)
 	if (!expect_ok(after, "VmallocUsed from /proc/meminfo"))
 		return false;
 	if (after - sh->vmalloc_before >= NR_PAGES * (long)page / 1024) {
-		diag("VmallocUsed grew from %ld kB to %ld kB", sh->vmalloc_before,
-		     after);
+		diag("VmallocUsed grew from %ld kB to %ld kB",
+		     sh->vmalloc_before, after);
 		return false;
 	}
 	err = module_unload();
@@ -488,7 +501,7 @@ static bool test_unload(void)
 
 static const struct test_case cases[] = {
 	{ "pages=16 loads for the torture", test_load },
-	{ "processes and threads race mmap, mremap, madvise, fork, NOTIFY, WAIT, read, write; rmmod is refused",
+	{ "threads and processes race on the device; rmmod is refused",
 	  test_torture },
 	{ "after the torture: no mapping left, VmallocUsed back, the module unloads",
 	  test_unload },

@@ -309,6 +309,8 @@ static int check_kernel_log(void)
 		"possible recursive locking",
 		"circular locking",
 		"suspicious RCU usage",
+		"detected stall", /* RCU, before its stack dumps */
+		"blocked for more than", /* a hung task, before its stack */
 		"Kernel panic",
 		"turning off the locking correctness validator",
 	};

@@ -65,7 +65,8 @@ if ! grep -q 'Added [1-9][0-9]* filenames from /dev/shmdemo' "$log"; then
 	head -n 20 "$log" | sed 's/^/#   /'
 	st=1
 fi
-grep 'attempted:' "$log" | sed 's/^ */# trinity: /'
+awk '/^(32|64)bit:$/ { arch = substr($0, 1, 2) "-bit " }
+	/attempted:/ { sub(/^ */, ""); print "# trinity: " arch $0 }' "$log"
 echo "# seq after trinity: $(cat /sys/class/misc/shmdemo/seq)"
 if grep -q 'became tainted' "$log"; then
 	echo "# trinity says the kernel became tainted:"

@@ -23,7 +23,7 @@ make_root() {
 	local tmp
 	say "making a sid root with herdtools7 in $root (once)"
 	command -v debootstrap > /dev/null || "$here/deps.sh" debootstrap >&2
-	rm -rf "$root" && mkdir -p "${root%/*}"
+	rm -rf "$root"
 	tmp=$(mktemp -d "$root.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
 	as_root debootstrap --variant=minbase --include=herdtools7 sid "$tmp" \
@@ -37,7 +37,12 @@ make_root() {
 	touch "$root/ready"
 }
 
+# One maker at a time: another make check may be making it too.
+mkdir -p "${root%/*}"
+exec 9> "$root.lock"
+flock 9
 [ -e "$root/ready" ] || make_root
+flock -u 9
 "$here/linux-source.sh" "$source_pkg" "$lkmm" tools/memory-model
 
 # herd7 sees the model at /lkmm and the test at /litmus in the root.

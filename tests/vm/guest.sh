@@ -21,7 +21,8 @@ mkdir -p "$state"
 scenario=$(cat "$payload/scenario")
 phase=$(cat "$state/phase" 2>/dev/null || echo 1)
 debs=$payload/debs
-export DEBIAN_FRONTEND=noninteractive PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export DEBIAN_FRONTEND=noninteractive
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 student=student		# in the group: uses the device without sudo
 visitor=visitor		# not in the group
@@ -30,16 +31,19 @@ expect_demo='Child reads: Hello, child process!'
 echo "# shmdemo-vm: scenario $scenario, phase $phase, kernel $(uname -r)"
 
 # step N DESCRIPTION FUNCTION: one TAP line (the host numbers them); the
-# function's output is shown, as comments, only when it fails.
+# function's output is shown, as comments, only when it fails. The function
+# runs with errexit, in a subshell of its own (not in a || list, where bash
+# would ignore errexit): its first failing command fails the step.
 step() {
-	local n=$1 desc=$2 out status=0
+	local n=$1 desc=$2 out=/run/shmdemo-vm-step.log status=0
 	shift 2
-	out=$("$@" 2>&1) || status=$?
+	(set -e; "$@") > "$out" 2>&1
+	status=$?
 	if [ "$status" -eq 0 ]; then
 		echo "ok - $n: $desc"
 	else
 		echo "not ok - $n: $desc"
-		printf '%s\n' "$out" | tail -n 40 | sed 's/^/#   /'
+		tail -n 40 "$out" | sed 's/^/#   /'
 	fi
 }
 
@@ -51,9 +55,9 @@ next() {	# next PHASE MARKER...: keep the phase, then leave this boot
 	sync
 	echo "shmdemo-vm: $*"
 	if [ "$1" = "done" ]; then
-		systemctl poweroff
+		systemctl --check-inhibitors=no poweroff 2> /dev/ttyS0
 	else
-		systemctl reboot
+		systemctl --check-inhibitors=no reboot 2> /dev/ttyS0
 	fi
 	exit 0
 }
@@ -69,18 +73,19 @@ node_ok() {	# node_ok PAGES
 		fail "pages is $(cat /sys/module/shmdemo/parameters/pages), not $1"
 }
 
-# The student's run: no sudo, their own uid, the group from /etc/group.
+# The student's run: a login shell (their PATH, their groups from /etc/group),
+# their own uid, no sudo.
 student_runs() {
 	local out
 	id "$student"
-	out=$(runuser -u "$student" -- user_demo) ||
+	out=$(runuser -l "$student" -c user_demo) ||
 		fail "user_demo exited $? as $student: $out"
 	[ "$out" = "$expect_demo" ] || fail "user_demo printed '$out'"
 }
 
 visitor_refused() {
 	local out status=0
-	out=$(runuser -u "$visitor" -- user_demo 2>&1) || status=$?
+	out=$(runuser -l "$visitor" -c user_demo 2>&1) || status=$?
 	echo "$out"
 	[ "$status" -ne 0 ] || fail "user_demo exited 0 for $visitor"
 	grep -q 'permission denied' <<< "$out" || fail "no permission message"
@@ -105,7 +110,8 @@ install_packages() {
 }
 
 load_by_udev() {
-	modprobe shmdemo pages=4 && node_ok 4
+	modprobe shmdemo pages=4
+	node_ok 4
 }
 
 at_boot_config() {	# the README's two files, then a reboot
@@ -121,7 +127,8 @@ loaded_at_boot() {
 # The second kernel, offline: its postinst runs DKMS for it.
 second_kernel() {
 	local rel
-	(cd "$debs" && apt install -y ./linux-*.deb) || fail "apt install of the kernel failed"
+	(cd "$debs" && apt install -y ./linux-*.deb ./pahole_*.deb ./libbpf1_*.deb \
+		./libdw1_*.deb ./libelf1_*.deb) || fail "apt install of the kernel failed"
 	rel=$(cd /boot && ls vmlinuz-6.12* | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
 	[ -n "$rel" ] || fail "no 6.12 kernel in /boot"
 	dkms status
@@ -135,7 +142,9 @@ second_kernel() {
 on_second_kernel() {
 	[ "$(uname -r)" = "$(cat "$state/second")" ] ||
 		fail "running $(uname -r), not $(cat "$state/second")"
-	modprobe shmdemo && node_ok 4 && student_runs
+	modprobe shmdemo
+	node_ok 4
+	student_runs
 }
 
 purge_leaves_nothing() {
@@ -163,8 +172,9 @@ purge_leaves_nothing() {
 # --- by hand: step 8 --------------------------------------------------------
 
 unpack_source() {
-	rm -rf /root/shmdemo && mkdir /root/shmdemo &&
-		tar -x -C /root/shmdemo -f "$payload/shmdemo-src.tar"
+	rm -rf /root/shmdemo
+	mkdir /root/shmdemo
+	tar -x -C /root/shmdemo -f "$payload/shmdemo-src.tar"
 }
 
 group_by_hand() {	# the README's "Letting a group use the device"
@@ -176,17 +186,22 @@ group_by_hand() {	# the README's "Letting a group use the device"
 }
 
 use_it() {	# load, the node, the student, the visitor
-	modprobe shmdemo pages=4 && node_ok 4 && student_runs && visitor_refused
+	modprobe shmdemo pages=4
+	node_ok 4
+	student_runs
+	visitor_refused
 }
 
 by_make_install() {
 	local rel
 	rel=$(uname -r)
-	unpack_source && cd /root/shmdemo || return 1
+	unpack_source
+	cd /root/shmdemo
 	make || fail "make failed"
 	make install || fail "make install failed"
 	[ -f "/lib/modules/$rel/extra/shmdemo.ko" ] || fail "no extra/shmdemo.ko"
-	group_by_hand && use_it || return 1
+	group_by_hand
+	use_it
 	modprobe -r shmdemo
 	make uninstall || fail "make uninstall failed"
 	[ ! -e "/lib/modules/$rel/extra/shmdemo.ko" ] || fail "uninstall left the module"
@@ -195,7 +210,8 @@ by_make_install() {
 
 by_dkms_hand() {
 	local version
-	unpack_source && cd /root/shmdemo || return 1
+	unpack_source
+	cd /root/shmdemo
 	version=$(make -s version)
 	make dkms-src || fail "make dkms-src failed"
 	dkms add "shmdemo/$version" || fail "dkms add failed"
@@ -203,7 +219,8 @@ by_dkms_hand() {
 	dkms status -m shmdemo -k "$(uname -r)" | grep -q ': installed$' ||
 		fail "dkms status does not say installed"
 	make install-user || fail "make install-user failed"
-	group_by_hand && use_it || return 1
+	group_by_hand
+	use_it
 	modprobe -r shmdemo
 	dkms remove "shmdemo/$version" --all || fail "dkms remove failed"
 	rm -r "/usr/src/shmdemo-$version"
@@ -247,6 +264,6 @@ dkms-by-hand:1)
 	;;
 *)
 	echo "shmdemo-vm: done"
-	systemctl poweroff
+	systemctl --check-inhibitors=no poweroff 2> /dev/ttyS0
 	;;
 esac

@@ -3,12 +3,10 @@
 # The cached Debian 12 system that make test-vm boots: debootstrap into a
 # directory, an ext4 image of it made with mkfs.ext4 -d (no loop device, no
 # mount), kept as a qcow2 base that each run overlays, beside the bookworm
-# kernel and initrd it boots with. Also downloads the second kernel (6.12,
-# image and headers) that the guest installs offline.
+# kernel and initrd it boots with.
 # Usage: tests/vm/image.sh   prints the image's cache directory, which holds:
 #   base.qcow2   the system (root file system on the whole disk, no partitions)
 #   vmlinuz-*, initrd.img-*, release   the kernel it boots first
-#   debs/        the 6.12 packages, copied into each run's payload disk
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
@@ -18,7 +16,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 PACKAGES=systemd,systemd-sysv,udev,kmod,dkms,gcc,make,libc6-dev,sudo,adduser,
 PACKAGES+=linux-image-amd64,linux-headers-amd64,initramfs-tools,
 PACKAGES+=libkmod-dev,pkg-config,procps,man-db
-SECOND_KERNEL=linux-image-6.12-amd64
 MIRROR=${SHMDEMO_MIRROR:-http://deb.debian.org/debian}
 SIZE=${SHMDEMO_VM_SIZE:-6G}
 
@@ -31,7 +28,7 @@ if [ -e "$dir/ready" ]; then
 fi
 
 [ "$(id -u)" = 0 ] || die "debootstrap needs root: run make test-vm as root"
-rm -rf "$dir" && mkdir -p "$dir/debs"
+rm -rf "$dir" && mkdir -p "$dir"
 root=$dir/root
 
 say "debootstrap bookworm into $root (a few minutes)"
@@ -66,12 +63,5 @@ mkfs.ext4 -q -F -L shmdemo-vm -d "$root" "$dir/base.raw"
 qemu-img convert -O qcow2 "$dir/base.raw" "$dir/base.qcow2"
 rm -rf "$dir/base.raw" "$root"
 
-say "downloading $SECOND_KERNEL and its headers"
-image=$(apt-cache depends "$SECOND_KERNEL" | awk '/Depends: linux-image-/ { print $2; exit }')
-[ -n "$image" ] || die "apt knows no $SECOND_KERNEL"
-kver=${image#linux-image-}
-kver=${kver%-amd64}
-apt_download "$dir/debs" "$image" "linux-headers-$kver-amd64" \
-	"linux-headers-$kver-common" "linux-kbuild-$kver"
 touch "$dir/ready"
 echo "$dir"

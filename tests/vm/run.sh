@@ -8,6 +8,8 @@
 # Usage: tests/vm/run.sh [SCENARIO...]   (packages make-install dkms-by-hand)
 # Environment: SHMDEMO_VM_TIMEOUT (seconds per boot, default 2400),
 #              SHMDEMO_VM_MEM (MiB, default 2048), SHMDEMO_VM_SMP (default 2)
+#              SHMDEMO_VM_OUT (the logs; default tests/out/vm),
+#              SHMDEMO_VM_APPEND (more kernel arguments: init=/bin/false panics)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
@@ -19,9 +21,10 @@ timeout=${SHMDEMO_VM_TIMEOUT:-2400}
 "$here/../deps.sh" debootstrap qemu-utils qemu-system-x86 e2fsprogs >&2
 image=$("$here/image.sh")
 release=$(cat "$image/release")
+kernel_debs=$("$here/debs.sh")
 "$here/deb.sh" --check >&2
 
-out=$SHMDEMO_TOP/tests/out/vm
+out=${SHMDEMO_VM_OUT:-$SHMDEMO_TOP/tests/out/vm}
 rm -rf "$out" && mkdir -p "$out/payload/debs"
 cp "$here/guest.sh" "$out/payload/"
 cp "$SHMDEMO_TOP"/tests/out/deb/shmdemo-dkms_*.deb \
@@ -49,7 +52,7 @@ boot() {	# boot SCENARIO NUMBER VMLINUZ INITRD: one QEMU run, until it exits
 		-machine q35 -m "${SHMDEMO_VM_MEM:-2048}" -smp "${SHMDEMO_VM_SMP:-2}" \
 		-nodefaults -display none -no-reboot -nic none \
 		-kernel "$3" -initrd "$4" \
-		-append "root=/dev/vda rw console=ttyS0 quiet panic=-1" \
+		-append "root=/dev/vda rw console=ttyS0 quiet panic=-1 ${SHMDEMO_VM_APPEND:-}" \
 		-drive "file=$out/$1.qcow2,if=virtio,format=qcow2" \
 		-drive "file=$out/$1-payload.img,if=virtio,format=raw" \
 		-serial "file:$log.console" -serial "file:$log.tap" ||
@@ -62,10 +65,10 @@ scenario() {	# scenario NAME EXPECTED_STEPS
 	qemu-img create -q -f qcow2 -F qcow2 -b "$image/base.qcow2" "$out/$name.qcow2"
 	echo "$name" > "$out/payload/scenario"
 	local extra=()
-	[ "$name" != packages ] || extra=("$image"/debs/*.deb)
+	[ "$name" != packages ] || extra=("$kernel_debs"/*.deb)
 	[ ${#extra[@]} -eq 0 ] || cp "${extra[@]}" "$out/payload/debs/"
 	mkfs.ext4 -q -F -L payload -d "$out/payload" "$out/$name-payload.img" 1G > /dev/null
-	[ ${#extra[@]} -eq 0 ] || rm -f "$out"/payload/debs/linux-*.deb
+	[ ${#extra[@]} -eq 0 ] || (cd "$out/payload/debs" && rm -f "${extra[@]##*/}")
 	kernel=$image/vmlinuz-$release initrd=$image/initrd.img-$release
 	for nboot in 1 2 3 4; do
 		boot "$name" "$nboot" "$kernel" "$initrd"
