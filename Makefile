@@ -201,7 +201,7 @@ test-vm:
 # The source tree that the shmdemo-dkms package installs, for DKMS by hand.
 DKMS_SRC = $(DESTDIR)/usr/src/shmdemo-$(VERSION)
 dkms-src:
-	$(INSTALL) -D -m 0644 -t $(DKMS_SRC)/kmod kmod/Kbuild kmod/shmdemo.c
+	$(INSTALL) -D -m 0644 -t $(DKMS_SRC)/kmod kmod/Kbuild $(wildcard kmod/*.[ch])
 	$(INSTALL) -D -m 0644 -t $(DKMS_SRC)/kmod/uapi/linux kmod/uapi/linux/shmdemo.h
 	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > $(DKMS_SRC)/dkms.conf
 

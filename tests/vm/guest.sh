@@ -37,8 +37,9 @@ echo "# shmdemo-vm: scenario $scenario, phase $phase, kernel $(uname -r)"
 step() {
 	local n=$1 desc=$2 out=/run/shmdemo-vm-step.log status=0
 	shift 2
-	(set -e; "$@") > "$out" 2>&1
-	status=$?
+	# The console (ttyS0) shows it as it runs: where a timed-out boot was.
+	(set -e; "$@") 2>&1 | tee "$out" > /dev/ttyS0
+	status=${PIPESTATUS[0]}
 	if [ "$status" -eq 0 ]; then
 		echo "ok - $n: $desc"
 	else

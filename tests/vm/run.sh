@@ -6,7 +6,7 @@
 # paths, each in a fresh copy of the image. One TAP line per step; the last
 # line is "N passed, N failed". Logs: tests/out/vm/.
 # Usage: tests/vm/run.sh [SCENARIO...]   (packages make-install dkms-by-hand)
-# Environment: SHMDEMO_VM_TIMEOUT (seconds per boot, default 2400),
+# Environment: SHMDEMO_VM_TIMEOUT (seconds per boot, default 3600),
 #              SHMDEMO_VM_MEM (MiB, default 2048), SHMDEMO_VM_SMP (default 2)
 #              SHMDEMO_VM_OUT (the logs; default tests/out/vm),
 #              SHMDEMO_VM_APPEND (more kernel arguments: init=/bin/false panics)
@@ -16,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 scenarios=("$@")
 [ $# -gt 0 ] || scenarios=(packages make-install dkms-by-hand)
-timeout=${SHMDEMO_VM_TIMEOUT:-2400}
+timeout=${SHMDEMO_VM_TIMEOUT:-3600}
 
 "$here/../deps.sh" debootstrap qemu-utils qemu-system-x86 e2fsprogs >&2
 image=$("$here/image.sh")
