@@ -6,6 +6,10 @@
 # Copy PROGRAM and the shared libraries it needs into the tree at STAGE.
 install_program() {	# install_program STAGE PROGRAM DEST
 	local stage=$1 prog=$2 dest=$3 lib
+	if [ "$guest_arch" = arm64 ]; then
+		arm64_install_program "$@"
+		return
+	fi
 	cp "$prog" "$stage/$dest"
 	for lib in $(ldd "$prog" 2>/dev/null | grep -o '/[^ ]*'); do
 		[ -e "$stage$lib" ] || cp -L --parents "$lib" "$stage"
@@ -16,15 +20,16 @@ install_program() {	# install_program STAGE PROGRAM DEST
 # An uncompressed initramfs: TCG is slow at decompressing.
 make_initramfs() {	# make_initramfs OUT_DIR RELEASE
 	local out=$1 release=$2 stage=$1/initramfs prog applet
+	guest_arch=$(guest_arch "$out")
 	rm -rf "$stage"
 	mkdir -p "$stage"/{bin,dev,etc/shmdemo,proc,sys,tmp} \
 		"$stage/lib/modules/$release/extra"
-	cp /bin/busybox "$stage/bin/"
-	for applet in $(/bin/busybox --list); do
+	install_program "$stage" /bin/busybox bin/busybox
+	for applet in $("$stage/bin/busybox" --list); do
 		[ "$applet" = busybox ] || ln -s busybox "$stage/bin/$applet"
 	done
 	rm -f "$stage/bin/init"
-	cp "$SHMDEMO_TOP/tests/guest/init" "$stage/init"
+	install_program "$stage" "$SHMDEMO_TOP/tests/guest/init" init
 	for prog in $(job_programs); do
 		[ "${prog#/}" != "$prog" ] || prog=$SHMDEMO_TOP/$prog
 		rm -f "$stage/bin/${prog##*/}"
@@ -78,6 +83,7 @@ kernel_image() {	# kernel_image KERNEL_DIR
 kernel_dir() {	# kernel_dir FLAVOUR
 	case $1 in
 	debug)	"$here/debug-kernel.sh" ;;
+	arm64-*) "$here/arm64-kernel.sh" "$1" ;;
 	*)	"$here/kernel.sh" "$1" ;;
 	esac
 }
@@ -91,6 +97,11 @@ boot() {	# boot KERNEL_DIR OUT_DIR LOG TIMEOUT
 	# Debian zeroes every allocation (init_on_alloc): turned off, the test
 	# that the buffer starts zeroed shows the driver's zeroing, not Debian's.
 	local cmdline=init_on_alloc=0
+	if [ "$(guest_arch "$out")" = arm64 ]; then
+		arm64_boot "$kdir" "$out" "$log" "$limit" \
+			"$cmdline ${SHMDEMO_APPEND:-}"
+		return
+	fi
 	if [ "$(choose_accel "$kdir")" = kvm ]; then
 		accel=(-accel kvm -cpu host)
 	fi

@@ -36,6 +36,13 @@ else
 	"$here/deps.sh"
 fi
 make -s -C "$SHMDEMO_TOP" guest-progs >&2
+# arm64 guests: cross-compiled programs, and bookworm's arm64 busybox.
+case " ${kernels[*]}" in
+*" arm64-"*)
+	"$here/deps.sh" qemu-system-arm qemu-user-static debootstrap
+	ARM64_ROOT=$("$here/arm64-root.sh" bookworm)
+	arm64_programs ;;
+esac
 
 summary=()
 if [ "$job" = test ]; then
@@ -100,5 +107,5 @@ for out in "${outs[@]}"; do
 done
 
 printf '%s\n' "${summary[@]}"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed$([ "$skipped" -eq 0 ] || echo ", $skipped skipped")"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

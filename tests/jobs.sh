@@ -23,7 +23,7 @@ job_commands() {	# job_commands RELEASE
 	local ko=/lib/modules/$1/extra/shmdemo.ko
 	case $job in
 	run)	printf '%s\n' "/bin/insmod $ko" /bin/user_demo "/bin/rmmod shmdemo" ;;
-	test)	printf '%s\n' "${suite_commands[@]}" ;;
+	test)	printf '%s\n' "${suite_commands[@]}" | compat_skip "$1" ;;
 	bench)	bench_commands "$ko" ;;
 	debug)	printf '%s\n' "/bin/test_kmemleak clear" "${suite_commands[@]}" \
 			/bin/test_faults "/bin/test_kmemleak check" ;;

@@ -9,6 +9,8 @@ SHMDEMO_CACHE=${SHMDEMO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shmdemo}
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "${0##*/}: $*"; exit 1; }
+# arm64 guests: build roots under qemu-user, cross-compiled programs.
+. "$SHMDEMO_TOP/tests/arm64.sh"
 
 # Run a command as root: directly, through sudo, or tell the user what to run.
 as_root() {
@@ -40,7 +42,14 @@ build_module() {	# build_module KERNEL_DIR OUT_DIR [KBUILD_ARG...]
 	# Sources only: an in-tree build's products (a stale shmdemo.mod.c) stay out.
 	(cd "$SHMDEMO_TOP" &&
 	 cp -a --parents Kbuild kmod/Kbuild kmod/shmdemo.c kmod/uapi "$out")
-	make -s -C "$kdir/build" M="$out" W=1 "$@" modules 2>&1 >/dev/null |
+	local make=(make -C "$kdir/build")
+	# An arm64 kernel's headers: kbuild runs in their build root, with the
+	# cross compiler (tests/arm64-root.sh).
+	[ ! -e "$kdir/arm64-root" ] ||
+		make=(in_root "$(cat "$kdir/arm64-root")" "$out" -- make \
+		      -C "/usr/src/linux-headers-$(cat "$kdir/release")" \
+		      CROSS_COMPILE=aarch64-linux-gnu-)
+	"${make[@]}" -s M="$out" W=1 "$@" modules 2>&1 >/dev/null |
 		{ grep -v '^Skipping BTF generation' >&2 || true; }
 	[ "${PIPESTATUS[0]}" -eq 0 ]
 }

@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0
+# The guest programs cross-compiled for an arm64 guest, into $(OUT), in the
+# bookworm build root (tests/arm64-root.sh bookworm):
+#   make -f tests/cross.mk OUT=tests/out/arm64
+# The arm64 programs link libkmod:arm64 as on x86, and the guest gets the
+# libraries from that root too. The *32 programs are armhf (AArch32)
+# builds of the same sources, for the compat path: static and without
+# libkmod (SHMDEMO_NO_LIBKMOD), as the x86 32-bit builds are.
+
+CROSS64 ?= aarch64-linux-gnu-
+CROSS32 ?= arm-linux-gnueabihf-
+OUT ?= tests/out/arm64
+CFLAGS ?= -O2 -g
+FLAGS := -Ikmod/uapi -Wall -Wextra -Werror $(CFLAGS)
+HARNESS := tests/harness.c tests/harness.h kmod/uapi/linux/shmdemo.h
+
+PROGS := user/user_demo tests/test_device tests/test_lifecycle \
+	 tests/test_user_demo tests/test_faults tests/test_kmemleak \
+	 tests/test_device32 tests/test_lifecycle32 tests/test_user_demo32 \
+	 tests/bench/seed_demo tests/guest/init
+
+all: $(addprefix $(OUT)/,$(PROGS))
+
+$(OUT)/user/user_demo: user/user_demo.c kmod/uapi/linux/shmdemo.h
+	@mkdir -p $(@D)
+	$(CROSS64)gcc $(FLAGS) -o $@ $< -lkmod
+
+$(OUT)/tests/test_%32: tests/test_%.c $(HARNESS)
+	@mkdir -p $(@D)
+	$(CROSS32)gcc $(FLAGS) -static -DSHMDEMO_NO_LIBKMOD \
+		-D_FILE_OFFSET_BITS=64 -o $@ $< tests/harness.c
+
+$(OUT)/tests/test_%: tests/test_%.c $(HARNESS)
+	@mkdir -p $(@D)
+	$(CROSS64)gcc $(FLAGS) -o $@ $< tests/harness.c -lkmod
+
+$(OUT)/tests/bench/seed_demo: tests/bench/seed_demo.c
+	@mkdir -p $(@D)
+	$(CROSS64)gcc $(FLAGS) -o $@ $<
+
+$(OUT)/tests/guest/init: tests/guest/init.c
+	@mkdir -p $(@D)
+	$(CROSS64)gcc $(FLAGS) -static -o $@ $<
+
+.PHONY: all
