@@ -5,6 +5,7 @@
 #
 #   make run      build, boot a Debian kernel in QEMU, run user_demo there
 #   make test     the test suite, in the guest and on the host
+#   make test-arm64   the suite on Debian's arm64 kernels, 4 and 16 KiB pages
 #   make check    the static checks: W=1, sparse, checkpatch, cppcheck,
 #                 gcc -fanalyzer, clang-format, modinfo, install and dkms
 #   make bench    the benchmarks, in the guest (README: Performance)
@@ -36,6 +37,8 @@ DEPMOD ?= depmod
 # The guest kernels: 6.1 (linux-image-amd64), 6.1-rt or 6.12.
 KERNEL ?= 6.1
 KERNELS ?= 6.1 6.1-rt 6.12
+# The arm64 guests (qemu-system-aarch64, TCG): make test-arm64.
+ARM64_KERNELS ?= arm64-6.1 arm64-latest arm64-latest-16k
 
 CFLAGS ?= -O2 -g
 WERROR ?= -Werror
@@ -52,7 +55,7 @@ TEST_PROGS32 := tests/test_device32 tests/test_user_demo32 tests/test_lifecycle3
 GUEST_PROGS := user/user_demo $(TEST_PROGS) $(TEST_PROGS32) $(BENCH_PROGS) \
 	tests/guest/init
 
-.PHONY: all modules user guest-progs run test test-debug bench check clean
+.PHONY: all modules user guest-progs run test test-arm64 test-debug bench check clean
 .PHONY: install install-modules install-user uninstall
 
 all: modules user
@@ -98,6 +101,9 @@ run:
 
 test:
 	@tests/guest.sh test $(KERNELS)
+
+test-arm64:
+	@tests/guest.sh test $(ARM64_KERNELS)
 
 check:
 	@tests/check.sh
