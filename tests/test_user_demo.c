@@ -20,10 +20,13 @@
 #define CHILD_READS "Child reads: "
 #define GREETING CHILD_READS "Hello, child process!\n"
 
+/* Room for a message of one page of the largest size (64 KiB on arm64). */
+#define OUTPUT_MAX (65536 + 256)
+
 struct result {
 	int status; /* exit status, or -1 if it did not exit */
-	char out[8192];
-	char err[8192];
+	char out[OUTPUT_MAX];
+	char err[OUTPUT_MAX];
 };
 
 static const char *demo_path(void)
