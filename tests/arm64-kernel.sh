@@ -18,7 +18,7 @@ set -euo pipefail
 
 flavour=${1:?usage: arm64-kernel.sh arm64-6.1|arm64-latest|arm64-latest-16k}
 case $flavour in
-arm64-6.1)	 name=bookworm suite=bookworm meta=linux-image-arm64 ;;
+arm64-6.1)	 name=bookworm suite= meta=linux-image-arm64 ;;
 arm64-latest)	 name=trixie suite=trixie-backports meta=linux-image-arm64 ;;
 arm64-latest-16k) name=trixie suite=trixie-backports meta=linux-image-arm64-16k ;;
 *)	die "unknown arm64 kernel flavour '$flavour'" \
@@ -29,9 +29,11 @@ mkdir -p "$SHMDEMO_CACHE/kernels"
 
 # apt in the build root (amd64 with arm64 multiarch): its own sources,
 # lists and cache, not the host's.
+# SUITE (trixie-backports) wins over the root's own; bookworm's newest
+# kernel may be in bookworm-security.
 root_apt() {	# root_apt apt-get|apt-cache ARG...
 	in_root "$root" "$SHMDEMO_CACHE/kernels" -- \
-		"$1" -q -o APT::Default-Release="$suite" "${@:2}"
+		"$1" -q ${suite:+-o APT::Default-Release="$suite"} "${@:2}"
 }
 root_update() {
 	say "updating the package lists of the $name build root"
@@ -59,7 +61,7 @@ elif [ -n "$(find "$lists" -mmin +1440)" ]; then
 fi
 
 image=$(depends_on "$meta" '^linux-image-' | head -n 1)
-[ -n "$image" ] || die "no package $meta in the $suite lists"
+[ -n "$image" ] || die "no package $meta in the ${suite:-$name} lists"
 image=${image%:arm64}
 release=${image#linux-image-}
 release=${release%-unsigned}
@@ -71,7 +73,7 @@ if [ ! -e "$dir/ready" ] || [ ! -d "$root/usr/src/$headers" ]; then
 	# From 7.x the image package is empty: the kernel is in linux-binary-*.
 	boot=("$image:arm64" $(depends_on "$image" '^linux-(binary|base)-'))
 	build=("$headers:arm64" $(depends_on "$headers" '^linux-(headers|kbuild|base)-'))
-	say "fetching ${boot[*]} ${build[*]} ($suite, arm64)"
+	say "fetching ${boot[*]} ${build[*]} (${suite:-$name}, arm64)"
 	rm -rf "$dir" && mkdir -p "$dir/debs"
 	get() {
 		in_root "$root" "$SHMDEMO_CACHE/kernels" -- sh -c 'cd "$0" &&

@@ -21,8 +21,8 @@ name=${1:?usage: arm64-root.sh bookworm|trixie}
 case $name in
 bookworm)	pkgs=make,perl,gcc-aarch64-linux-gnu,libc6-dev-arm64-cross,gcc-arm-linux-gnueabihf,libc6-dev-armhf-cross
 		arm64=(libc6:arm64 libkmod-dev:arm64 busybox-static:arm64 stress-ng:arm64) ;;
-trixie)		pkgs=make,perl,gcc-14-aarch64-linux-gnu
-		arm64=(libc6:arm64) ;;
+trixie)		pkgs=make,perl,dwarves,gcc-14-aarch64-linux-gnu
+		arm64=(libc6:arm64 libelf1t64:arm64) ;;
 *)		die "unknown build root '$name' (use bookworm or trixie)" ;;
 esac
 root=$SHMDEMO_CACHE/arm64/$name
@@ -40,9 +40,13 @@ if [ ! -e "$root/.shmdemo-ready" ]; then
 	# The archive's Release files may be past Valid-Until.
 	echo 'Acquire::Check-Valid-Until "false";' \
 		> "$root.new/etc/apt/apt.conf.d/99shmdemo"
+	# bookworm's kernel updates come through bookworm-security.
 	{
 		echo "deb $mirror $name main"
-		[ "$name" != trixie ] || echo "deb $mirror $name-backports main"
+		case $name in
+		bookworm) echo "deb ${mirror%/debian*}/debian-security $name-security main" ;;
+		trixie)	  echo "deb $mirror $name-backports main" ;;
+		esac
 	} > "$root.new/etc/apt/sources.list"
 	in_root "$root.new" -- dpkg --add-architecture arm64
 	in_root "$root.new" -- apt-get update -q >&2

@@ -5,7 +5,8 @@
 # The arm64 programs link libkmod:arm64 as on x86, and the guest gets the
 # libraries from that root too. The *32 programs are armhf (AArch32)
 # builds of the same sources, for the compat path: static and without
-# libkmod (SHMDEMO_NO_LIBKMOD), as the x86 32-bit builds are.
+# libkmod (SHMDEMO_NO_LIBKMOD), as the x86 32-bit builds are. (aarch64's
+# linker aligns segments to 64 KiB already.)
 
 CROSS64 ?= aarch64-linux-gnu-
 CROSS32 ?= arm-linux-gnueabihf-
@@ -25,10 +26,13 @@ $(OUT)/user/user_demo: user/user_demo.c kmod/uapi/linux/shmdemo.h
 	@mkdir -p $(@D)
 	$(CROSS64)gcc $(FLAGS) -o $@ $< -lkmod
 
+# armhf's linker aligns segments to 4 KiB, which a 16 KiB-page kernel
+# cannot map (the program dies with SIGSEGV before main): 64 KiB fits all.
 $(OUT)/tests/test_%32: tests/test_%.c $(HARNESS)
 	@mkdir -p $(@D)
 	$(CROSS32)gcc $(FLAGS) -static -DSHMDEMO_NO_LIBKMOD \
-		-D_FILE_OFFSET_BITS=64 -o $@ $< tests/harness.c
+		-D_FILE_OFFSET_BITS=64 -Wl,-z,max-page-size=0x10000 \
+		-o $@ $< tests/harness.c
 
 $(OUT)/tests/test_%: tests/test_%.c $(HARNESS)
 	@mkdir -p $(@D)
