@@ -18,13 +18,18 @@ HARNESS := tests/harness.c tests/harness.h kmod/uapi/linux/shmdemo.h
 PROGS := user/user_demo tests/test_device tests/test_lifecycle \
 	 tests/test_user_demo tests/test_faults tests/test_kmemleak \
 	 tests/test_device32 tests/test_lifecycle32 tests/test_user_demo32 \
-	 tests/bench/seed_demo tests/guest/init
+	 tests/bench/seed_demo tests/guest/init tests/guest/race
 
 all: $(addprefix $(OUT)/,$(PROGS))
 
-$(OUT)/user/user_demo: user/user_demo.c kmod/uapi/linux/shmdemo.h
+# The version, as the Makefile takes it from debian/changelog.
+VERSION := $(shell head -n 1 debian/changelog | cut -d' ' -f2 | tr -d '()' | sed 's/-[^-]*$$//')
+
+$(OUT)/user/user_demo: user/user_demo.c user/cli.c user/cli.h \
+		       kmod/uapi/linux/shmdemo.h debian/changelog
 	@mkdir -p $(@D)
-	$(CROSS64)gcc $(FLAGS) -o $@ $< -lkmod
+	$(CROSS64)gcc $(FLAGS) -DSHMDEMO_VERSION='"$(VERSION)"' -o $@ \
+		user/user_demo.c user/cli.c -lkmod
 
 # armhf's linker aligns segments to 4 KiB, which a 16 KiB-page kernel
 # cannot map (the program dies with SIGSEGV before main): 64 KiB fits all.
@@ -45,5 +50,9 @@ $(OUT)/tests/bench/seed_demo: tests/bench/seed_demo.c
 $(OUT)/tests/guest/init: tests/guest/init.c
 	@mkdir -p $(@D)
 	$(CROSS64)gcc $(FLAGS) -static -o $@ $<
+
+$(OUT)/tests/guest/race: tests/guest/race.c
+	@mkdir -p $(@D)
+	$(CROSS64)gcc $(FLAGS) -o $@ $<
 
 .PHONY: all

@@ -205,6 +205,18 @@ bool write_file(const char *path, const char *val)
 	return false;
 }
 
+long dev_attr(const char *name)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), "/sys/class/misc/shmdemo/%s", name);
+	if (read_file(path, buf, sizeof(buf)) < 0) {
+		diag("read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return strtol(buf, NULL, 10);
+}
+
 long vmalloc_used_kb(void)
 {
 	char buf[8192], *line;

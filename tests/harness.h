@@ -52,6 +52,9 @@ long read_file(const char *path, char *buf, size_t size);
 /* Write VAL to the file at PATH (a sysfs, debugfs or proc knob); says why not. */
 bool write_file(const char *path, const char *val);
 
+/* The device's attribute /sys/class/misc/shmdemo/NAME; -1, said why, if unreadable. */
+long dev_attr(const char *name);
+
 /* VmallocUsed from /proc/meminfo, in kB; -1 if it cannot be read. */
 long vmalloc_used_kb(void);
 

@@ -255,8 +255,12 @@ static bool test_largest_buffer(void)
 	    !expect_unload(0, "unload"))
 		return false;
 	after = vmalloc_used_kb();
-	/* A leaked buffer would keep 256 MiB; allow for unrelated churn. */
-	if (after - before > 1024) {
+	/*
+	 * A leaked buffer would keep 256 MiB; allow for unrelated churn. From
+	 * 7.x that includes the module loader's execmem cache, which vmallocs
+	 * 2 MiB at a time and gives it back later, from a work item.
+	 */
+	if (after - before > 8 * 1024) {
 		diag("VmallocUsed grew from %ld kB to %ld kB", before, after);
 		return false;
 	}
