@@ -94,7 +94,7 @@
 static unsigned int shmdemo_nr_pages = 1;
 module_param_named(pages, shmdemo_nr_pages, uint, 0444);
 MODULE_PARM_DESC(pages,
-		 "buffer size in kernel pages (PAGE_SIZE each), up to 256 MiB (default 1)");
+		 "kernel pages (PAGE_SIZE each), up to 256 MiB (default 1)");
 
 static void *shmdemo_buf;
 static struct page **shmdemo_pages;

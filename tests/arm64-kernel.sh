@@ -18,7 +18,7 @@ set -euo pipefail
 
 flavour=${1:?usage: arm64-kernel.sh arm64-6.1|arm64-latest|arm64-latest-16k}
 case $flavour in
-arm64-6.1)	 name=bookworm suite= meta=linux-image-arm64 ;;
+arm64-6.1)	 name=bookworm suite='' meta=linux-image-arm64 ;;
 arm64-latest)	 name=trixie suite=trixie-backports meta=linux-image-arm64 ;;
 arm64-latest-16k) name=trixie suite=trixie-backports meta=linux-image-arm64-16k ;;
 *)	die "unknown arm64 kernel flavour '$flavour'" \

@@ -222,8 +222,7 @@ static bool test_verbose(void)
 	run_demo(&r, 0, ARGS("-v"));
 	if (expect_eq(r.status, 0, "exit status") &&
 	    expect_eq(strcmp(r.out, GREETING), 0, "stdout") &&
-	    strstr(r.err, size) &&
-	    strstr(r.err, "user_demo: parent ") &&
+	    strstr(r.err, size) && strstr(r.err, "user_demo: parent ") &&
 	    strstr(r.err, "user_demo: child "))
 		return true;
 	diag("stderr: %s", r.err);
