@@ -167,14 +167,19 @@ for out in "${outs[@]}"; do
 done
 
 # A kernel report provoked on purpose must reach the console log whole.
+# report-check.sh knows x86's report format (<TASK>), not arm64's.
 if [ "$job" = test ]; then
 	log=$SHMDEMO_TOP/tests/out/report-check.log
-	{
-		echo "shmdemo-host: begin report-check ${kernels[0]}"
-		status=0
-		"$here/report-check.sh" "${kernels[0]}" || status=$?
-		echo "shmdemo-host: exit=$status report-check ${kernels[0]}"
-	} | tee "$log"
+	case ${kernels[0]} in
+	arm64-*) echo "# SKIP report-check: it reads x86 kernel reports; make test runs it" |
+			tee "$log" ;;
+	*)	{
+			echo "shmdemo-host: begin report-check ${kernels[0]}"
+			status=0
+			"$here/report-check.sh" "${kernels[0]}" || status=$?
+			echo "shmdemo-host: exit=$status report-check ${kernels[0]}"
+		} | tee "$log" ;;
+	esac
 	count "$log" "kernel report (${kernels[0]})"
 fi
 
