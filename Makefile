@@ -8,6 +8,7 @@
 #   make shell    the same guest with a shell on the terminal, /src shared
 #   make race     the original program's race, counted (N=500 runs)
 #   make test     the test suite, in the guest and on the host
+#   make test-arm64   the suite on Debian's arm64 kernels, 4 and 16 KiB pages
 #   make check    the static checks: W=1, sparse, checkpatch, cppcheck,
 #                 gcc -fanalyzer, clang-format, modinfo, install and dkms
 #   make bench    the benchmarks, in the guest (tests/README.md: Performance)
@@ -50,6 +51,8 @@ DEPMOD ?= depmod
 # its host-side lab checks on the first one: 6.1, as make run does.
 KERNEL ?= 6.1
 KERNELS ?= 6.1 6.1-rt 6.12 5.10 latest latest-rt
+# The arm64 guests (qemu-system-aarch64, TCG): make test-arm64.
+ARM64_KERNELS ?= arm64-6.1 arm64-latest arm64-latest-16k
 
 CFLAGS ?= -O2 -g
 WERROR ?= -Werror
@@ -67,7 +70,7 @@ USER_PROGS := user/user_demo user/faults_demo user/mmap_try
 GUEST_PROGS := $(USER_PROGS) $(TEST_PROGS) $(TEST_PROGS32) $(BENCH_PROGS) \
 	tests/guest/init tests/guest/race
 
-.PHONY: all modules user guest-progs run shell race guest-module test test-debug bench check clean
+.PHONY: all modules user guest-progs run shell race guest-module test test-arm64 test-debug bench check clean
 .PHONY: install install-modules install-user uninstall
 
 all: modules user
@@ -144,6 +147,9 @@ guest-module:
 
 test:
 	@tests/guest.sh test $(KERNELS)
+
+test-arm64:
+	@tests/guest.sh test $(ARM64_KERNELS)
 
 check:
 	@tests/check.sh

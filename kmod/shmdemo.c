@@ -7,7 +7,7 @@
  * NOTIFY; a reader sleeps in WAIT until then:
  *
  *	fd = open("/dev/shmdemo", O_RDWR);
- *	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+ *	p = mmap(NULL, page_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
  *	strcpy(p, "hello"); ioctl(fd, SHMDEMO_IOC_NOTIFY, &seq);  // writer
  *	ioctl(fd, SHMDEMO_IOC_WAIT, &seen); puts(p);               // reader
  *
@@ -59,7 +59,12 @@
 #include <linux/wait.h>
 #include <linux/shmdemo.h>
 
-#define SHMDEMO_MAX_PAGES 65536
+/*
+ * pages=N counts the running kernel's pages (PAGE_SIZE: 4, 16 or 64 KiB on
+ * arm64), so the limit is in bytes: 65536 pages of 4 KiB, 16384 of 16 KiB.
+ */
+#define SHMDEMO_MAX_BYTES (256UL << 20)
+#define SHMDEMO_MAX_PAGES (SHMDEMO_MAX_BYTES >> PAGE_SHIFT)
 
 /*
  * read() and write() reach the buffer through its vmalloc address, a mapping
@@ -88,7 +93,8 @@
 
 static unsigned int shmdemo_nr_pages = 1;
 module_param_named(pages, shmdemo_nr_pages, uint, 0444);
-MODULE_PARM_DESC(pages, "buffer size in pages, 1 to 65536 (default 1)");
+MODULE_PARM_DESC(pages,
+		 "kernel pages (PAGE_SIZE each), up to 256 MiB (default 1)");
 
 static void *shmdemo_buf;
 static struct page **shmdemo_pages;
@@ -466,7 +472,7 @@ static int __init shmdemo_init(void)
 		return -EOPNOTSUPP;
 	}
 	if (shmdemo_nr_pages < 1 || shmdemo_nr_pages > SHMDEMO_MAX_PAGES) {
-		pr_err("pages=%u is out of range: use 1 to %u\n",
+		pr_err("pages=%u is out of range: use 1 to %lu\n",
 		       shmdemo_nr_pages, SHMDEMO_MAX_PAGES);
 		return -EINVAL;
 	}

@@ -6,6 +6,10 @@
 # Copy PROGRAM and the shared libraries it needs into the tree at STAGE.
 install_program() {	# install_program STAGE PROGRAM DEST
 	local stage=$1 prog=$2 dest=$3 lib
+	if [ "$guest_arch" = arm64 ]; then
+		arm64_install_program "$@"
+		return
+	fi
 	cp "$prog" "$stage/$dest"
 	for lib in $(ldd "$prog" 2>/dev/null | grep -o '/[^ ]*'); do
 		[ -e "$stage$lib" ] || cp -L --parents "$lib" "$stage"
@@ -20,6 +24,7 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 	local out=$1 release=$2 kdir=${3:-} stage=$1/initramfs-$job prog applet key
 	local progs=() p
 	initramfs=$out/initramfs-$job.cpio
+	guest_arch=$(guest_arch "$out")
 	# For tests/decode-oops.sh, which kernel this module was built for.
 	[ -z "$kdir" ] || ln -sfn "$kdir" "$out/kernel"
 	for prog in $(job_programs); do
@@ -35,6 +40,8 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 			 "$out/kmod/shmdemo.ko" "$SHMDEMO_TOP"/tests/{boot,shell}.sh; do
 			stat -L -c '%n %s %Y' "$p"
 		done
+		[ "$guest_arch" != arm64 ] ||
+			find "$SHMDEMO_TOP/tests/out/arm64" -type f -printf '%p %s %T@\n'
 	} | md5sum)
 	if [ -e "$initramfs" ] && [ "$(cat "$initramfs.key" 2>/dev/null)" = "$key" ]; then
 		return 0
@@ -42,12 +49,12 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 	rm -rf "$stage" "$initramfs.key"
 	mkdir -p "$stage"/{bin,dev,etc/shmdemo,proc,sys,tmp} \
 		"$stage/lib/modules/$release/extra"
-	cp /bin/busybox "$stage/bin/"
-	for applet in $(/bin/busybox --list); do
+	install_program "$stage" /bin/busybox bin/busybox
+	for applet in $("$stage/bin/busybox" --list); do
 		[ "$applet" = busybox ] || ln -s busybox "$stage/bin/$applet"
 	done
 	rm -f "$stage/bin/init"
-	cp "$SHMDEMO_TOP/tests/guest/init" "$stage/init"
+	install_program "$stage" "$SHMDEMO_TOP/tests/guest/init" init
 	for prog in "${progs[@]}"; do
 		rm -f "$stage/bin/${prog##*/}"
 		install_program "$stage" "$prog" "bin/${prog##*/}"
@@ -104,6 +111,7 @@ kernel_dir() {	# kernel_dir FLAVOUR
 	case $1 in
 	debug)	"$here/debug-kernel.sh" ;;
 	debug-*) "$here/debug-kernel.sh" "${1#debug-}" ;;
+	arm64-*) "$here/arm64-kernel.sh" "$1" ;;
 	*)	"$here/kernel.sh" "$1" ;;
 	esac
 }
@@ -123,6 +131,10 @@ qemu_command() {	# qemu_command KERNEL_DIR [KERNEL_ARG...]
 	# A busy host slows TCG's timer until the IO-APIC check fails and the
 	# kernel panics ("IO-APIC + timer doesn't work"): skip that check.
 	cmdline+=" no_timer_check"
+	if [ -e "$kdir/arm64-root" ]; then
+		arm64_qemu_command "$kdir" "${cmdline/ttyS0/ttyAMA0} $*"
+		return
+	fi
 	if [ "$(choose_accel "$kdir")" = kvm ]; then
 		accel=(-accel kvm -cpu host)
 	fi

@@ -57,6 +57,13 @@ else
 	"$here/deps.sh"
 fi
 make -s -C "$SHMDEMO_TOP" guest-progs >&2
+# arm64 guests: cross-compiled programs, and bookworm's arm64 busybox.
+case " ${kernels[*]}" in
+*" arm64-"*)
+	"$here/deps.sh" qemu-system-arm qemu-user-static debootstrap
+	ARM64_ROOT=$("$here/arm64-root.sh" bookworm)
+	arm64_programs ;;
+esac
 
 summary=()
 if [ "$job" = test ]; then
@@ -74,19 +81,23 @@ if [ "$job" = test ]; then
 	count "$log" host
 	log=$SHMDEMO_TOP/tests/out/lab-tests.log
 	echo "# host: make shell, race and run as a student types them (${kernels[0]})"
-	{
-		echo "shmdemo-host: begin test_lab.sh ${kernels[0]}"
-		status=0
-		"$here/test_lab.sh" "${kernels[0]}" || status=$?
-		echo "shmdemo-host: exit=$status test_lab.sh"
-	} | tee "$log"
+	case ${kernels[0]} in
+	arm64-*) echo "# SKIP test_lab.sh: make test checks the lab targets on x86-64" |
+			tee "$log" ;;
+	*)	{
+			echo "shmdemo-host: begin test_lab.sh ${kernels[0]}"
+			status=0
+			"$here/test_lab.sh" "${kernels[0]}" || status=$?
+			echo "shmdemo-host: exit=$status test_lab.sh"
+		} | tee "$log" ;;
+	esac
 	count "$log" lab
 fi
 
 # Prepare every kernel first: the guests then boot side by side.
 kdirs=() outs=()
 for flavour in "${kernels[@]}"; do
-	case $flavour in debug|debug-*) continue ;; esac
+	case $flavour in debug|debug-*|arm64-*) continue ;; esac
 	grep -qxF -- "$flavour" <<< "$("$here/kernel.sh" --list)" ||
 		die "unknown kernel flavour '$flavour' (known: $("$here/kernel.sh" --list | paste -sd' '))"
 done
@@ -157,14 +168,19 @@ for out in "${outs[@]}"; do
 done
 
 # A kernel report provoked on purpose must reach the console log whole.
+# report-check.sh knows x86's report format (<TASK>), not arm64's.
 if [ "$job" = test ]; then
 	log=$SHMDEMO_TOP/tests/out/report-check.log
-	{
-		echo "shmdemo-host: begin report-check ${kernels[0]}"
-		status=0
-		"$here/report-check.sh" "${kernels[0]}" || status=$?
-		echo "shmdemo-host: exit=$status report-check ${kernels[0]}"
-	} | tee "$log"
+	case ${kernels[0]} in
+	arm64-*) echo "# SKIP report-check: it reads x86 kernel reports; make test runs it" |
+			tee "$log" ;;
+	*)	{
+			echo "shmdemo-host: begin report-check ${kernels[0]}"
+			status=0
+			"$here/report-check.sh" "${kernels[0]}" || status=$?
+			echo "shmdemo-host: exit=$status report-check ${kernels[0]}"
+		} | tee "$log" ;;
+	esac
 	count "$log" "kernel report (${kernels[0]})"
 fi
 
@@ -182,5 +198,5 @@ if [ "$job" = test ]; then
 fi
 
 printf '%s\n' "${summary[@]}"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed$([ "$skipped" -eq 0 ] || echo ", $skipped skipped")"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -31,7 +31,7 @@ job_commands() {	# job_commands RELEASE
 			"/bin/race $race_runs /bin/seed_demo /bin/user_demo" \
 			"/bin/rmmod shmdemo" ;;
 	shell)	;;
-	test)	printf '%s\n' "${suite_commands[@]}" ;;
+	test)	printf '%s\n' "${suite_commands[@]}" | compat_skip "$1" ;;
 	bench)	bench_commands "$ko" ;;
 	debug)	printf '%s\n' "/bin/test_kmemleak clear" "${suite_commands[@]}" \
 			/bin/test_faults "/bin/test_kmemleak check" ;;

@@ -11,6 +11,8 @@ SHMDEMO_CACHE=${SHMDEMO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shmdemo}
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "${0##*/}: $*"; exit 1; }
+# arm64 guests: build roots under qemu-user, cross-compiled programs.
+. "$SHMDEMO_TOP/tests/arm64.sh"
 
 # Run a command as root: directly, through sudo, or tell the user what to run.
 as_root() {
@@ -44,10 +46,18 @@ build_module() {	# build_module KERNEL_DIR OUT_DIR [KBUILD_ARG...]
 	# Sources only: an in-tree build's products (a stale shmdemo.mod.c) stay out.
 	(cd "$SHMDEMO_TOP" &&
 	 cp -a --parents Kbuild kmod/Kbuild kmod/shmdemo.c kmod/uapi debian/changelog "$out")
+	local run=(in_buildroot "$kdir") build=$kdir/build cc
+	cc=$(host_cc "$kdir")
+	# An arm64 kernel's headers: kbuild runs in their own build root, with
+	# the cross compiler of the kernel's compiler (tests/arm64-root.sh).
+	if [ -e "$kdir/arm64-root" ]; then
+		run=(in_root "$(cat "$kdir/arm64-root")" "$out" --)
+		build=/usr/src/linux-headers-$(cat "$kdir/release")
+		cc=CROSS_COMPILE=aarch64-linux-gnu-
+	fi
 	# The kernel's notes about itself are not the module's diagnostics.
 	# Those name the sources in the tree, not the copies the next run replaces.
-	in_buildroot "$kdir" make -s -C "$kdir/build" M="$out" W=1 \
-		$(host_cc "$kdir") "$@" modules 2>&1 >/dev/null |
+	"${run[@]}" make -s -C "$build" M="$out" W=1 $cc "$@" modules 2>&1 >/dev/null |
 		{ grep -v -e '^Skipping BTF generation' \
 			-e 'CONFIG_X86_X32 enabled but no binutils support' || true; } |
 		sed "s#$out/\(kmod/shmdemo\.c\|kmod/uapi/\|kmod/Kbuild\|Kbuild\)#$SHMDEMO_TOP/\1#g" >&2

@@ -44,10 +44,13 @@ tally() {	# tally LOG: prints "PASSED FAILED", and why for the hidden ones
 	END { close_block(); print good + 0, bad + 0 }' "$1"
 }
 
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 count() {	# count LOG NAME: add its results to the totals and the summary
-	local p f
+	local p f s
 	read -r p f < <(tally "$1")
-	passed=$((passed + p)) failed=$((failed + f))
-	summary+=("$(printf '%-28s %4d passed, %d failed' "$2" "$p" "$f")")
+	# A program the guest cannot run at all says so on a "# SKIP" line.
+	s=$(grep -c '^# SKIP ' "$1") || true
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	summary+=("$(printf '%-28s %4d passed, %d failed' "$2" "$p" "$f")$(
+		[ "$s" -eq 0 ] || echo ", $s skipped")")
 }

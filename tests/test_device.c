@@ -76,6 +76,13 @@ static __u64 notify(int fd)
 	return seq;
 }
 
+/* arm64 has no poll system call: its libc's poll() calls ppoll. */
+#ifdef SYS_poll
+#define POLL_SYSCALL SYS_poll
+#else
+#define POLL_SYSCALL SYS_ppoll
+#endif
+
 /*
  * Wait until PID sleeps inside system call NR, so that what the test does
  * next (a signal, a NOTIFY) finds it there, however slow the machine.
@@ -649,7 +656,7 @@ static bool test_poll_wakes(void)
 
 		_exit(poll(&pfd, 1, -1) != 1 || !(pfd.revents & POLLIN));
 	}
-	if (!blocked_in(pid, SYS_poll))
+	if (!blocked_in(pid, POLL_SYSCALL))
 		return false;
 	notify(fd);
 	return child_passed(pid);
@@ -1243,7 +1250,7 @@ int main(int argc, char **argv)
 	size = NR_PAGES * page;
 	if (argc == 3 && !strcmp(argv[1], "peer"))
 		return peer_main(argv[2]);
-	printf("# %zu-bit build\n", sizeof(long) * 8);
+	printf("# %zu-bit build, pages of %zu bytes\n", sizeof(long) * 8, page);
 	snprintf(params, sizeof(params), "pages=%d", NR_PAGES);
 	if (module_loaded())
 		module_unload();

@@ -204,16 +204,32 @@ static bool refused(const char *params, const char *log)
 	return true;
 }
 
+/* The module's limit, 256 MiB, in the running kernel's pages. */
+static unsigned long max_pages(void)
+{
+	return (256UL << 20) / page;
+}
+
+/* Loading with pages=N is refused, and the log names the range. */
+static bool refused_pages(unsigned long n)
+{
+	char params[32], log[96];
+
+	snprintf(params, sizeof(params), "pages=%lu", n);
+	snprintf(log, sizeof(log),
+		 "shmdemo: pages=%lu is out of range: use 1 to %lu", n,
+		 max_pages());
+	return refused(params, log);
+}
+
 static bool test_pages_zero(void)
 {
-	return refused("pages=0",
-		       "shmdemo: pages=0 is out of range: use 1 to 65536");
+	return refused_pages(0);
 }
 
 static bool test_pages_too_many(void)
 {
-	return refused("pages=65537",
-		       "shmdemo: pages=65537 is out of range: use 1 to 65536");
+	return refused_pages(max_pages() + 1);
 }
 
 static bool test_pages_not_a_number(void)
@@ -226,14 +242,16 @@ static bool test_largest_buffer(void)
 {
 	long before = vmalloc_used_kb(), after;
 	struct shmdemo_info info;
+	char params[32];
 	int fd;
 
-	if (!fresh_load("pages=65536"))
+	snprintf(params, sizeof(params), "pages=%lu", max_pages());
+	if (!fresh_load(params))
 		return false;
 	fd = dev_open(O_RDWR);
 	info = dev_info(fd);
 	close(fd);
-	if (!expect_eq(info.size, 65536 * page, "size") ||
+	if (!expect_eq(info.size, 256 << 20, "size") ||
 	    !expect_unload(0, "unload"))
 		return false;
 	after = vmalloc_used_kb();
@@ -274,11 +292,11 @@ static const struct test_case cases[] = {
 	{ "every load starts with a zeroed buffer (5 reloads)",
 	  test_zeroed_every_load },
 	{ "pages=0 is refused with EINVAL and a log line", test_pages_zero },
-	{ "pages=65537 is refused with EINVAL and a log line",
+	{ "pages=N past 256 MiB (65537 of 4 KiB) is refused with EINVAL and a log line",
 	  test_pages_too_many },
 	{ "pages=abc and pages=-1 are refused with EINVAL",
 	  test_pages_not_a_number },
-	{ "pages=65536 loads, and unloading frees the buffer",
+	{ "pages=N of 256 MiB (65536 of 4 KiB) loads, and unloading frees the buffer",
 	  test_largest_buffer },
 	{ "the module works after refused loads", test_works_after_refusals },
 };

@@ -7,7 +7,8 @@
  * is zeroed when the module is loaded and lives until it is unloaded.
  *
  *	int fd = open("/dev/shmdemo", O_RDWR);
- *	char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+ *	long page = sysconf(_SC_PAGESIZE);	// 4096, 16384 or 65536
+ *	char *p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
  *	strcpy(p, "hello");
  *	ioctl(fd, SHMDEMO_IOC_NOTIFY, &seq);	// wakes SHMDEMO_IOC_WAIT
  *

@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by the host-side scripts: what an arm64 guest needs beyond an x86
+# one. The module and the guest programs are cross-compiled in the build
+# roots of tests/arm64-root.sh (tests/cross.mk), qemu-user runs the arm64
+# kbuild tools there, and the guest boots under qemu-system-aarch64 -M virt
+# -cpu max with TCG, with bookworm's arm64 busybox and stress-ng.
+
+# Let the host kernel run arm64 programs through qemu-user-static. The F
+# flag opens the interpreter now, so it works inside a chroot too. Only a
+# registration is made; nothing is installed.
+arm64_binfmt() {
+	local dir=/proc/sys/fs/binfmt_misc
+	local conf=/usr/lib/binfmt.d/qemu-aarch64.conf
+	[ -e "$conf" ] || "$SHMDEMO_TOP/tests/deps.sh" qemu-user-static
+	[ -e "$dir/register" ] ||
+		as_root mount -t binfmt_misc binfmt_misc "$dir" ||
+		die "cannot mount binfmt_misc on $dir"
+	if [ -e "$dir/qemu-aarch64" ]; then
+		grep -q '^flags:.*F' "$dir/qemu-aarch64" && return 0
+		die "$dir/qemu-aarch64 is registered without the F flag:" \
+			"remove it (echo -1 > $dir/qemu-aarch64) and run again"
+	fi
+	grep '^:qemu-aarch64:' "$conf" | as_root tee "$dir/register" > /dev/null ||
+		die "cannot register qemu-aarch64 with binfmt_misc"
+}
+
+# The Debian mirror: SHMDEMO_MIRROR, else the one the host's sources name.
+debian_mirror() {
+	local uri
+	if [ -n "${SHMDEMO_MIRROR:-}" ]; then
+		echo "$SHMDEMO_MIRROR"
+		return
+	fi
+	uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
+		  /etc/apt/sources.list.d/*.sources 2>/dev/null |
+	      grep -E '^[[:space:]]*(deb|URIs:)[[:space:]]' |
+	      grep -oE '(https?|file):/+[^ ]*/debian/?([[:space:]]|$)' |
+	      head -n 1 | tr -d '[:space:]') || true
+	echo "${uri:-http://deb.debian.org/debian}"
+}
+
+# Run COMMAND in the build root ROOT. /proc and each DIR (at its own path)
+# are mounted in a mount namespace of its own: nothing stays mounted.
+in_root() {	# in_root ROOT [DIR...] -- COMMAND...
+	local root=$1 dirs=()
+	shift
+	while [ "$1" != -- ]; do
+		dirs+=("$1")
+		shift
+	done
+	shift
+	# shellcheck disable=SC2016
+	as_root unshare --mount --propagation private sh -ec '
+		root=$1 n=$2
+		shift 2
+		mount -t proc proc "$root/proc"
+		while [ "$n" -gt 0 ]; do
+			mkdir -p "$root$1"
+			mount --bind "$1" "$root$1"
+			shift
+			n=$((n - 1))
+		done
+		exec chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+			HOME=/root LC_ALL=C.UTF-8 "$@"' \
+		sh "$root" ${#dirs[@]} "${dirs[@]}" "$@"
+}
+
+# x86_64 or arm64: the machine the module in OUT_DIR was built for.
+guest_arch() {	# guest_arch OUT_DIR
+	case $(od -An -tx1 -j18 -N1 "$1/kmod/shmdemo.ko" | tr -d ' ') in
+	b7)	echo arm64 ;;
+	*)	echo x86_64 ;;
+	esac
+}
+
+# The guest programs, cross-compiled into tests/out/arm64 by the bookworm root.
+arm64_programs() {
+	in_root "$ARM64_ROOT" "$SHMDEMO_TOP" -- \
+		make -s -C "$SHMDEMO_TOP" -f tests/cross.mk OUT=tests/out/arm64 \
+		2>&1 | { grep -v 'statically linked applications' >&2 || true; }
+	[ "${PIPESTATUS[0]}" -eq 0 ]
+}
+
+# The arm64 file for a program the x86 guest takes from PATH: Debian's
+# (bookworm's root), or the cross-compiled build of one of ours.
+arm64_file() {	# arm64_file PATH
+	local rel=${1#"$SHMDEMO_TOP"/}
+	if [ "$rel" != "$1" ]; then
+		if [ -e "$SHMDEMO_TOP/tests/out/arm64/$rel" ]; then
+			echo "$SHMDEMO_TOP/tests/out/arm64/$rel"
+		else
+			echo "$1"	# a script
+		fi
+	else
+		echo "$ARM64_ROOT$1"
+	fi
+}
+
+# install_program for an arm64 guest: the libraries come from the bookworm
+# root, where the arm64 dynamic loader lists them (under qemu-user).
+arm64_install_program() {	# arm64_install_program STAGE PROGRAM DEST
+	local stage=$1 src lib
+	src=$(arm64_file "$2")
+	cp "$src" "$stage/$3"
+	head -c 4 "$src" | grep -q ELF || return 0	# a script
+	for lib in $(in_root "$ARM64_ROOT" "$SHMDEMO_TOP" -- \
+			/lib/ld-linux-aarch64.so.1 --list "${src#"$ARM64_ROOT"}" \
+			2>/dev/null | grep -o '/[^ ]*'); do
+		[ -e "$stage$lib" ] ||
+			(cd "$ARM64_ROOT" && cp -L --parents ".$lib" "$stage")
+	done
+}
+
+# qemu_command (tests/boot.sh) for an arm64 KERNEL_DIR: the array qemu, and
+# $scale. TCG emulates arm64 on x86 several times more slowly than x86
+# (2000 ping-pong rounds, whose every hand-off wakes the other vCPU, took
+# over 80 s on a loaded 2-core host): the time limits are multiplied by 8.
+# pauth-impdef: TCG's emulation of the architected pointer authentication
+# is slower yet.
+arm64_qemu_command() {	# arm64_qemu_command KERNEL_DIR CMDLINE
+	scale=8
+	qemu=(qemu-system-aarch64 -nodefaults -no-user-config -display none
+		-no-reboot -M virt -cpu max,pauth-impdef=on -accel tcg
+		-smp "$smp" -m 1G -kernel "$1/Image" -initrd "$initramfs"
+		-append "$2 SHMDEMO_TIME_SCALE=$scale ${SHMDEMO_APPEND:-}")
+}
+
+# The suite's commands for RELEASE, on stdin. A kernel built without
+# CONFIG_COMPAT (Debian's 16K-page arm64 kernel) runs no 32-bit program:
+# each *32 command becomes a line saying so, which counts neither as passed
+# nor as failed (tests/tally.sh counts it as skipped).
+compat_skip() {	# compat_skip RELEASE
+	local config=$SHMDEMO_CACHE/kernels/$1/config
+	if [ -e "$config" ] && ! grep -q '^CONFIG_COMPAT=y' "$config"; then
+		sed "s|^/bin/\([a-z_]*32\)\$|/bin/echo # SKIP \1: Linux $1 is built without CONFIG_COMPAT, so it runs no 32-bit (AArch32) program|"
+	else
+		cat
+	fi
+}
