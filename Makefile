@@ -4,15 +4,27 @@
 # this file adds the user programs and the targets people type.
 #
 #   make run      build, boot a Debian kernel in QEMU, run user_demo there
+#                 (PAGES=N for insmod, ARGS='...' for user_demo, KERNEL="6.1 6.12")
+#   make shell    the same guest with a shell on the terminal, /src shared
+#   make race     the original program's race, counted (N=500 runs)
 #   make test     the test suite, in the guest and on the host
 #   make check    the static checks: W=1, sparse, checkpatch, cppcheck,
 #                 gcc -fanalyzer, clang-format, modinfo, install and dkms
-#   make bench    the benchmarks, in the guest (README: Performance)
+#   make bench    the benchmarks, in the guest (tests/README.md: Performance)
 #   make test-debug   the suite, a fault sweep and kmemleak on a debug kernel
-#                 built from linux-source-6.12 (README: the debug-kernel lane)
+#                 built from linux-source-6.12 (tests/README.md: the debug-kernel lane)
 #   make KDIR=/lib/modules/$(uname -r)/build   build for a real machine
 #   make install  the module (for KDIR's release), user_demo, its man page,
 #                 the ABI header and a udev rule; DESTDIR and PREFIX honoured
+#   make deb      the Debian packages shmdemo-dkms and shmdemo-utils, in
+#                 tests/out/deb/, checked by lintian
+#   make test-vm  a full Debian 12 system in QEMU installs them and a student
+#                 uses the device (tests/vm/README.md)
+#   make dkms-src the module's source for DKMS in /usr/src, without the package
+
+# The one version, for the packages, MODULE_VERSION (kmod/Kbuild reads it
+# too) and user_demo --version: debian/changelog's, without a Debian revision.
+VERSION := $(shell head -n 1 debian/changelog | cut -d' ' -f2 | tr -d '()' | sed 's/-[^-]*$$//')
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
@@ -33,9 +45,10 @@ SHMDEMO_GROUP ?= shmdemo
 INSTALL ?= install
 DEPMOD ?= depmod
 
-# The guest kernels: 6.1 (linux-image-amd64), 6.1-rt or 6.12.
+# The guest kernels (tests/kernel.sh --list): 5.10 (bullseye), 6.1, 6.1-rt,
+# 6.12 (bookworm), latest, latest-rt (trixie-backports, 7.x).
 KERNEL ?= 6.1
-KERNELS ?= 6.1 6.1-rt 6.12
+KERNELS ?= 5.10 6.1 6.1-rt 6.12 latest latest-rt
 
 CFLAGS ?= -O2 -g
 WERROR ?= -Werror
@@ -49,10 +62,11 @@ TEST_PROGS := tests/test_device tests/test_lifecycle tests/test_user_demo \
 BENCH_SRCS := $(addprefix tests/bench/,bench.c map.c handoff.c fanout.c e2e.c)
 BENCH_PROGS := tests/bench/bench tests/bench/seed_demo
 TEST_PROGS32 := tests/test_device32 tests/test_user_demo32 tests/test_lifecycle32
-GUEST_PROGS := user/user_demo $(TEST_PROGS) $(TEST_PROGS32) $(BENCH_PROGS) \
-	tests/guest/init
+USER_PROGS := user/user_demo user/faults_demo user/mmap_try
+GUEST_PROGS := $(USER_PROGS) $(TEST_PROGS) $(TEST_PROGS32) $(BENCH_PROGS) \
+	tests/guest/init tests/guest/race
 
-.PHONY: all modules user guest-progs run test test-debug bench check clean
+.PHONY: all modules user guest-progs run shell race guest-module test test-debug bench check clean
 .PHONY: install install-modules install-user uninstall
 
 all: modules user
@@ -63,16 +77,26 @@ modules: kdir-present
 .PHONY: kdir-present kdir-release FORCE
 kdir-present:
 	@test -d $(KDIR) || { echo "No kernel build tree at $(KDIR):"; \
-		echo "install linux-headers-$(KERNELRELEASE) or pass KDIR=..."; exit 1; }
+		echo "install linux-headers-$(KERNELRELEASE) or pass KDIR=..."; \
+		echo "To build and try it in a Debian guest kernel instead, no headers needed:"; \
+		echo "  make run      (or make shell, for a shell in the guest)"; \
+		echo "To build the user programs alone: make user (make guest-progs for all)"; \
+		exit 1; }
 
 kdir-release: kdir-present
 	@test -n "$(KDIR_RELEASE)" || { echo "No UTS_RELEASE in $(KDIR):"; \
 		echo "is it a configured kernel build tree?"; exit 1; }
 
-user: user/user_demo
+user: $(USER_PROGS)
 
-user/user_demo: user/user_demo.c kmod/uapi/linux/shmdemo.h
-	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) -o $@ $< $(LDFLAGS) $(KMOD_LIBS)
+USER_SRCS := user/user_demo.c user/cli.c
+user/user_demo: $(USER_SRCS) user/cli.h kmod/uapi/linux/shmdemo.h debian/changelog
+	$(CC) $(UAPI) -DSHMDEMO_VERSION='"$(VERSION)"' $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) \
+		-o $@ $(USER_SRCS) $(LDFLAGS) $(KMOD_LIBS)
+
+# The experiments' helpers (README.md: Experiments).
+user/faults_demo user/mmap_try: user/%: user/%.c kmod/uapi/linux/shmdemo.h
+	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
 tests/test_%: tests/test_%.c tests/harness.c tests/harness.h kmod/uapi/linux/shmdemo.h
 	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) -o $@ $< tests/harness.c \
@@ -91,10 +115,31 @@ tests/bench/seed_demo: tests/bench/seed_demo.c
 tests/guest/init: tests/guest/init.c
 	$(CC) $(WARNINGS) $(CFLAGS) -static -o $@ $<
 
+tests/guest/race: tests/guest/race.c
+	$(CC) $(WARNINGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
 guest-progs: $(GUEST_PROGS)
+
+# make run, shell and race take these (README.md: the two commands); exported, so that
+# ARGS reaches the scripts with its quotes as typed.
+export SHMDEMO_PAGES = $(PAGES)
+export SHMDEMO_ARGS = $(ARGS)
+export SHMDEMO_RACE_RUNS = $(N)
 
 run:
 	@tests/guest.sh run $(KERNEL)
+
+# An interactive shell in the guest, the source tree at /src.
+shell:
+	@tests/guest.sh shell $(KERNEL)
+
+# The seed's race next to user_demo, N runs each (500 by default).
+race:
+	@tests/guest.sh race $(KERNEL)
+
+# Rebuild the module for KERNEL's guest, for insmod from /src in make shell.
+guest-module:
+	@tests/guest.sh module $(KERNEL)
 
 test:
 	@tests/guest.sh test $(KERNELS)
@@ -141,6 +186,23 @@ uninstall: kdir-release
 
 bench:
 	@tests/guest.sh bench $(KERNEL)
+
+.PHONY: version deb test-vm dkms-src
+version:
+	@echo $(VERSION)
+
+deb:
+	@tests/vm/deb.sh
+
+test-vm:
+	@tests/vm/run.sh
+
+# The source tree that the shmdemo-dkms package installs, for DKMS by hand.
+DKMS_SRC = $(DESTDIR)/usr/src/shmdemo-$(VERSION)
+dkms-src:
+	$(INSTALL) -D -m 0644 -t $(DKMS_SRC)/kmod kmod/Kbuild kmod/shmdemo.c
+	$(INSTALL) -D -m 0644 -t $(DKMS_SRC)/kmod/uapi/linux kmod/uapi/linux/shmdemo.h
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > $(DKMS_SRC)/dkms.conf
 
 test-debug:
 	@tests/guest.sh debug

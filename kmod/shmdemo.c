@@ -11,20 +11,43 @@
  *	strcpy(p, "hello"); ioctl(fd, SHMDEMO_IOC_NOTIFY, &seq);  // writer
  *	ioctl(fd, SHMDEMO_IOC_WAIT, &seen); puts(p);               // reader
  *
+ * Two ways to map it, chosen when the module is built (Kbuild probes the
+ * kernel's headers):
+ * - .mmap (older kernels): core mm builds the VMA, hands it to the driver,
+ *   and the driver checks it, edits its flags and inserts the pages itself
+ *   with vm_insert_pages(), on a VMA that is already live.
+ * - .mmap_prepare (kernels with mmap_action_map_kernel_pages(), 7.x): the
+ *   driver only describes the mapping it wants, in a struct vm_area_desc:
+ *   it checks the request, sets the flags and says "map these kernel
+ *   pages". Core mm then builds the VMA, inserts the pages, and unmaps the
+ *   VMA again if that fails. Upstream moved
+ *   drivers this way (Documentation/filesystems/mmap_prepare.rst): a driver
+ *   no longer touches a half-built VMA, nor cleans up after a failure.
+ *
  * State and invariants:
  * - shmdemo_buf and shmdemo_pages are set up by init and left alone until
  *   exit. No lock guards their contents: they are plain shared memory, and
  *   userspace orders its accesses with NOTIFY/WAIT.
  * - shmdemo_seq only grows. NOTIFY increments it with a fully ordered atomic
  *   (the release); every reader of it uses an acquire load, so buffer stores
- *   made before a NOTIFY are visible to whoever observes its value.
+ *   made before a NOTIFY are visible to whoever observes its value. Only a
+ *   file opened for writing may NOTIFY.
  * - Each open file remembers the last seq reported to it (INFO or WAIT);
  *   poll reports readable while the device's seq differs from it.
+ * - shmdemo_nr_mappings counts the VMAs that map the device. A VMA is
+ *   counted once the mapping is complete, and is then marked by
+ *   vm_private_data pointing at the counter; copies of it (fork, split,
+ *   mremap) inherit the mark and are counted too, and only marked VMAs are
+ *   uncounted when they go. So a mapping that failed half way, which core mm
+ *   closes, never moves the count.
  * - Lifetime: fops.owner pins the module while a file is open, and every
  *   mapping holds its file, so rmmod cannot free the buffer under a user.
  *   The pages are ordinary refcounted pages, never marked reserved.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/atomic.h>
+#include <linux/cacheinfo.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -37,6 +60,31 @@
 #include <linux/shmdemo.h>
 
 #define SHMDEMO_MAX_PAGES 65536
+
+/*
+ * read() and write() reach the buffer through its vmalloc address, a mapping
+ * through its user address. Where the data cache aliases (VIVT, or VIPT with
+ * a cache way larger than a page: some ARM, MIPS, PA-RISC, SPARC, ...) the
+ * two addresses of one page can sit in different cache lines, and a store
+ * through one stays invisible through the other until someone flushes.
+ * Keeping them coherent would take a flush of every user alias of the page
+ * at every read, write and NOTIFY (Documentation/core-api/cachetlb.rst),
+ * which needs a list of all VMAs and could not be tested on x86-64 or arm64,
+ * where those flushes are empty. So the module refuses such CPUs: at load
+ * time where the kernel can tell (6.9 on, cpu_dcache_is_aliasing()), and at
+ * build time on older kernels for the architectures whose caches may alias.
+ */
+#if !defined(CONFIG_ARCH_HAS_CPU_CACHE_ALIASING) &&                            \
+	(defined(CONFIG_ARC) || defined(CONFIG_ARM) || defined(CONFIG_CSKY) || \
+	 defined(CONFIG_M68K) || defined(CONFIG_MIPS) ||                       \
+	 defined(CONFIG_NIOS2) || defined(CONFIG_PARISC) ||                    \
+	 defined(CONFIG_SH) || defined(CONFIG_SPARC) ||                        \
+	 defined(CONFIG_XTENSA))
+#error "shmdemo: data caches may alias here and only 6.9 on can tell: use 6.9+"
+#endif
+#ifndef cpu_dcache_is_aliasing
+#define cpu_dcache_is_aliasing() false /* before 6.9, on a non-aliasing arch */
+#endif
 
 static unsigned int shmdemo_nr_pages = 1;
 module_param_named(pages, shmdemo_nr_pages, uint, 0444);
@@ -52,6 +100,105 @@ struct shmdemo_file {
 	atomic64_t seen; /* last seq reported to this open file */
 };
 
+static size_t shmdemo_size(void)
+{
+	return (size_t)shmdemo_nr_pages << PAGE_SHIFT;
+}
+
+static u64 shmdemo_seq_read(void)
+{
+	return atomic64_read_acquire(&shmdemo_seq);
+}
+
+/*
+ * Refault after the page tables were zapped (MADV_DONTNEED, say). It is the
+ * only way here: mmap inserted every page of the range, and a batch that
+ * fails half way fails the whole mmap rather than leave pages out.
+ */
+static vm_fault_t shmdemo_fault(struct vm_fault *vmf)
+{
+	if (vmf->pgoff >= shmdemo_nr_pages)
+		return VM_FAULT_SIGBUS;
+	vmf->page = shmdemo_pages[vmf->pgoff];
+	get_page(vmf->page);
+	return 0;
+}
+
+/* vm_private_data of a counted VMA (see "State and invariants" above). */
+#define SHMDEMO_COUNTED ((void *)&shmdemo_nr_mappings)
+
+/* Called for every copy of a VMA: fork, split, mremap move. */
+static void shmdemo_vm_open(struct vm_area_struct *vma)
+{
+	if (vma->vm_private_data == SHMDEMO_COUNTED)
+		atomic_inc(&shmdemo_nr_mappings);
+}
+
+static void shmdemo_vm_close(struct vm_area_struct *vma)
+{
+	if (vma->vm_private_data == SHMDEMO_COUNTED)
+		atomic_dec(&shmdemo_nr_mappings);
+}
+
+#ifdef SHMDEMO_HAVE_MAP_KERNEL_PAGES
+/*
+ * Core mm calls this once the pages are in, and never after a failure: a
+ * failed mapping is unmapped through ->close with vm_private_data still NULL.
+ */
+static int shmdemo_vm_mapped(unsigned long start, unsigned long end,
+			     pgoff_t pgoff, const struct file *file,
+			     void **vm_private_data)
+{
+	*vm_private_data = SHMDEMO_COUNTED;
+	atomic_inc(&shmdemo_nr_mappings);
+	return 0;
+}
+#endif
+
+static const struct vm_operations_struct shmdemo_vm_ops = {
+	.open = shmdemo_vm_open,
+	.close = shmdemo_vm_close,
+	.fault = shmdemo_fault,
+#ifdef SHMDEMO_HAVE_MAP_KERNEL_PAGES
+	.mapped = shmdemo_vm_mapped,
+#endif
+};
+
+/* Is pages [PGOFF, PGOFF + NR) inside the buffer? */
+static bool shmdemo_range_ok(unsigned long pgoff, unsigned long nr)
+{
+	return pgoff < shmdemo_nr_pages && nr <= shmdemo_nr_pages - pgoff;
+}
+
+#ifdef SHMDEMO_HAVE_MAP_KERNEL_PAGES
+/*
+ * The driver describes the mapping; core mm builds it. DESC is a proposal:
+ * no VMA exists yet, so nothing here may count it or take a resource.
+ * The checks are those of the .mmap below, flag for flag.
+ */
+static int shmdemo_mmap_prepare(struct vm_area_desc *desc)
+{
+	/* MAP_SHARED of an O_RDONLY file: VMA_MAYSHARE without VMA_SHARED. */
+	if (!vma_desc_test(desc, VMA_MAYSHARE_BIT))
+		return -EINVAL;
+	if (!shmdemo_range_ok(desc->pgoff, vma_desc_pages(desc)))
+		return -EINVAL;
+	if (vma_desc_test(desc, VMA_EXEC_BIT))
+		return -EPERM;
+
+	vma_desc_set_flags(desc, VMA_DONTEXPAND_BIT, VMA_DONTDUMP_BIT);
+	vma_desc_clear_flags(desc, VMA_MAYEXEC_BIT);
+	desc->vm_ops = &shmdemo_vm_ops;
+
+	/*
+	 * Core mm inserts pages[0], pages[1], ... from desc->start: it does
+	 * not apply desc->pgoff to the array (mm/memory.c,
+	 * map_kernel_pages_complete()), so the array starts at our offset.
+	 */
+	mmap_action_map_kernel_pages_full(desc, shmdemo_pages + desc->pgoff);
+	return 0;
+}
+#else
 /*
  * 6.3 made vma->vm_flags read-only behind helpers that 6.1 lacks; Kbuild
  * defines SHMDEMO_HAVE_VM_FLAGS_MOD when the kernel's headers have them.
@@ -70,53 +217,16 @@ static void shmdemo_vm_flags_mod(struct vm_area_struct *vma, vm_flags_t set,
 }
 #endif
 
-static size_t shmdemo_size(void)
-{
-	return (size_t)shmdemo_nr_pages << PAGE_SHIFT;
-}
-
-static u64 shmdemo_seq_read(void)
-{
-	return atomic64_read_acquire(&shmdemo_seq);
-}
-
-/* Refault after MADV_DONTNEED, or a page the batch at mmap time left out. */
-static vm_fault_t shmdemo_fault(struct vm_fault *vmf)
-{
-	if (vmf->pgoff >= shmdemo_nr_pages)
-		return VM_FAULT_SIGBUS;
-	vmf->page = shmdemo_pages[vmf->pgoff];
-	get_page(vmf->page);
-	return 0;
-}
-
-/* Called for every copy of a mapping: fork, split, mremap move. */
-static void shmdemo_vm_open(struct vm_area_struct *vma)
-{
-	atomic_inc(&shmdemo_nr_mappings);
-}
-
-static void shmdemo_vm_close(struct vm_area_struct *vma)
-{
-	atomic_dec(&shmdemo_nr_mappings);
-}
-
-static const struct vm_operations_struct shmdemo_vm_ops = {
-	.open = shmdemo_vm_open,
-	.close = shmdemo_vm_close,
-	.fault = shmdemo_fault,
-};
-
+/* The driver edits the live VMA and inserts the pages itself. */
 static int shmdemo_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	unsigned long nr = vma_pages(vma);
 	int ret;
 
-	/* VM_MAYSHARE: a MAP_SHARED mapping of an O_RDONLY file lacks VM_SHARED. */
+	/* MAP_SHARED of an O_RDONLY file: VM_MAYSHARE without VM_SHARED. */
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
-	if (vma->vm_pgoff >= shmdemo_nr_pages ||
-	    nr > shmdemo_nr_pages - vma->vm_pgoff)
+	if (!shmdemo_range_ok(vma->vm_pgoff, nr))
 		return -EINVAL;
 	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;
@@ -130,9 +240,11 @@ static int shmdemo_mmap(struct file *file, struct vm_area_struct *vma)
 	if (ret)
 		return ret;
 
+	vma->vm_private_data = SHMDEMO_COUNTED;
 	atomic_inc(&shmdemo_nr_mappings);
 	return 0;
 }
+#endif
 
 static int shmdemo_open(struct inode *inode, struct file *file)
 {
@@ -261,6 +373,9 @@ static long shmdemo_ioctl(struct file *file, unsigned int cmd,
 
 	switch (cmd) {
 	case SHMDEMO_IOC_NOTIFY:
+		/* Publishing is writing: read access may watch, not publish. */
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
 		return shmdemo_ioctl_notify(argp);
 	case SHMDEMO_IOC_WAIT:
 		return shmdemo_ioctl_wait(file, sf, argp);
@@ -269,14 +384,19 @@ static long shmdemo_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
+/*
+ * Readable while seq differs from what this file saw; always writable, as
+ * write() never blocks.
+ */
 static __poll_t shmdemo_poll(struct file *file, poll_table *wait)
 {
 	struct shmdemo_file *sf = file->private_data;
+	__poll_t mask = EPOLLOUT | EPOLLWRNORM;
 
 	poll_wait(file, &shmdemo_waitq, wait);
 	if (shmdemo_seq_read() != atomic64_read(&sf->seen))
-		return EPOLLIN | EPOLLRDNORM;
-	return 0;
+		mask |= EPOLLIN | EPOLLRDNORM;
+	return mask;
 }
 
 static const struct file_operations shmdemo_fops = {
@@ -286,42 +406,44 @@ static const struct file_operations shmdemo_fops = {
 	.read = shmdemo_read,
 	.write = shmdemo_write,
 	.llseek = shmdemo_llseek,
+#ifdef SHMDEMO_HAVE_MAP_KERNEL_PAGES
+	.mmap_prepare = shmdemo_mmap_prepare,
+#else
 	.mmap = shmdemo_mmap,
+#endif
 	.poll = shmdemo_poll,
 	.unlocked_ioctl = shmdemo_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
 /* /sys/class/misc/shmdemo/{size,seq,mappings}, for watching from a shell. */
-static ssize_t shmdemo_size_show(struct device *dev,
-				 struct device_attribute *attr, char *buf)
+static ssize_t size_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
 {
 	return sysfs_emit(buf, "%zu\n", shmdemo_size());
 }
 
-static ssize_t shmdemo_seq_show(struct device *dev,
-				struct device_attribute *attr, char *buf)
+static ssize_t seq_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
 {
 	return sysfs_emit(buf, "%llu\n", shmdemo_seq_read());
 }
 
-static ssize_t shmdemo_mappings_show(struct device *dev,
-				     struct device_attribute *attr, char *buf)
+/* VMAs, not mmap calls: a partial munmap splits one mapping into two. */
+static ssize_t mappings_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
 {
 	return sysfs_emit(buf, "%d\n", atomic_read(&shmdemo_nr_mappings));
 }
 
-static struct device_attribute shmdemo_attr_size =
-	__ATTR(size, 0444, shmdemo_size_show, NULL);
-static struct device_attribute shmdemo_attr_seq =
-	__ATTR(seq, 0444, shmdemo_seq_show, NULL);
-static struct device_attribute shmdemo_attr_mappings =
-	__ATTR(mappings, 0444, shmdemo_mappings_show, NULL);
+static DEVICE_ATTR_RO(size);
+static DEVICE_ATTR_RO(seq);
+static DEVICE_ATTR_RO(mappings);
 
 static struct attribute *shmdemo_attrs[] = {
-	&shmdemo_attr_size.attr,
-	&shmdemo_attr_seq.attr,
-	&shmdemo_attr_mappings.attr,
+	&dev_attr_size.attr,
+	&dev_attr_seq.attr,
+	&dev_attr_mappings.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(shmdemo);
@@ -339,6 +461,10 @@ static int __init shmdemo_init(void)
 	unsigned int i;
 	int ret;
 
+	if (cpu_dcache_is_aliasing()) {
+		pr_err("this CPU's data cache aliases: read/write and mappings would disagree\n");
+		return -EOPNOTSUPP;
+	}
 	if (shmdemo_nr_pages < 1 || shmdemo_nr_pages > SHMDEMO_MAX_PAGES) {
 		pr_err("pages=%u is out of range: use 1 to %u\n",
 		       shmdemo_nr_pages, SHMDEMO_MAX_PAGES);
@@ -385,4 +511,4 @@ module_exit(shmdemo_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("The shmdemo developers");
 MODULE_DESCRIPTION("Kernel buffer shared with userspace through mmap");
-MODULE_VERSION("1.0.0");
+MODULE_VERSION(SHMDEMO_VERSION);

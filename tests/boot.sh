@@ -12,11 +12,33 @@ install_program() {	# install_program STAGE PROGRAM DEST
 	done
 }
 
-# The programs each job needs in the guest, and the commands it runs there.
-# An uncompressed initramfs: TCG is slow at decompressing.
-make_initramfs() {	# make_initramfs OUT_DIR RELEASE
-	local out=$1 release=$2 stage=$1/initramfs prog applet
-	rm -rf "$stage"
+# The guest's initramfs for this job, built only when its inputs changed:
+# the programs, the module, init, and the job's commands (their checksum is
+# the key). An uncompressed initramfs: TCG is slow at decompressing.
+# Sets $initramfs, the file boot() gives QEMU.
+make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
+	local out=$1 release=$2 kdir=${3:-} stage=$1/initramfs-$job prog applet key
+	local progs=() p
+	initramfs=$out/initramfs-$job.cpio
+	# For tests/decode-oops.sh, which kernel this module was built for.
+	[ -z "$kdir" ] || ln -sfn "$kdir" "$out/kernel"
+	for prog in $(job_programs); do
+		[ "${prog#/}" != "$prog" ] || prog=$SHMDEMO_TOP/$prog
+		progs+=("$prog")
+	done
+	key=$({
+		job_commands "$release"
+		job_alloc_failures
+		[ "$job" != shell ] || shell_key "$kdir" "$release"
+		for p in "${progs[@]}" /bin/busybox "$SHMDEMO_TOP/tests/guest/init" \
+			 "$out/kmod/shmdemo.ko"; do
+			stat -L -c '%n %s %Y' "$p"
+		done
+	} | md5sum)
+	if [ -e "$initramfs" ] && [ "$(cat "$initramfs.key" 2>/dev/null)" = "$key" ]; then
+		return 0
+	fi
+	rm -rf "$stage" "$initramfs.key"
 	mkdir -p "$stage"/{bin,dev,etc/shmdemo,proc,sys,tmp} \
 		"$stage/lib/modules/$release/extra"
 	cp /bin/busybox "$stage/bin/"
@@ -25,8 +47,7 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE
 	done
 	rm -f "$stage/bin/init"
 	cp "$SHMDEMO_TOP/tests/guest/init" "$stage/init"
-	for prog in $(job_programs); do
-		[ "${prog#/}" != "$prog" ] || prog=$SHMDEMO_TOP/$prog
+	for prog in "${progs[@]}"; do
 		rm -f "$stage/bin/${prog##*/}"
 		install_program "$stage" "$prog" "bin/${prog##*/}"
 	done
@@ -36,8 +57,11 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE
 	printf 'root:x:0:0:root:/tmp:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' \
 		> "$stage/etc/passwd"
 	printf 'root:x:0:\nnogroup:x:65534:\n' > "$stage/etc/group"
+	[ "$job" != shell ] || shell_stage "$stage" "$kdir" "$release"
 	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) \
-		> "$out/initramfs.cpio"
+		> "$initramfs"
+	rm -rf "$stage"
+	echo "$key" > "$initramfs.key"
 }
 
 # KVM if /dev/kvm boots a kernel (it can exist and hang), else TCG.
@@ -78,36 +102,66 @@ kernel_image() {	# kernel_image KERNEL_DIR
 kernel_dir() {	# kernel_dir FLAVOUR
 	case $1 in
 	debug)	"$here/debug-kernel.sh" ;;
+	debug-*) "$here/debug-kernel.sh" "${1#debug-}" ;;
 	*)	"$here/kernel.sh" "$1" ;;
 	esac
 }
 
-# Boot KERNEL_DIR with the initramfs in OUT_DIR; the console goes to LOG.
-# KASAN, lockdep and kmemleak under TCG are slower and hungrier: on the
-# debug kernel the guest gets 2 GiB, and TIMEOUT and the test programs'
-# time limits (SHMDEMO_TIME_SCALE) are multiplied by 4.
-boot() {	# boot KERNEL_DIR OUT_DIR LOG TIMEOUT
-	local kdir=$1 out=$2 log=$3 limit=$4 accel=(-accel tcg) scale=1 mem=1G
+# The QEMU command line for KERNEL_DIR and the initramfs $initramfs, with
+# the console on the serial port, into the array qemu. The guest gets 1 GiB,
+# 2 GiB with the debug kernel, where $scale says how much slower it runs.
+qemu_command() {	# qemu_command KERNEL_DIR [KERNEL_ARG...]
+	local kdir=$1 accel=(-accel tcg) mem=1G
+	shift
 	# Debian zeroes every allocation (init_on_alloc): turned off, the test
 	# that the buffer starts zeroed shows the driver's zeroing, not Debian's.
-	local cmdline=init_on_alloc=0
+	# loglevel=5, not quiet: KERN_WARNING and KERN_DEFAULT lines reach the
+	# console, so a WARN, UBSAN or lockdep report keeps its frames and Call
+	# Trace there even if the guest never gets to init's log check.
+	local cmdline="console=ttyS0 loglevel=5 panic=-1 oops=panic init_on_alloc=0"
+	# A busy host slows TCG's timer until the IO-APIC check fails and the
+	# kernel panics ("IO-APIC + timer doesn't work"): skip that check.
+	cmdline+=" no_timer_check"
 	if [ "$(choose_accel "$kdir")" = kvm ]; then
 		accel=(-accel kvm -cpu host)
 	fi
+	scale=1
 	case $(cat "$kdir/release") in
 	*-shmdemo-debug) scale=4 mem=2G ;;
 	esac
-	cmdline+=" SHMDEMO_TIME_SCALE=$scale"
-	timeout -k 5 $((limit * scale)) qemu-system-x86_64 -nodefaults \
-		-no-user-config -display none -no-reboot -M pc "${accel[@]}" \
-		-smp "$smp" -m "$mem" -serial stdio -kernel "$(kernel_image "$kdir")" \
-		-initrd "$out/initramfs.cpio" \
-		-append "console=ttyS0 quiet panic=-1 oops=panic $cmdline ${SHMDEMO_APPEND:-}" \
+	qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none
+		-no-reboot -M pc "${accel[@]}" -smp "$smp" -m "$mem"
+		-kernel "$(kernel_image "$kdir")" -initrd "$initramfs"
+		-append "$cmdline SHMDEMO_TIME_SCALE=$scale $* ${SHMDEMO_APPEND:-}")
+}
+
+# Boot KERNEL_DIR with the job's initramfs in OUT_DIR; the console goes to LOG.
+# KASAN, lockdep and kmemleak under TCG are slower: on the debug kernel
+# TIMEOUT and the test programs' time limits (SHMDEMO_TIME_SCALE) are
+# multiplied by 4.
+boot() {	# boot KERNEL_DIR OUT_DIR LOG TIMEOUT
+	local initramfs=$2/initramfs-$job.cpio log=$3 limit=$4 qemu scale
+	qemu_command "$1"
+	timeout -k 5 $((limit * scale)) "${qemu[@]}" -serial stdio \
 		< /dev/null | sed -u 's/\r$//' | tee "$log"
+}
+
+# A kernel report with shmdemo frames in LOG, shown decoded to source
+# lines (tests/decode-oops.sh). Not for the debug job, whose fault sweep
+# makes allocation failure reports on purpose.
+show_kernel_report() {	# show_kernel_report LOG
+	local out=${1%/*} vmlinux=/dev/null
+	[ "$job" != debug ] || return 0
+	grep -qE 'BUG:|WARNING:|Oops|general protection' "$1" &&
+		grep -q '\[shmdemo\]' "$1" || return 0
+	[ ! -e "$out/kernel/vmlinux" ] || vmlinux=$out/kernel/vmlinux
+	say "# the kernel's report, shmdemo's frames decoded:"
+	"$here/decode-oops.sh" "$1" "$out" "$vmlinux" >&2 || true
 }
 
 # Did the guest get to its end marker? Says why not.
 guest_finished() {	# guest_finished LOG
+	show_kernel_report "$1"
 	grep -q '^shmdemo-guest: end status=' "$1" && return 0
 	if grep -q 'Kernel panic' "$1"; then
 		say "the guest kernel panicked: see $1"

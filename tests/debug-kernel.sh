@@ -1,27 +1,38 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build the debug guest kernel (KASAN, lockdep, kmemleak, UBSAN, KFENCE, fault
-# injection) from Debian's linux-source-6.12 and tests/debug.config, into the
-# cache, never into /boot. The package is downloaded, not installed.
-# Usage: tests/debug-kernel.sh
+# Build a debug guest kernel (KASAN, lockdep, kmemleak, UBSAN, KFENCE, fault
+# injection) from Debian's linux-source-VERSION and tests/debug.config, into
+# the cache, never into /boot. The package is downloaded through the private
+# apt (tests/apt.sh), not installed.
+# Usage: tests/debug-kernel.sh [VERSION]
+#   6.12  linux-source-6.12 of bookworm, built with the host's gcc (default)
+#   7.3   linux-source-7.3 of trixie-backports, built with gcc-14 in the
+#         trixie build root (tests/buildroot.sh)
 # Prints the kernel's cache directory, keyed by the source package's version
 # and the fragment's hash, which holds (as tests/kernel.sh's do):
-#   release   the kernel release (uname -r in the guest)
-#   bzImage   the kernel QEMU boots (vmlinux's PVH entry point does not
-#             work with KASAN)
-#   build     the built source tree, usable as KDIR
+#   release    the kernel release (uname -r in the guest)
+#   bzImage    the kernel QEMU boots (vmlinux's PVH entry point does not
+#              work with KASAN)
+#   build      the built source tree, usable as KDIR
+#   buildroot  the build root it was built in, if any: modules are built
+#              there too
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-pkg=linux-source-6.12
+case ${1:-6.12} in
+6.12)	profile=bookworm buildroot= ;;
+7.3)	profile=trixie-backports buildroot=trixie ;;
+*)	die "no debug kernel '$1' (6.12 or 7.3)" ;;
+esac
+pkg=linux-source-${1:-6.12}
 fragment=$here/debug.config
 top=$SHMDEMO_CACHE/debug-kernel
-kmake=(make -C src ARCH=x86_64 -j"${SHMDEMO_BUILD_JOBS:-2}")
 
 # The version apt would fetch of PACKAGE, or nothing.
 candidate() {	# candidate PACKAGE
-	apt-cache policy "$1" 2>/dev/null | awk '$1 == "Candidate:" && $2 != "(none)" { print $2 }'
+	{ papt "$profile" apt-cache policy "$1" 2>/dev/null || true; } |
+		awk '$1 == "Candidate:" && $2 != "(none)" { print $2 }'
 }
 
 # Download the source package into $top/debs (once) and print the .deb's path.
@@ -30,7 +41,7 @@ fetch_source() {	# fetch_source VERSION
 	if [ ! -s "$deb" ]; then
 		say "fetching $pkg $1"
 		mkdir -p "$top/debs"
-		apt_download "$top/debs" "$pkg=$1"
+		papt_download "$profile" "$top/debs" "$pkg=$1"
 	fi
 	[ -s "$deb" ] || die "apt-get download left no $deb"
 	echo "$deb"
@@ -45,18 +56,26 @@ unpack() {	# unpack DEB DIR
 }
 
 # Every line of the fragment must have survived olddefconfig: Kconfig drops
-# an option silently when a dependency is missing.
+# an option silently when a dependency is missing. An option this kernel's
+# Kconfig no longer has (7.x folded PROC_SYSCTL into SYSCTL) is only named.
 check_config() {	# check_config CONFIG
 	local line sym missing=()
 	while read -r line; do
+		sym=${line#\# }
+		sym=${sym%%[= ]*}
 		case $line in
 		'# CONFIG_'*' is not set')
-			sym=${line#\# }
-			sym=${sym%% *}
-			grep -q "^$sym=" "$1" && missing+=("$line") ;;
+			grep -q "^$sym=" "$1" || continue ;;
 		CONFIG_*)
-			grep -qxF "$line" "$1" || missing+=("$line") ;;
+			! grep -qxF "$line" "$1" || continue ;;
+		*)	continue ;;
 		esac
+		if grep -rqE "^[[:space:]]*(menu)?config ${sym#CONFIG_}\$" \
+			--include='Kconfig*' src; then
+			missing+=("$line")
+		else
+			say "not in the Kconfig of $(cat src/include/config/kernel.release 2>/dev/null || echo this tree): $line"
+		fi
 	done < "$fragment"
 	[ ${#missing[@]} -eq 0 ] && return 0
 	say "olddefconfig did not keep these lines of ${fragment#$SHMDEMO_TOP/}:"
@@ -75,14 +94,18 @@ logged() {	# logged COMMAND...
 # Configure and build the tree in DIR; the log goes to DIR/build.log.
 build() {	# build DIR
 	local start=$SECONDS
+	# Absolute paths: in a build root, the command starts in its /.
+	local kmake=(in_buildroot "$1" make -C "$1/src" ARCH=x86_64
+		     -j"${SHMDEMO_BUILD_JOBS:-2}")
 	cd "$1"
 	: > build.log
 	say "configuring: tinyconfig + ${fragment#$SHMDEMO_TOP/}"
 	logged "${kmake[@]}" tinyconfig
-	logged src/scripts/kconfig/merge_config.sh -m -O src src/.config "$fragment"
+	logged in_buildroot "$1" "$1/src/scripts/kconfig/merge_config.sh" -m \
+		-O "$1/src" "$1/src/.config" "$fragment"
 	logged "${kmake[@]}" olddefconfig
 	check_config src/.config || die "the debug kernel's configuration is incomplete"
-	say "building the debug kernel (${kmake[*]:3}); log: $1/build.log"
+	say "building the debug kernel (${kmake[*]:6}${buildroot:+, in the $buildroot build root}); log: $1/build.log"
 	# bzImage, and modules for Module.symvers, which M= builds link against.
 	logged "${kmake[@]}" bzImage modules
 	[ -s src/Module.symvers ] || die "the build left no Module.symvers"
@@ -95,12 +118,11 @@ build() {	# build DIR
 
 "$here/deps.sh" flex bison libelf-dev libssl-dev bc
 
+# Young lists answer without apt touching the network; without a network,
+# old ones still name the version that was built.
+apt_profile_ready "$profile" || true
 version=$(candidate "$pkg")
-if [ -z "$version" ]; then
-	apt_update
-	version=$(candidate "$pkg")
-fi
-[ -n "$version" ] || die "apt knows no package $pkg"
+[ -n "$version" ] || die "$profile has no package $pkg"
 hash=$(sha256sum "$fragment" | cut -c1-12)
 dir=$top/$version-$hash
 
@@ -110,6 +132,9 @@ flock 9
 if [ ! -e "$dir/ready" ]; then
 	deb=$(fetch_source "$version")
 	mkdir -p "$dir"
+	if [ -n "$buildroot" ]; then
+		echo "$buildroot" > "$dir/buildroot"
+	fi
 	[ -e "$dir/unpacked" ] || { unpack "$deb" "$dir" && touch "$dir/unpacked"; }
 	(build "$dir")
 	touch "$dir/ready"

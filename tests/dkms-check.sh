@@ -16,16 +16,13 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 log=$tmp/dkms.log
 
-conf_value() {	# conf_value NAME: a plain NAME="value" line of dkms.conf
-	sed -n "s/^$1=\"\\(.*\\)\"\$/\\1/p" "$SHMDEMO_TOP/dkms.conf"
-}
-name=$(conf_value PACKAGE_NAME)
-version=$(conf_value PACKAGE_VERSION)
-src=$tmp/src/$name-$version
-
-# The source as a package would ship it: the tracked files, no build products.
-mkdir -p "$src" "$tmp/tree"
-(cd "$SHMDEMO_TOP" && tar -c dkms.conf Kbuild Makefile kmod) | tar -x -C "$src"
+# The source as the package ships it: make dkms-src, which writes
+# debian/changelog's version into dkms.conf.
+name=shmdemo
+version=$(make -s -C "$SHMDEMO_TOP" version)
+make -s -C "$SHMDEMO_TOP" dkms-src DESTDIR="$tmp" > /dev/null
+mv "$tmp/usr/src" "$tmp/src"
+mkdir -p "$tmp/tree"
 
 # A sign-file that does not exist: dkms then neither signs nor makes a key
 # in /var/lib/dkms (the cached headers have no key of their own anyway).
@@ -43,4 +40,4 @@ ko=$(compgen -G "$tmp/tree/$name/$version/$release/*/module/shmdemo.ko*" | head 
 [ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$release" ] ||
 	die "$ko was built for $(modinfo -F vermagic "$ko"), not $release"
 [ "$(modinfo -F version "$ko")" = "$version" ] ||
-	die "dkms.conf says version $version, the module $(modinfo -F version "$ko")"
+	die "debian/changelog says version $version, the module $(modinfo -F version "$ko")"

@@ -3,32 +3,53 @@
 # Build shmdemo for a Debian kernel, boot that kernel in QEMU, and run a job
 # there; the build machine's own kernel is never touched.
 #
-# Usage: tests/guest.sh run|test|bench|debug [FLAVOUR...]
-#   FLAVOUR: 6.1, 6.1-rt, 6.12 (Debian's), or debug (tests/debug-kernel.sh)
-#   run   load the module, run user_demo, show its output, exit with its status
-#   test  the host cases, then the guest suite on each kernel; the last line
+# Usage: tests/guest.sh run|shell|race|module|test|bench|debug [FLAVOUR...]
+#   FLAVOUR: 5.10, 6.1, 6.1-rt, 6.12, latest, latest-rt (Debian's, see
+#            tests/kernel.sh), or debug (6.12), debug-7.3 (the debug kernels
+#            of tests/debug-kernel.sh)
+#   run   load the module, run user_demo, show its output, exit with its
+#         status; on each kernel in turn (SHMDEMO_PAGES, SHMDEMO_ARGS)
+#   shell a shell in the guest on the terminal, or the lines of a piped stdin
+#   race  seed_demo and user_demo SHMDEMO_RACE_RUNS times each, on each kernel
+#   module  build the module for the kernel, for insmod from /src in a shell
+#   test  the host cases, the guest suite on each kernel, then a kernel report
+#         provoked on the first (tests/report-check.sh); the last line
 #         is "N passed, N failed"
 #   bench the benchmarks on the first kernel, with 2 vCPUs and then 1; the
 #         table, CSV and plot go to tests/bench/out/ (see tests/bench/report.sh)
-#   debug on the debug kernel: the guest suite, the fault sweep, a kmemleak
-#         scan, and a kernel log check; the last line as for test
+#   debug on the debug kernels (by default both): the guest suite, the fault
+#         sweep, a kmemleak scan, and a kernel log check; the last line as
+#         for test
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-job=${1:?usage: guest.sh run|test|bench|debug [FLAVOUR...]}
+job=${1:?usage: guest.sh run|shell|race|module|test|bench|debug [FLAVOUR...]}
 shift
 case $job in
-run|test|bench)	kernels=("${@:-6.1}") ;;
-debug)		kernels=("${@:-debug}")
-		[ "${kernels[*]}" = debug ] || die "the debug job runs on the debug kernel only" ;;
-*)		die "unknown job '$job' (use run, test, bench or debug)" ;;
+run|race|test)	kernels=("${@:-6.1}") ;;
+shell|module|bench)
+		kernels=("${@:-6.1}")
+		[ ${#kernels[@]} -eq 1 ] ||
+			die "make $job takes one KERNEL at a time, not '${kernels[*]}'" ;;
+debug)		kernels=(debug debug-7.3)
+		[ $# -eq 0 ] || kernels=("$@")
+		for flavour in "${kernels[@]}"; do
+			case $flavour in
+			debug|debug-*) ;;
+			*) die "the debug job runs on the debug kernels only (debug, debug-7.3)" ;;
+			esac
+		done ;;
+*)		die "unknown job '$job' (use run, shell, race, module, test, bench or debug)" ;;
 esac
 smp=2	# the guest's vCPUs
 
 . "$here/boot.sh"
 . "$here/jobs.sh"
 . "$here/tally.sh"
+. "$here/shell.sh"
+job_parameters
+kernel_arg=${kernels[0]}
 
 if [ "$job" = bench ]; then
 	"$here/deps.sh" gnuplot-nox
@@ -41,32 +62,54 @@ summary=()
 if [ "$job" = test ]; then
 	log=$SHMDEMO_TOP/tests/out/host-tests.log
 	mkdir -p "${log%/*}"
-	echo "# host: user_demo option parsing"
+	echo "# host: user_demo option parsing, the README checker, README.es.md"
 	{
 		echo "shmdemo-host: begin test_user_demo host"
 		status=0
 		USER_DEMO=$SHMDEMO_TOP/user/user_demo \
 			"$SHMDEMO_TOP/tests/test_user_demo" host || status=$?
 		echo "shmdemo-host: exit=$status test_user_demo host"
+		"$SHMDEMO_TOP/tests/readme/host.sh"
 	} | tee "$log"
 	count "$log" host
+	log=$SHMDEMO_TOP/tests/out/lab-tests.log
+	echo "# host: make shell, race and run as a student types them (${kernels[0]})"
+	{
+		echo "shmdemo-host: begin test_lab.sh ${kernels[0]}"
+		status=0
+		"$here/test_lab.sh" "${kernels[0]}" || status=$?
+		echo "shmdemo-host: exit=$status test_lab.sh"
+	} | tee "$log"
+	count "$log" lab
 fi
 
 # Prepare every kernel first: the guests then boot side by side.
 kdirs=() outs=()
 for flavour in "${kernels[@]}"; do
+	case $flavour in debug|debug-*) continue ;; esac
+	grep -qxF -- "$flavour" <<< "$("$here/kernel.sh" --list)" ||
+		die "unknown kernel flavour '$flavour' (known: $("$here/kernel.sh" --list | paste -sd' '))"
+done
+for flavour in "${kernels[@]}"; do
 	kdir=$(kernel_dir "$flavour")
 	release=$(cat "$kdir/release")
 	out=$SHMDEMO_TOP/tests/out/$release
-	build_module "$kdir" "$out"
-	make_initramfs "$out" "$release"
+	module_up_to_date "$kdir" "$out" || build_module "$kdir" "$out"
+	[ "$job" = module ] || make_initramfs "$out" "$release" "$kdir"
 	kdirs+=("$kdir") outs+=("$out")
 done
 
-if [ "$job" = run ]; then
-	do_run "${kdirs[0]}" "${outs[0]}"
-	exit
-fi
+case $job in
+run|race)
+	status=0
+	for i in "${!kdirs[@]}"; do
+		[ ${#kdirs[@]} -eq 1 ] || say "# guest: Linux ${outs[i]##*/}"
+		"do_$job" "${kdirs[i]}" "${outs[i]}" || { s=$?; [ "$status" -ne 0 ] || status=$s; }
+	done
+	exit "$status" ;;
+shell)	do_shell "${kdirs[0]}" "${outs[0]}"; exit ;;
+module)	module_built "${outs[0]}"; exit ;;
+esac
 if [ "$job" = bench ]; then
 	do_bench "${kdirs[0]}" "${outs[0]}" "$(cat "${kdirs[0]}/release")"
 	exit
@@ -98,6 +141,31 @@ for out in "${outs[@]}"; do
 	count "$log" "$release"
 	say "console log: $log"
 done
+
+# A kernel report provoked on purpose must reach the console log whole.
+if [ "$job" = test ]; then
+	log=$SHMDEMO_TOP/tests/out/report-check.log
+	{
+		echo "shmdemo-host: begin report-check ${kernels[0]}"
+		status=0
+		"$here/report-check.sh" "${kernels[0]}" || status=$?
+		echo "shmdemo-host: exit=$status report-check ${kernels[0]}"
+	} | tee "$log"
+	count "$log" "kernel report (${kernels[0]})"
+fi
+
+# README.md's experiments, as written, in make shell on the first kernel.
+if [ "$job" = test ]; then
+	log=$SHMDEMO_TOP/tests/out/readme-experiments.log
+	echo "# README experiments, in make shell KERNEL=${kernels[0]}"
+	{
+		echo "shmdemo-host: begin README experiments"
+		status=0
+		"$SHMDEMO_TOP/tests/readme/run.sh" "${kernels[0]}" || status=$?
+		echo "shmdemo-host: exit=$status README experiments"
+	} | tee "$log"
+	count "$log" "README experiments"
+fi
 
 printf '%s\n' "${summary[@]}"
 echo "$passed passed, $failed failed"

@@ -13,6 +13,8 @@ suite_commands=(/bin/test_device /bin/test_device32 /bin/test_user_demo
 job_programs() {
 	case $job in
 	run)	echo user/user_demo ;;
+	race)	echo user/user_demo tests/bench/seed_demo tests/guest/race ;;
+	shell)	echo "$suite_programs" tests/bench/seed_demo tests/guest/race user/faults_demo user/mmap_try ;;
 	test)	echo "$suite_programs" ;;
 	bench)	echo user/user_demo tests/bench/bench tests/bench/seed_demo ;;
 	debug)	echo "$suite_programs" tests/test_faults tests/test_kmemleak \
@@ -28,7 +30,12 @@ trinity_seconds=${SHMDEMO_TRINITY_SECONDS:-300}
 job_commands() {	# job_commands RELEASE
 	local ko=/lib/modules/$1/extra/shmdemo.ko
 	case $job in
-	run)	printf '%s\n' "/bin/insmod $ko" /bin/user_demo "/bin/rmmod shmdemo" ;;
+	run)	printf '%s\n' "/bin/insmod $ko${insmod_args:+ $insmod_args}" \
+			"/bin/user_demo${run_args:+ $run_args}" "/bin/rmmod shmdemo" ;;
+	race)	printf '%s\n' "/bin/insmod $ko${insmod_args:+ $insmod_args}" \
+			"/bin/race $race_runs /bin/seed_demo /bin/user_demo" \
+			"/bin/rmmod shmdemo" ;;
+	shell)	;;
 	test)	printf '%s\n' "${suite_commands[@]}" ;;
 	bench)	bench_commands "$ko" ;;
 	debug)	printf '%s\n' "/bin/test_kmemleak clear" "${suite_commands[@]}" \
@@ -58,10 +65,68 @@ bench_commands() {	# bench_commands MODULE
 	echo "/bin/rmmod shmdemo"
 }
 
+# WORD quoted for init's job lines (and for sh): as it is if it is plain.
+quote_word() {	# quote_word WORD
+	case $1 in
+	''|*[!A-Za-z0-9_./=:,+@%-]*) printf "'%s'" "${1//\'/\'\\\'\'}" ;;
+	*)	printf '%s' "$1" ;;
+	esac
+}
+
+# make run/race/shell's parameters, from the Makefile's PAGES, ARGS and N,
+# into insmod_args, run_args (quoted words) and race_runs. A module
+# parameter on the kernel command line (shmdemo.pages=4 in SHMDEMO_APPEND)
+# goes to insmod, as modprobe would take it from /proc/cmdline; jobs that
+# load the module with their own parameters refuse it.
+job_parameters() {
+	local pages=${SHMDEMO_PAGES:-} word words=() from_cmdline=()
+	for word in ${SHMDEMO_APPEND:-}; do
+		case $word in shmdemo.*=*) from_cmdline+=("${word#shmdemo.}") ;; esac
+	done
+	if [ ${#from_cmdline[@]} -gt 0 ]; then
+		case $job in
+		run|race) ;;
+		shell)	die "SHMDEMO_APPEND=shmdemo.${from_cmdline[0]}: busybox insmod does not read the kernel command line; in make shell, type: insmod shmdemo.ko ${from_cmdline[*]}" ;;
+		*)	die "SHMDEMO_APPEND=shmdemo.${from_cmdline[0]}: the $job job loads the module with its own parameters; module parameters work with make run and make race" ;;
+		esac
+		[ -z "$pages" ] || die "PAGES=$pages and shmdemo.${from_cmdline[0]} on the kernel command line: give one of them"
+	fi
+	if [ -n "$pages" ]; then
+		case $job in run|race) ;; *) die "PAGES is for make run and make race; in make shell, type: insmod shmdemo.ko pages=$pages" ;; esac
+		case $pages in
+		*[!0-9]*|0*) die "PAGES='$pages' is not a number of pages (1 or more)" ;;
+		esac
+		from_cmdline+=("pages=$pages")
+	fi
+	insmod_args=
+	for word in "${from_cmdline[@]}"; do
+		insmod_args+="${insmod_args:+ }$(quote_word "$word")"
+	done
+	run_args=
+	if [ -n "${SHMDEMO_ARGS:-}" ]; then
+		[ "$job" = run ] || die "ARGS is for make run (user_demo's options)"
+		# xargs splits as sh does ('...', "...", \), with no expansion.
+		printf '%s\n' "$SHMDEMO_ARGS" | xargs -r printf '' 2>/dev/null ||
+			die "ARGS=$SHMDEMO_ARGS: unbalanced quotes"
+		mapfile -d '' words < <(printf '%s\n' "$SHMDEMO_ARGS" | xargs -r printf '%s\0')
+		for word in "${words[@]}"; do
+			run_args+="${run_args:+ }$(quote_word "$word")"
+		done
+	fi
+	race_runs=${SHMDEMO_RACE_RUNS:-500}
+	case $race_runs in
+	*[!0-9]*|0*|'') die "N='$race_runs' is not a number of runs (1 or more)" ;;
+	esac
+}
+
 do_run() {	# do_run KERNEL_DIR OUT_DIR
 	local log=$2/console-run.log status
+	# The console has the kernel's warnings (tests/boot.sh): the boot's and
+	# the taint notice are hidden here, the log keeps them.
 	boot "$1" "$2" "$log" 120 | awk '
-		/^shmdemo-guest: begin / { sub(/^shmdemo-guest: begin \/bin\//, "guest# "); print; next }
+		/^\[ *[0-9.]*\] / && !begun { next }
+		/^\[ *[0-9.]*\] [a-z_]+: loading out-of-tree module taints kernel\.$/ { next }
+		/^shmdemo-guest: begin / { begun = 1; sub(/^shmdemo-guest: begin \/bin\//, "guest# "); print; next }
 		/^shmdemo-guest: exit=0 / || /^shmdemo-guest: end / || /^ok / { next }
 		/^shmdemo-guest: exit=/ { sub(/^shmdemo-guest: exit=/, ""); sub(/ .*/, ""); print "(exit status " $0 ")"; next }
 		/^\[ *[0-9.]*\] reboot: / { next }
@@ -77,8 +142,28 @@ do_run() {	# do_run KERNEL_DIR OUT_DIR
 	return "$status"
 }
 
-# Count a log's TAP results. A program that stopped before its plan was
-# done, or failed without a failing case, counts as failures too: a crash
+# Both programs N times on one CPU; prints the two count lines (the
+# conditions go to stderr). Fails if user_demo missed once, or if the
+# guest did not finish.
+do_race() {	# do_race KERNEL_DIR OUT_DIR
+	local log=$2/console-race.log lines
+	# Two seconds per pair of runs: TCG on a busy host took 1.4.
+	boot "$1" "$2" "$log" $((120 + 2 * race_runs)) > /dev/null || true
+	guest_finished "$log" || return 1
+	sed -n 's/^# conditions on /# /p' "$log" >&2
+	lines=$(grep -E '^(seed|user)_demo: [0-9]+ of [0-9]+ runs read no message$' "$log")
+	printf '%s\n' "$lines"
+	if [ "$(printf '%s\n' "$lines" | wc -l)" -ne 2 ] ||
+	   grep -q -e '^not ok' -e '^shmdemo-guest: exit=[1-9]' "$log"; then
+		say "the race job failed in the guest: see $log"
+		return 1
+	fi
+	if ! printf '%s\n' "$lines" | grep -q '^user_demo: 0 of '; then
+		say "user_demo missed a message: the device's handoff is broken"
+		return 1
+	fi
+}
+
 # Boot with 2 vCPUs, then 1; collect the figures, then the report.
 do_bench() {	# do_bench KERNEL_DIR OUT_DIR RELEASE
 	local out=$SHMDEMO_TOP/tests/bench/out log ok=0 smp
@@ -89,7 +174,9 @@ do_bench() {	# do_bench KERNEL_DIR OUT_DIR RELEASE
 		log=$2/console-bench-$smp.log
 		say "# guest: Linux $3, $smp vCPU(s)"
 		boot "$1" "$2" "$log" 1800 | awk '
-			/^shmdemo-guest: begin / { sub(/^shmdemo-guest: begin \/bin\//, "guest# "); print; next }
+			/^\[ *[0-9.]*\] / && !begun { next }
+			/^\[ *[0-9.]*\] [a-z_]+: loading out-of-tree module taints kernel\.$/ { next }
+			/^shmdemo-guest: begin / { begun = 1; sub(/^shmdemo-guest: begin \/bin\//, "guest# "); print; next }
 			/^shmdemo-guest: / || /^ok / || /^\[ *[0-9.]*\] reboot: / { next }
 			/^# [a-z]+ [a-z_]+ [0-9]+:/ { next }	# the raw samples
 			{ print }' >&2 || true

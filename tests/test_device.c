@@ -54,6 +54,14 @@ static void sleep_ms(long ms)
 		;
 }
 
+/* What poll reports at once for reading, 0 if nothing. */
+static short poll_in(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLRDNORM };
+
+	return poll(&pfd, 1, 0) == 1 ? pfd.revents : 0;
+}
+
 static __u64 notify(int fd)
 {
 	__u64 seq = 0;
@@ -406,6 +414,83 @@ static bool test_wronly_fd(void)
 				"O_WRONLY");
 }
 
+/*
+ * A child sleeps in WAIT on WAIT_FD, past SEEN; the parent stores MSG
+ * through W and publishes with NOTIFY on NOTIFY_FD. The child must wake
+ * with seq SEEN + 1 and read MSG through R, its view of the buffer.
+ */
+static bool handoff(int wait_fd, const char *r, int notify_fd, char *w,
+		    __u64 seen, const char *msg)
+{
+	pid_t pid;
+
+	w[0] = 0;
+	pid = fork();
+	if (pid == 0) {
+		__u64 s = seen;
+
+		_exit(ioctl(wait_fd, SHMDEMO_IOC_WAIT, &s) || s != seen + 1 ||
+		      strcmp(r, msg));
+	}
+	if (!blocked_in(pid, SYS_ioctl))
+		return false;
+	strcpy(w, msg);
+	return expect_eq(notify(notify_fd), seen + 1, "NOTIFY") &&
+	       child_passed(pid);
+}
+
+/* Read access may watch the device but not publish on it. */
+static bool test_rdonly_notify(void)
+{
+	int fd = dev_open(O_RDONLY), rw = dev_open(O_RDWR);
+	__u64 before = dev_info(rw).seq, arg = 12345;
+	long sysfs_before = dev_attr("seq");
+
+	return expect_errno(ioctl(fd, SHMDEMO_IOC_NOTIFY, &arg), EBADF,
+			    "NOTIFY on O_RDONLY") &&
+	       expect_eq(arg, 12345, "NOTIFY's argument untouched") &&
+	       expect_eq(dev_info(rw).seq, before,
+			 "seq after the refused NOTIFY") &&
+	       expect_eq(dev_attr("seq"), sysfs_before,
+			 "sysfs seq after the refused NOTIFY") &&
+	       expect_eq(poll_in(fd), 0, "no wake-up from the refused NOTIFY");
+}
+
+static bool test_wronly_notify(void)
+{
+	int fd = dev_open(O_WRONLY), rw = dev_open(O_RDWR);
+	__u64 before = dev_info(rw).seq;
+
+	return expect_eq(notify(fd), before + 1, "NOTIFY on O_WRONLY") &&
+	       expect_eq(dev_info(rw).seq, before + 1, "INFO after it");
+}
+
+/* INFO, poll, WAIT, read and a read-only mapping all work on O_RDONLY. */
+static bool test_rdonly_reader(void)
+{
+	/* The child waits on a file of its own: a shared one shares "seen". */
+	int fd = dev_open(O_RDONLY), child_fd = dev_open(O_RDONLY);
+	int rw = dev_open(O_RDWR);
+	char *p = map(fd, page, PROT_READ, MAP_SHARED, 0);
+	char *w = map(rw, page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	__u64 seen = dev_info(fd).seq, seq = seen + 1;
+	char buf[16] = "";
+
+	if (p == MAP_FAILED || w == MAP_FAILED)
+		return expect_ok(-1, "mmap");
+	if (!expect_eq(poll_in(fd), 0, "poll before NOTIFY") ||
+	    !handoff(child_fd, p, rw, w, seen, "for readers") ||
+	    !expect_eq(poll_in(fd), POLLIN | POLLRDNORM, "poll after NOTIFY") ||
+	    !expect_eq(dev_info(fd).seq, seq, "INFO") ||
+	    !expect_eq(poll_in(fd), 0, "poll after INFO"))
+		return false;
+	seen = 0;
+	return expect_ok(ioctl(fd, SHMDEMO_IOC_WAIT, &seen), "WAIT") &&
+	       expect_eq(seen, seq, "WAIT's value") &&
+	       expect_eq(pread(fd, buf, 12, 0), 12, "read") &&
+	       expect_eq(strcmp(buf, "for readers"), 0, "read's data");
+}
+
 static bool test_notify(void)
 {
 	int fd = dev_open(O_RDWR);
@@ -437,24 +522,10 @@ static bool test_wait_sleeps_until_notify(void)
 {
 	int fd = dev_open(O_RDWR);
 	char *p = map(fd, page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
-	__u64 seen = dev_info(fd).seq, seq;
-	pid_t pid;
 
 	if (p == MAP_FAILED)
 		return expect_ok(-1, "mmap");
-	p[0] = 0;
-	pid = fork();
-	if (pid == 0) {
-		__u64 s = seen;
-
-		_exit(ioctl(fd, SHMDEMO_IOC_WAIT, &s) || s != seen + 1 ||
-		      strcmp(p, "published"));
-	}
-	if (!blocked_in(pid, SYS_ioctl))
-		return false;
-	strcpy(p, "published");
-	seq = notify(fd);
-	return expect_eq(seq, seen + 1, "NOTIFY") && child_passed(pid);
+	return handoff(fd, p, fd, p, dev_info(fd).seq, "published");
 }
 
 /* The handler tells the parent, through this pipe, that the signal landed. */
@@ -519,11 +590,27 @@ static bool test_wait_sa_restart(void)
 	return wait_with_signal(SA_RESTART, true);
 }
 
-static short poll_now(int fd)
+/* write() never blocks, so poll says writable at once, on every file. */
+static bool test_poll_writable(void)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLRDNORM };
+	int fds[] = { dev_open(O_RDWR), dev_open(O_RDONLY),
+		      dev_open(O_WRONLY) };
+	int out = POLLOUT | POLLWRNORM, other = dev_open(O_RDWR);
+	struct pollfd pfd;
+	unsigned int i;
 
-	return poll(&pfd, 1, 0) == 1 ? pfd.revents : 0;
+	for (i = 0; i < ARRAY_SIZE(fds); i++) {
+		pfd = (struct pollfd){ .fd = fds[i],
+				       .events = POLLOUT | POLLWRNORM };
+		if (!expect_eq(poll(&pfd, 1, 0), 1, "poll for writing") ||
+		    !expect_eq(pfd.revents, out, "revents before NOTIFY"))
+			return false;
+	}
+	notify(other);
+	pfd = (struct pollfd){ .fd = fds[0], .events = POLLIN | POLLOUT };
+	return expect_eq(poll(&pfd, 1, 0), 1, "poll after NOTIFY") &&
+	       expect_eq(pfd.revents, POLLIN | POLLOUT,
+			 "readable and writable after NOTIFY");
 }
 
 static bool test_poll(void)
@@ -532,18 +619,18 @@ static bool test_poll(void)
 	int in = POLLIN | POLLRDNORM;
 	__u64 seen;
 
-	if (!expect_eq(poll_now(fd), 0, "poll after open"))
+	if (!expect_eq(poll_in(fd), 0, "poll after open"))
 		return false;
 	notify(other);
-	if (!expect_eq(poll_now(fd), in, "poll after NOTIFY"))
+	if (!expect_eq(poll_in(fd), in, "poll after NOTIFY"))
 		return false;
 	dev_info(fd);
-	if (!expect_eq(poll_now(fd), 0, "poll after INFO"))
+	if (!expect_eq(poll_in(fd), 0, "poll after INFO"))
 		return false;
 	notify(other);
 	seen = 0;
 	ioctl(fd, SHMDEMO_IOC_WAIT, &seen);
-	return expect_eq(poll_now(fd), 0, "poll after WAIT");
+	return expect_eq(poll_in(fd), 0, "poll after WAIT");
 }
 
 static bool test_poll_wakes(void)
@@ -634,34 +721,90 @@ static bool test_lseek(void)
 	       expect_errno(lseek(fd, -1, SEEK_SET), EINVAL, "negative");
 }
 
-static long sysfs_value(const char *name)
+/* The sysfs attributes are read-only, for everyone (DEVICE_ATTR_RO). */
+static bool test_sysfs_modes(void)
 {
-	char path[128], buf[32];
+	static const char *const names[] = { "size", "seq", "mappings" };
+	char path[128];
+	struct stat st;
+	unsigned int i;
 
-	snprintf(path, sizeof(path), "/sys/class/misc/shmdemo/%s", name);
-	if (read_file(path, buf, sizeof(buf)) < 0) {
-		diag("%s: %s", path, strerror(errno));
-		return -1;
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		snprintf(path, sizeof(path), "/sys/class/misc/shmdemo/%s",
+			 names[i]);
+		if (!expect_ok(stat(path, &st), path) ||
+		    !expect_eq(st.st_mode & 07777, 0444, path) ||
+		    !expect_errno(open(path, O_WRONLY), EACCES, path))
+			return false;
 	}
-	return strtol(buf, NULL, 10);
+	return true;
 }
 
 static bool test_sysfs(void)
 {
 	int fd = dev_open(O_RDWR);
-	long before = sysfs_value("mappings");
+	long before = dev_attr("mappings");
 	void *p = map(fd, page, PROT_READ, MAP_SHARED, 0);
 	bool ok;
 
 	if (p == MAP_FAILED)
 		return expect_ok(-1, "mmap");
-	ok = expect_eq(sysfs_value("size"), size, "size") &&
-	     expect_eq(sysfs_value("seq"), dev_info(fd).seq, "seq") &&
-	     expect_eq(sysfs_value("mappings"), before + 1,
-		       "mappings after mmap");
+	ok = expect_eq(dev_attr("size"), size, "size") &&
+	     expect_eq(dev_attr("seq"), dev_info(fd).seq, "seq") &&
+	     expect_eq(dev_attr("mappings"), before + 1, "mappings after mmap");
 	munmap(p, page);
-	return ok && expect_eq(sysfs_value("mappings"), before,
-			       "mappings after munmap");
+	return ok &&
+	       expect_eq(dev_attr("mappings"), before, "mappings after munmap");
+}
+
+/*
+ * mappings counts VMAs: +1 per mmap, +1 per fork's copy and per split, the
+ * same after mremap moves one, never moved by an mmap that failed.
+ */
+static bool test_mappings_count_vmas(void)
+{
+	int fd = dev_open(O_RDWR), go[2];
+	long before = dev_attr("mappings");
+	/* Where the mapping moves to: a hole of our own. */
+	char *to = mmap(NULL, 3 * page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			-1, 0);
+	char *p, *q;
+	pid_t pid;
+
+	if (!expect_map_errno(fd, page, PROT_READ, MAP_PRIVATE, 0, EINVAL,
+			      "MAP_PRIVATE") ||
+	    !expect_map_errno(fd, page, PROT_READ, MAP_SHARED, size, EINVAL,
+			      "past the end") ||
+	    !expect_map_errno(fd, page, PROT_READ | PROT_EXEC, MAP_SHARED, 0,
+			      EPERM, "PROT_EXEC") ||
+	    !expect_eq(dev_attr("mappings"), before, "after failed mmaps"))
+		return false;
+	p = map(fd, 3 * page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	if (p == MAP_FAILED)
+		return expect_ok(-1, "mmap");
+	if (!expect_eq(dev_attr("mappings"), before + 1, "after mmap") ||
+	    !expect_ok(pipe(go), "pipe"))
+		return false;
+	pid = fork();
+	if (pid == 0) {
+		char c;
+
+		_exit(read(go[0], &c, 1) != 1);
+	}
+	if (!expect_eq(dev_attr("mappings"), before + 2, "with a child") ||
+	    !expect_eq(write(go[1], "x", 1), 1, "wake the child") ||
+	    !child_passed(pid) ||
+	    !expect_eq(dev_attr("mappings"), before + 1, "child gone"))
+		return false;
+	q = mremap(p, 3 * page, 3 * page, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+	if (q == MAP_FAILED)
+		return expect_ok(-1, "mremap move");
+	if (!expect_eq(dev_attr("mappings"), before + 1, "after mremap") ||
+	    !expect_ok(munmap(q + page, page), "munmap of the middle") ||
+	    !expect_eq(dev_attr("mappings"), before + 2, "after the split") ||
+	    !expect_ok(munmap(q, 3 * page), "munmap of the rest"))
+		return false;
+	return expect_eq(dev_attr("mappings"), before, "after munmap");
 }
 
 static bool test_unrelated_openers(void)
@@ -679,7 +822,7 @@ static bool test_unrelated_openers(void)
 static bool test_partial_munmap(void)
 {
 	int fd = dev_open(O_RDWR);
-	long before = sysfs_value("mappings");
+	long before = dev_attr("mappings");
 	char *p = map(fd, 3 * page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	int status;
 	pid_t pid;
@@ -689,7 +832,7 @@ static bool test_partial_munmap(void)
 	strcpy(p, "first");
 	strcpy(p + 2 * page, "third");
 	if (!expect_ok(munmap(p + page, page), "munmap of the middle page") ||
-	    !expect_eq(sysfs_value("mappings"), before + 2,
+	    !expect_eq(dev_attr("mappings"), before + 2,
 		       "mappings after the split"))
 		return false;
 	pid = fork();
@@ -763,6 +906,33 @@ static bool test_select(void)
 	return expect_ok(ret, "select after NOTIFY") &&
 	       expect_eq(ret, 1, "select after NOTIFY") &&
 	       expect_eq(FD_ISSET(fd, &rfds), 1, "fd is readable");
+}
+
+static bool test_select_write(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct timeval tv = { 0, 0 };
+	fd_set wfds;
+	int ret;
+
+	FD_ZERO(&wfds);
+	FD_SET(fd, &wfds);
+	ret = select(fd + 1, NULL, &wfds, NULL, &tv);
+	return expect_ok(ret, "select for writing") &&
+	       expect_eq(ret, 1, "select for writing, no timeout") &&
+	       expect_eq(FD_ISSET(fd, &wfds), 1, "fd is writable");
+}
+
+static bool test_epoll_write(void)
+{
+	int fd = dev_open(O_RDWR);
+	struct epoll_event ev = { .events = EPOLLOUT | EPOLLET }, out;
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+
+	return expect_ok(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev),
+			 "EPOLL_CTL_ADD") &&
+	       expect_eq(epoll_wait(ep, &out, 1, 0), 1, "epoll for writing") &&
+	       expect_eq(out.events, EPOLLOUT, "events");
 }
 
 static bool test_epoll(void)
@@ -949,7 +1119,7 @@ static bool churn(int worker, int rounds)
 
 static bool test_concurrent_churn(void)
 {
-	long before = sysfs_value("mappings");
+	long before = dev_attr("mappings");
 	pid_t pids[NR_PAGES];
 	bool ok = true;
 	int i;
@@ -961,7 +1131,7 @@ static bool test_concurrent_churn(void)
 	}
 	for (i = 0; i < NR_PAGES; i++)
 		ok &= child_passed(pids[i]);
-	return ok && expect_eq(sysfs_value("mappings"), before,
+	return ok && expect_eq(dev_attr("mappings"), before,
 			       "mappings back to where they were");
 }
 
@@ -1010,6 +1180,11 @@ static const struct test_case cases[] = {
 	{ "O_WRONLY: mmap fails with EACCES", test_wronly_fd },
 	{ "two opens share one buffer", test_unrelated_openers },
 	{ "NOTIFY increments seq and returns it", test_notify },
+	{ "NOTIFY on O_RDONLY fails with EBADF; seq and waiters untouched",
+	  test_rdonly_notify },
+	{ "NOTIFY on O_WRONLY works", test_wronly_notify },
+	{ "O_RDONLY: INFO, poll, WAIT, read and a read-only mapping work",
+	  test_rdonly_reader },
 	{ "WAIT returns at once when seq differs", test_wait_returns_at_once },
 	{ "WAIT on an O_NONBLOCK file fails with EAGAIN", test_wait_nonblock },
 	{ "WAIT sleeps until NOTIFY and sees the stores",
@@ -1020,6 +1195,10 @@ static const struct test_case cases[] = {
 	{ "poll: readable while seq differs from what the file saw",
 	  test_poll },
 	{ "poll sleeps until NOTIFY", test_poll_wakes },
+	{ "poll: writable (POLLOUT | POLLWRNORM) at once, on any file",
+	  test_poll_writable },
+	{ "select for writing returns at once", test_select_write },
+	{ "epoll: EPOLLOUT at once", test_epoll_write },
 	{ "unknown ioctl fails with ENOTTY", test_unknown_ioctl },
 	{ "bad pointers fail with EFAULT", test_bad_pointers },
 	{ "read at or past the end returns 0, across it is short",
@@ -1029,6 +1208,9 @@ static const struct test_case cases[] = {
 	{ "lseek: SEEK_END is the size, past the end or negative EINVAL",
 	  test_lseek },
 	{ "sysfs shows size, seq and mappings", test_sysfs },
+	{ "sysfs size, seq and mappings are mode 0444", test_sysfs_modes },
+	{ "mappings counts VMAs through fork, mremap, split and failed mmaps",
+	  test_mappings_count_vmas },
 	{ "partial munmap keeps the rest; the hole faults",
 	  test_partial_munmap },
 	{ "MAP_FIXED over an existing mapping", test_map_fixed },

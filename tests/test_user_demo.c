@@ -129,19 +129,32 @@ static bool test_version(void)
 
 static bool test_unknown_option(void)
 {
-	return expect_run(ARGS("--bogus"), 2, "", "unknown option") &&
+	return expect_run(ARGS("--bogus"), 2, "",
+			  "user_demo: unknown option '--bogus'\n") &&
+	       expect_run(ARGS("--bogus=1"), 2, "",
+			  "user_demo: unknown option '--bogus'\n") &&
+	       expect_run(ARGS("-x"), 2, "",
+			  "user_demo: unknown option '-x'\n") &&
+	       expect_run(ARGS("-vx"), 2, "",
+			  "user_demo: unknown option '-x'\n") &&
 	       expect_run(ARGS("-x"), 2, "", "Try 'user_demo --help'");
 }
 
 static bool test_missing_argument(void)
 {
-	return expect_run(ARGS("--message"), 2, "", "needs an argument") &&
-	       expect_run(ARGS("-d"), 2, "", "needs an argument");
+	return expect_run(
+		       ARGS("--message"), 2, "",
+		       "user_demo: option '--message' needs an argument\n") &&
+	       expect_run(ARGS("-d"), 2, "",
+			  "user_demo: option '-d' needs an argument\n") &&
+	       expect_run(ARGS("-v", "--load"), 2, "",
+			  "user_demo: option '--load' needs an argument\n");
 }
 
 static bool test_stray_argument(void)
 {
-	return expect_run(ARGS("hello"), 2, "", "unexpected argument");
+	return expect_run(ARGS("hello"), 2, "",
+			  "user_demo: unexpected argument 'hello'\n");
 }
 
 static bool test_default(void)
@@ -169,6 +182,9 @@ static bool test_every_run(void)
 		       "sched_setaffinity"))
 		return false;
 	fd = open(knob, O_WRONLY);
+	if (fd < 0)
+		diag("%s: %s: without it, a child that does not wait fails only by chance",
+		     knob, strerror(errno));
 	if (fd >= 0 && !expect_eq(write(fd, "1", 1), 1, knob))
 		return false;
 	for (i = 1; i <= 100; i++) {
@@ -209,6 +225,7 @@ static bool test_verbose(void)
 
 static bool test_message_sizes(void)
 {
+	struct result r;
 	long page = sysconf(_SC_PAGESIZE);
 	char *msg = malloc(page + 1), *want = malloc(page + 32);
 	bool ok = false;
@@ -221,7 +238,16 @@ static bool test_message_sizes(void)
 	if (!expect_run(ARGS("-m", msg), 0, want, NULL))
 		goto out;
 	strcat(msg, "x");
-	ok = expect_run(ARGS("-m", msg), 2, "", "message too long");
+	snprintf(
+		want, page + 32,
+		"user_demo: message too long: it takes %ld bytes with its final NUL, the buffer holds %ld; load the module with pages=2 or more to make it larger\n",
+		page + 1, page);
+	/* That one line is all of stderr. */
+	run_demo(&r, 0, ARGS("-m", msg));
+	ok = expect_eq(r.status, 2, "exit status") &&
+	     expect_eq(strcmp(r.err, want), 0, "stderr is that one line");
+	if (!ok)
+		diag("stderr: %s", r.err);
 out:
 	free(want);
 	free(msg);

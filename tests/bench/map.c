@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * map - map N pages and write one byte to each, three ways:
+ * map - map N pages and write one byte to each, four ways.
  *
- *	shmdemo  open /dev/shmdemo, mmap MAP_SHARED (the module's pages)
- *	anon     mmap MAP_SHARED | MAP_ANONYMOUS (shmem, faulted page by page)
- *	memfd    memfd_create + ftruncate + mmap MAP_SHARED | MAP_POPULATE
+ * Mapping existing pages:
+ *	shmdemo          open /dev/shmdemo, mmap MAP_SHARED (the module's
+ *	                 pages, allocated at load time)
+ *	memfd_populated  mmap MAP_SHARED | MAP_POPULATE of a memfd whose pages
+ *	                 were allocated once, before the first repetition
+ * Including allocation (every repetition allocates and zeroes its pages):
+ *	anon             mmap MAP_SHARED | MAP_ANONYMOUS (shmem, faulted page
+ *	                 by page)
+ *	memfd            memfd_create + ftruncate + mmap MAP_SHARED |
+ *	                 MAP_POPULATE
  *
  * The clock covers everything up to the last byte written; unmapping and
  * closing come after it, since they free what the next repetition
@@ -72,8 +79,47 @@ out_close:
 	return -2;
 }
 
+/* The memfd that memfd_populated maps, and its size; -1 when there is none. */
+static int populated_fd = -1;
+static size_t populated_len;
+
+static int map_memfd_populated(size_t len, char **p)
+{
+	if (populated_fd < 0 || len != populated_len) {
+		errno = EINVAL;
+		return -2;
+	}
+	*p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		  populated_fd, 0);
+	return *p == MAP_FAILED ? -2 : -1;
+}
+
+/* A memfd of LEN bytes with every page allocated; false on error. */
+static bool populate_memfd(size_t len)
+{
+	populated_fd = memfd_create("bench-populated", MFD_CLOEXEC);
+	if (populated_fd < 0)
+		return false;
+	if (ftruncate(populated_fd, len) < 0 ||
+	    fallocate(populated_fd, 0, 0, len) < 0) {
+		close(populated_fd);
+		populated_fd = -1;
+		return false;
+	}
+	populated_len = len;
+	return true;
+}
+
+static void unpopulate_memfd(void)
+{
+	if (populated_fd >= 0)
+		close(populated_fd);
+	populated_fd = -1;
+}
+
 static const struct map_case map_cases[] = {
 	{ "shmdemo", map_shmdemo },
+	{ "memfd_populated", map_memfd_populated },
 	{ "anon", map_anon },
 	{ "memfd", map_memfd },
 };
@@ -94,31 +140,42 @@ static long minor_faults(void)
 	return ru.ru_minflt;
 }
 
+/* What one case took apart from its figure: faults, and time per phase. */
+struct map_tally {
+	long faults; /* minor page faults */
+	double map_us; /* in mmap (and open, memfd_create...) */
+	double touch_us; /* in writing one byte to each page */
+};
+
 /*
  * One repetition: the time to map and touch NR pages, or -1 on error; the
- * page faults taken meanwhile are added to *FAULTS.
+ * page faults taken meanwhile and the time of each phase go to *TALLY.
  */
-static double map_once(const struct map_case *mc, long nr, long *faults)
+static double map_once(const struct map_case *mc, long nr,
+		       struct map_tally *tally)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	size_t len = nr * page;
-	uint64_t t0, t1;
+	uint64_t t0, t1, t2;
 	char *p;
 	int fd;
 
-	*faults -= minor_faults();
+	tally->faults -= minor_faults();
 	t0 = now_ns();
 	fd = mc->map(len, &p);
 	if (fd == -2)
 		return -1;
-	touch_pages(p, nr, page);
 	t1 = now_ns();
-	*faults += minor_faults();
+	touch_pages(p, nr, page);
+	t2 = now_ns();
+	tally->faults += minor_faults();
+	tally->map_us += (t1 - t0) / 1e3;
+	tally->touch_us += (t2 - t1) / 1e3;
 
 	munmap(p, len);
 	if (fd >= 0)
 		close(fd);
-	return (t1 - t0) / 1e3;
+	return (t2 - t0) / 1e3;
 }
 
 /* Big mappings take long under TCG: fewer repetitions there. */
@@ -127,14 +184,14 @@ static unsigned int map_reps(long nr)
 	return nr >= 4096 ? 7 : 21;
 }
 
-/* The three cases at NR pages, taking turns repetition by repetition. */
+/* The four cases at NR pages, taking turns repetition by repetition. */
 static bool map_figures(long nr, bool with_device)
 {
 	const size_t n = ARRAY_SIZE(map_cases);
 	unsigned int rep, reps = map_reps(nr);
 	struct figure figs[ARRAY_SIZE(map_cases)];
 	bool failed[ARRAY_SIZE(map_cases)];
-	long faults[ARRAY_SIZE(map_cases)] = { 0 };
+	struct map_tally tally[ARRAY_SIZE(map_cases)] = { 0 };
 	bool ok = true;
 	size_t i;
 	double us;
@@ -145,12 +202,15 @@ static bool map_figures(long nr, bool with_device)
 					   .param = nr };
 		failed[i] = map_cases[i].map == map_shmdemo && !with_device;
 	}
+	if (!populate_memfd(nr * sysconf(_SC_PAGESIZE)))
+		bench_fail("map", "memfd_populated", "%ld pages: %s", nr,
+			   strerror(errno));
 	/* A first, unclocked round faults in the program and page tables. */
 	for (rep = 0; rep <= reps; rep++) {
 		for (i = 0; i < n; i++) {
 			if (failed[i])
 				continue;
-			us = map_once(&map_cases[i], nr, &faults[i]);
+			us = map_once(&map_cases[i], nr, &tally[i]);
 			if (us < 0) {
 				bench_fail("map", map_cases[i].name,
 					   "%ld pages: %s", nr,
@@ -167,9 +227,15 @@ static bool map_figures(long nr, bool with_device)
 			continue;
 		}
 		printf("# map %s, %ld pages: %.1f page faults per mapping\n",
-		       map_cases[i].name, nr, (double)faults[i] / (reps + 1));
+		       map_cases[i].name, nr,
+		       (double)tally[i].faults / (reps + 1));
+		/* Means, the unclocked first round included. */
+		printf("# map %s, %ld pages: %.0f us mapping, %.0f us touching\n",
+		       map_cases[i].name, nr, tally[i].map_us / (reps + 1),
+		       tally[i].touch_us / (reps + 1));
 		ok &= figure_report(&figs[i]);
 	}
+	unpopulate_memfd();
 	return ok;
 }
 

@@ -5,7 +5,8 @@
  * MAP_ANONYMOUS memory; the parent writes a message, the child prints it.
  *
  * Kept as it was written, race included: nothing makes the child wait for
- * the parent's write, so it may print an empty message.
+ * the parent's write, so it may print an empty message. One addition, for
+ * make race: the message may be given as the first argument.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,9 @@
 
 #define SIZE 4096
 
-int main(void)
+int main(int argc, char **argv)
 {
+	const char *message = argc > 1 ? argv[1] : "Hello, child process!";
 	char *shared_memory;
 	pid_t pid;
 
@@ -37,7 +39,7 @@ int main(void)
 		munmap(shared_memory, SIZE);
 		exit(EXIT_SUCCESS);
 	} else {
-		strcpy(shared_memory, "Hello, child process!");
+		strcpy(shared_memory, message);
 		wait(NULL);
 		munmap(shared_memory, SIZE);
 	}

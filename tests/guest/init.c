@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -32,6 +34,13 @@
 /* The programs whose allocations fail on purpose (the fault sweep), if any. */
 #define ALLOC_FAILURES "/etc/shmdemo/alloc-failures"
 #define MAX_COMMS 8
+/* make shell: this file makes the guest a shell session after the job. */
+#define SHELL_MODE "/etc/shmdemo/shell"
+/* make shell with stdin from a pipe or a file: the lines to run. */
+#define SHELL_INPUT "/etc/shmdemo/input"
+#define SHELL_HOME "/root"
+/* make shell: what to run before the shell (load 9p, mount /src). */
+#define SHELL_SETUP "/etc/shmdemo/setup"
 
 static void mount_one(const char *type, const char *dir)
 {
@@ -59,19 +68,58 @@ static void mount_filesystems(void)
 	setenv("HOME", "/tmp", 1);
 }
 
-/* Run one command line (words split on blanks); returns its exit status. */
+/*
+ * Split LINE in place into at most MAX - 1 words, as sh would without
+ * expansions: blanks separate words, '...' quotes literally, and a
+ * backslash outside quotes takes the next character as it is. Returns the
+ * number of words, or -1 for an unterminated quote.
+ */
+static int split_words(char *line, char **argv, int max)
+{
+	char *in = line, *out = line;
+	int argc = 0;
+
+	for (;;) {
+		in += strspn(in, " \t\n");
+		if (!*in || argc == max - 1)
+			break;
+		argv[argc++] = out;
+		while (*in && !strchr(" \t\n", *in)) {
+			if (*in == '\'') {
+				char *end = strchr(in + 1, '\'');
+
+				if (!end)
+					return -1;
+				memmove(out, in + 1, end - in - 1);
+				out += end - in - 1;
+				in = end + 1;
+			} else if (*in == '\\' && in[1]) {
+				*out++ = in[1];
+				in += 2;
+			} else {
+				*out++ = *in++;
+			}
+		}
+		if (*in)
+			in++;
+		*out++ = '\0';
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
+/* Run one command line, split by split_words; returns its exit status. */
 static int run(char *line)
 {
-	char *argv[32], *word, *save;
-	int argc = 0, status;
+	char *argv[32];
+	int argc, status;
 	pid_t pid;
 
-	/* At most 31 words: execv needs the NULL after the last one. */
-	for (word = strtok_r(line, " \t\n", &save);
-	     word && argc < (int)ARRAY_SIZE(argv) - 1;
-	     word = strtok_r(NULL, " \t\n", &save))
-		argv[argc++] = word;
-	argv[argc] = NULL;
+	argc = split_words(line, argv, ARRAY_SIZE(argv));
+	if (argc < 0) {
+		printf("# init: unterminated quote\n");
+		return 127;
+	}
 	if (!argc)
 		return 0;
 	fflush(stdout);
@@ -143,6 +191,18 @@ static int read_alloc_failures(char comms[][16])
 	return n;
 }
 
+/* A kernel log line without its "<level>" and "[time stamp]" prefixes. */
+static const char *log_message(const char *line)
+{
+	const char *start = line;
+
+	if (*start == '<' && strchr(start, '>'))
+		start = strchr(start, '>') + 1;
+	if (*start == '[' && strchr(start, ']'))
+		start = strchr(start, ']') + 1;
+	return start + strspn(start, " ");
+}
+
 /*
  * The page allocator's report of a failed allocation, made by one of COMMS:
  * "<comm>: page allocation failure: ..." or "<comm>: vmalloc error: ...",
@@ -154,15 +214,10 @@ static bool alloc_failure_report(const char *line, char comms[][16], int n)
 		": page allocation failure: ",
 		": vmalloc error: ",
 	};
-	const char *start = line;
+	const char *start = log_message(line);
 	size_t i;
 	int c;
 
-	if (*start == '<' && strchr(start, '>'))
-		start = strchr(start, '>') + 1;
-	if (*start == '[' && strchr(start, ']'))
-		start = strchr(start, ']') + 1;
-	start += strspn(start, " ");
 	for (c = 0; c < n; c++) {
 		size_t len = strlen(comms[c]);
 
@@ -175,11 +230,69 @@ static bool alloc_failure_report(const char *line, char comms[][16], int n)
 	return false;
 }
 
+/* A report's separator line: "------------[ cut here ]------------", "====". */
+static bool report_rule(const char *line)
+{
+	const char *msg = log_message(line);
+
+	return !strncmp(msg, "----", 4) || !strncmp(msg, "====", 4);
+}
+
+/*
+ * Whether the report that began with FIRST ends with LINE. NEXT is the
+ * rest of the log. A report ends after its last frame (</TASK>), with the
+ * end-trace or rule line that follows it, if any; KASAN and KFENCE, whose
+ * allocation and free stacks come after the Call Trace, end at their
+ * closing rule.
+ */
+static bool report_ends(const char *first, const char *line, const char *next)
+{
+	const char *msg = log_message(line);
+	char after[128];
+
+	if (strstr(first, "KASAN") || strstr(first, "KFENCE"))
+		return !strncmp(msg, "====", 4);
+	if (strstr(msg, "---[ end trace") || !strncmp(msg, "====", 4))
+		return true;
+	if (!strstr(msg, "</TASK>"))
+		return false;
+	/* The end marker or rule after </TASK> belongs to the report. */
+	snprintf(after, sizeof(after), "%.*s", (int)strcspn(next, "\n"), next);
+	return !strstr(after, "---[ end trace") && !report_rule(after);
+}
+
+/* A report printed whole, but no longer than this. */
+#define REPORT_MAX_LINES 400
+/* How far back a Call Trace's header is looked for. */
+#define REPORT_HEADER_LINES 16
+
+/*
+ * Print the header of a report whose first suspicious line is a Call Trace
+ * (a stack dump: "NMI backtrace for cpu 0", then "CPU: 0 PID: ..."): from
+ * the line before the last "CPU: " or "task:" line among the RECENT lines,
+ * the newest last; nothing if there is none.
+ */
+static void print_trace_header(char *const *recent, int n)
+{
+	int i, from = -1;
+
+	for (i = n - 1; i >= 0 && from < 0; i--) {
+		const char *msg = log_message(recent[i]);
+
+		if (!strncmp(msg, "CPU: ", 5) || !strncmp(msg, "task:", 5))
+			from = i > 0 ? i - 1 : i;
+	}
+	for (i = from < 0 ? n : from; i < n; i++)
+		printf("# kernel: %s\n", recent[i]);
+}
+
 /*
  * Any BUG, WARNING, Oops or Call Trace in the kernel log fails the run; so
  * does lockdep turning itself off. The one exception: the stack dump that
  * follows an allocation failure report of a program in ALLOC_FAILURES, up
  * to its </TASK>, may contain a Call Trace (nothing else on the list).
+ * Each report found is printed whole, as "# kernel: " lines: from the rule
+ * before it, if any, through its frames and Call Trace to its end.
  */
 static int check_kernel_log(void)
 {
@@ -196,12 +309,16 @@ static int check_kernel_log(void)
 		"possible recursive locking",
 		"circular locking",
 		"suspicious RCU usage",
+		"detected stall", /* RCU, before its stack dumps */
+		"blocked for more than", /* a hung task, before its stack */
 		"Kernel panic",
 		"turning off the locking correctness validator",
 	};
 	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
 	char comms[MAX_COMMS][16], *log, *line, *save;
-	int found = 0, excused = 0, len, ncomms;
+	char *recent[REPORT_HEADER_LINES];
+	int found = 0, excused = 0, len, ncomms, dumped = 0, nrecent = 0;
+	const char *first = NULL;
 	bool in_report = false;
 	size_t i;
 
@@ -215,6 +332,14 @@ static int check_kernel_log(void)
 	log[len] = '\0';
 	for (line = strtok_r(log, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
+		/* Inside a report being printed: to its end. */
+		if (first) {
+			printf("# kernel: %s\n", line);
+			if (report_ends(first, line, save) ||
+			    ++dumped >= REPORT_MAX_LINES)
+				first = NULL;
+			continue;
+		}
 		if (alloc_failure_report(line, comms, ncomms))
 			in_report = true;
 		for (i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -224,12 +349,26 @@ static int check_kernel_log(void)
 				excused++;
 				break;
 			}
+			if (!strcmp(bad[i], "Call Trace"))
+				print_trace_header(recent, nrecent);
+			else if (nrecent && report_rule(recent[nrecent - 1]))
+				printf("# kernel: %s\n", recent[nrecent - 1]);
+			nrecent = 0;
 			printf("# kernel: %s\n", line);
+			if (!report_ends(line, line, save)) {
+				first = line;
+				dumped = 0;
+			}
 			found++;
 			break;
 		}
 		if (strstr(line, "</TASK>"))
 			in_report = false;
+		if (nrecent == REPORT_HEADER_LINES) {
+			nrecent--;
+			memmove(recent, recent + 1, nrecent * sizeof(*recent));
+		}
+		recent[nrecent++] = line;
 	}
 	free(log);
 	if (excused)
@@ -256,12 +395,127 @@ static int check_taint(void)
 		      "kernel taint is at most out-of-tree and unsigned");
 }
 
+/* busybox poweroff, halt and reboot signal PID 1: each ends the session. */
+static volatile sig_atomic_t stop_requested;
+
+static void request_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/*
+ * The terminal behind /dev/console (ttyS0 here): /dev/console itself cannot
+ * be a controlling terminal.
+ */
+static const char *console_tty(void)
+{
+	static char path[64] = "/dev/console";
+	char name[32];
+	FILE *f = fopen("/sys/class/tty/console/active", "r");
+
+	if (f && fscanf(f, "%31s", name) == 1)
+		snprintf(path, sizeof(path), "/dev/%s", name);
+	if (f)
+		fclose(f);
+	return path;
+}
+
+/*
+ * The shell's standard input: the console, as its controlling terminal, so
+ * that Ctrl-C and Ctrl-D work; or, when the host piped lines in, a pipe fed
+ * from SHELL_INPUT (a pipe, not the file: busybox ash would seek a file).
+ */
+static int shell_stdin(bool piped)
+{
+	int fd, p[2];
+
+	if (!piped) {
+		fd = open(console_tty(), O_RDWR);
+		if (fd >= 0 && ioctl(fd, TIOCSCTTY, 1) < 0)
+			perror("# init: TIOCSCTTY");
+		return fd;
+	}
+	fd = open(SHELL_INPUT, O_RDONLY);
+	if (fd < 0 || pipe(p) < 0)
+		return -1;
+	if (fork() == 0) {
+		char buf[4096];
+		ssize_t n;
+
+		close(p[0]);
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			if (write(p[1], buf, n) != n)
+				break;
+		_exit(0);
+	}
+	close(fd);
+	close(p[1]);
+	return p[0];
+}
+
+/*
+ * make shell: an interactive busybox shell in SHELL_HOME, where the module
+ * and the programs are; -v echoes piped lines after their prompt, so the
+ * output reads as a transcript. Returns when the shell exits or when
+ * poweroff, halt or reboot asks init to stop.
+ */
+static void run_shell(void)
+{
+	bool piped = access(SHELL_INPUT, F_OK) == 0;
+	struct sigaction sa = { .sa_handler = request_stop };
+	pid_t pid;
+	int fd;
+
+	sigaction(SIGUSR1, &sa, NULL); /* halt */
+	sigaction(SIGUSR2, &sa, NULL); /* poweroff */
+	sigaction(SIGTERM, &sa, NULL); /* reboot */
+	if (access(SHELL_SETUP, F_OK) == 0) {
+		char setup[] = "/bin/sh " SHELL_SETUP;
+
+		run(setup);
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		setsid();
+		fd = shell_stdin(piped);
+		if (fd < 0) {
+			perror("# init: the shell's input");
+			_exit(127);
+		}
+		dup2(fd, 0);
+		if (fd > 2)
+			close(fd);
+		signal(SIGUSR1, SIG_DFL);
+		signal(SIGUSR2, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		setenv("HOME", SHELL_HOME, 1);
+		setenv("PS1", "guest:\\w# ", 1);
+		if (chdir(SHELL_HOME) < 0)
+			perror("# init: " SHELL_HOME);
+		if (piped)
+			execl("/bin/sh", "-sh", "-iv", "+m", (char *)NULL);
+		else
+			execl("/bin/sh", "-sh", "-i", (char *)NULL);
+		perror("# init: /bin/sh");
+		_exit(127);
+	}
+	while (pid > 0 && !stop_requested && waitpid(pid, NULL, 0) != pid)
+		;
+	if (stop_requested && pid > 0)
+		kill(-pid, SIGKILL);
+	printf("\n");
+}
+
 int main(void)
 {
 	int status;
 
 	mount_filesystems();
 	status = run_job();
+	if (access(SHELL_MODE, F_OK) == 0)
+		run_shell();
 	status |= check_kernel_log();
 	status |= check_taint();
 

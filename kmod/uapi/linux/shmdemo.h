@@ -26,9 +26,13 @@
  * therefore visible to a process whose INFO or WAIT returned the value that
  * NOTIFY produced, or a later one. Stores made without NOTIFY carry no
  * ordering guarantee beyond that of ordinary shared memory. (On CPUs whose
- * data caches alias, such as some ARMv6, MIPS and PA-RISC parts, mixing
- * write(2) with a mapping would also need cache maintenance that the driver
- * does not do; shmdemo is built and tested on x86-64.)
+ * data caches alias, such as some ARMv6, MIPS and PA-RISC parts, read(2) and
+ * write(2) would disagree with a mapping: the module refuses to load there,
+ * or, on kernels before 6.9 for those architectures, to build.)
+ *
+ * Access: publishing needs write access. A file opened O_RDONLY may INFO,
+ * WAIT, poll, read(2) and map the buffer PROT_READ, but its NOTIFY fails
+ * with EBADF; O_WRONLY and O_RDWR files may NOTIFY.
  *
  * mmap(2): MAP_SHARED only, inside the buffer, never executable: a process
  * with the READ_IMPLIES_EXEC personality, whose every PROT_READ implies
@@ -70,8 +74,9 @@ struct shmdemo_info {
 /*
  * SHMDEMO_IOC_NOTIFY - publish: atomically increment seq, wake every waiter
  * (WAIT and poll), and store the new value in the __u64 argument.
- * Never blocks. Errors: EFAULT if the argument cannot be written; seq has
- * been incremented and the waiters woken all the same.
+ * Never blocks. Errors: EBADF if the file was not opened for writing (seq
+ * and the waiters are left alone); EFAULT if the argument cannot be written
+ * (seq has been incremented and the waiters woken all the same).
  */
 #define SHMDEMO_IOC_NOTIFY _IOR(SHMDEMO_IOC_MAGIC, 2, __u64)
 
@@ -92,7 +97,11 @@ struct shmdemo_info {
  * poll(2), select(2), epoll(7): EPOLLIN | EPOLLRDNORM while seq differs from
  * the value this open file last saw: the value at open(2), or the highest one
  * returned to it by INFO or WAIT since. Files shared across fork(2) share
- * this value.
+ * this value. EPOLLOUT | EPOLLWRNORM always, as write(2) never blocks.
+ *
+ * /sys/class/misc/shmdemo/mappings counts the VMAs that map the device, in
+ * every process: a fork's copy counts, and so does each piece of a mapping
+ * that a partial munmap(2) or mprotect(2) split in two.
  *
  * Any other ioctl fails with ENOTTY. 32-bit programs use the same numbers.
  */

@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Check each litmus test of tests/litmus/ with herd7 (tests/litmus/herd.sh)
+# against the verdict its header states, "Result: Never" or "Result:
+# Sometimes". herd7's output for NAME.litmus goes to OUT_DIR/NAME.out.
+# Prints nothing when every verdict is the stated one; otherwise what
+# differs, and exits 1.
+# Usage: tests/litmus/verdicts.sh OUT_DIR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:?usage: verdicts.sh OUT_DIR}
+mkdir -p "$out"
+rm -f "$out"/*.out
+status=0
+
+for test in "$here"/*.litmus; do
+	name=$(basename "$test" .litmus)
+	want=$(sed -n 's/^ \* Result: \([A-Za-z]*\)$/\1/p' "$test")
+	if [ -z "$want" ]; then
+		echo "$name: no 'Result:' line in its header"
+		status=1
+		continue
+	fi
+	if ! "$here/herd.sh" "$test" > "$out/$name.out" 2>&1; then
+		echo "$name: herd7 failed:"
+		sed 's/^/  /' "$out/$name.out"
+		status=1
+		continue
+	fi
+	got=$(awk -v n="$name" '$1 == "Observation" && $2 == n { print $3 }' \
+		"$out/$name.out")
+	if [ "$got" != "$want" ]; then
+		echo "$name: herd7 says '${got:-no verdict}', the test expects '$want':"
+		sed 's/^/  /' "$out/$name.out"
+		status=1
+	fi
+done
+exit "$status"

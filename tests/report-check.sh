@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# A kernel report must reach the guest's console log whole: its header, its
+# frames and Call Trace, up to </TASK>. The guest provokes one on purpose
+# (tests/guest/provoke-report.sh, SysRq-l) and this checks the log twice:
+# the console as the kernel printed it (tests/boot.sh's loglevel), and
+# init's copy of the block after its kernel log check (tests/guest/init.c).
+# Prints TAP; make test runs it on the first kernel.
+# Usage: tests/report-check.sh [FLAVOUR]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+flavour=${1:-6.1}
+# shellcheck disable=SC2034	# read by tests/boot.sh and tests/jobs.sh
+job=report smp=2
+. "$here/boot.sh"
+. "$here/jobs.sh"
+job_programs() { echo tests/guest/provoke-report.sh; }
+job_commands() { echo "/bin/sh /bin/provoke-report.sh"; }
+job_alloc_failures() { :; }
+
+make -s -C "$SHMDEMO_TOP" tests/guest/init >&2
+kdir=$(kernel_dir "$flavour")
+release=$(cat "$kdir/release")
+out=$SHMDEMO_TOP/tests/out/$release
+log=$out/console-report.log
+build_module "$kdir" "$out"
+make_initramfs "$out" "$release"
+boot "$kdir" "$out" "$log" 300 > /dev/null || true
+
+# Does the log hold, in order, a backtrace header, "Call Trace:", at least
+# three frames and "</TASK>", on lines that start with PREFIX (a regex)?
+whole_block() {	# whole_block PREFIX
+	awk -v p="$1" '
+	$0 !~ "^" p { next }
+	step == 0 && /NMI backtrace for cpu [0-9]+$/ { step = 1; next }
+	step == 1 && /CPU: [0-9]+ / { step = 2; next }
+	step == 2 && /Call Trace:/ { step = 3; frames = 0; next }
+	step == 3 && /[A-Za-z0-9_.]+\+0x[0-9a-f]+\/0x[0-9a-f]+/ { frames++; next }
+	step == 3 && /<\/TASK>/ && frames >= 3 { found = 1; exit }
+	END { exit !found }' "$log"
+}
+
+n=0 failed=0
+tap() {	# tap DESCRIPTION COMMAND...
+	n=$((n + 1))
+	if "${@:2}"; then
+		echo "ok $n - $1"
+	else
+		echo "not ok $n - $1"
+		failed=$((failed + 1))
+	fi
+}
+
+echo "# provoked kernel report on Linux $release: $log"
+echo "1..4"
+tap "the guest ran SysRq-l and reached its end marker" \
+	grep -q '^shmdemo-guest: end status=' "$log"
+tap "init's kernel log check fails on the provoked report" \
+	grep -q '^not ok - kernel log has no BUG, WARNING, Oops or Call Trace' "$log"
+tap "the console shows the report whole: header, CPU, Call Trace, frames, </TASK>" \
+	whole_block '\[ *[0-9]+\.[0-9]+\] '
+tap "init prints the report whole after its log check" \
+	whole_block '# kernel: '
+[ "$failed" -eq 0 ]

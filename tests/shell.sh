@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by tests/guest.sh: make shell. The guest's shell, the source tree
+# shared at /src over 9p (Debian's 9p and virtio modules, loaded at boot),
+# and make guest-module, which rebuilds the module for insmod from /src.
+
+# Debian's modules for RELEASE, unpacked by tests/kernel.sh with their
+# modules.dep; none for the debug kernel.
+modules_tree() {	# modules_tree KERNEL_DIR RELEASE
+	local tree=$1/modules/lib/modules/$2
+	[ -e "$tree/modules.dep" ] && echo "$tree"
+}
+
+# The modules that 9p over virtio needs, dependencies first, as paths in
+# the modules tree; none if the kernel has them built in.
+shell_modules() {	# shell_modules TREE
+	awk '
+	{ name = $1; sub(/:$/, "", name); deps[name] = $0; sub(/^[^:]*:[ ]*/, "", deps[name]) }
+	function base(path) { sub(/.*\//, "", path); sub(/\.ko(\.[a-z]+)?$/, "", path); return path }
+	function add(path,   n, d, i) {
+		if (path in seen)
+			return
+		seen[path] = 1
+		n = split(deps[path], d, " ")
+		for (i = n; i >= 1; i--)
+			add(d[i])
+		print path
+	}
+	END {
+		for (m in deps)
+			if (base(m) ~ /^(9p|9pnet_virtio|virtio_pci)$/)
+				want[base(m)] = m
+		for (b in want)
+			order[b == "virtio_pci" ? 1 : b == "9pnet_virtio" ? 2 : 3] = want[b]
+		for (i = 1; i <= 3; i++)
+			if (i in order)
+				add(order[i])
+	}' "$1/modules.dep"
+}
+
+# What the shell's initramfs depends on beyond the job's programs.
+shell_key() {	# shell_key KERNEL_DIR RELEASE
+	local tree
+	tree=$(modules_tree "$1" "$2") || { echo "no modules tree"; return 0; }
+	shell_modules "$tree"
+}
+
+# Add the shell's part to the initramfs at STAGE: a home holding the module
+# and the programs, the 9p modules (uncompressed: busybox insmod reads
+# plain .ko files only), and the setup init runs before the shell.
+shell_stage() {	# shell_stage STAGE KERNEL_DIR RELEASE
+	local stage=$1 release=$3 tree mod dir=lib/modules/$3/shell prog
+	mkdir -p "$stage/root" "$stage/src" "$stage/$dir"
+	ln -s "/lib/modules/$release/extra/shmdemo.ko" "$stage/root/shmdemo.ko"
+	for prog in $(job_programs); do
+		case ${prog##*/} in *.sh|stress-ng) continue ;; esac
+		ln -s "/bin/${prog##*/}" "$stage/root/${prog##*/}"
+	done
+	: > "$stage/etc/shmdemo/shell"
+	{
+		echo "# make shell: load 9p over virtio, mount the source tree on /src."
+		if tree=$(modules_tree "$2" "$release"); then
+			for mod in $(shell_modules "$tree"); do
+				case $mod in
+				*.xz)	xz -dc "$tree/$mod" ;;
+				*.zst)	zstd -qdc "$tree/$mod" ;;
+				*)	cat "$tree/$mod" ;;
+				esac > "$stage/$dir/$(basename "${mod%.xz}" .zst)"
+				echo "insmod /$dir/$(basename "${mod%.xz}" .zst) 2>/dev/null"
+			done
+		fi
+		echo "mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 src /src 2>/dev/null ||"
+		echo "	echo '# /src: no 9p in this guest (no modules tree for $release)'"
+		echo "[ -e /etc/shmdemo/input ] || cat <<'END'"
+		shell_welcome "$release"
+		echo "END"
+	} > "$stage/etc/shmdemo/setup"
+}
+
+shell_welcome() {	# shell_welcome RELEASE
+	cat <<END
+
+shmdemo lab: Linux $1, in QEMU. Here are shmdemo.ko, user_demo, seed_demo
+and the test programs. Try:
+  insmod shmdemo.ko pages=4; cat /sys/class/misc/shmdemo/size
+  ./user_demo -v; dmesg | tail; od -c /dev/shmdemo | head
+The source tree is /src. After editing kmod/shmdemo.c, on the host:
+  make guest-module KERNEL=$kernel_arg
+then here: rmmod shmdemo; insmod /src/tests/out/$1/kmod/shmdemo.ko
+poweroff, exit or Ctrl-D ends the session.
+END
+}
+
+# Boot into the shell: on the terminal, or, when stdin is not one, with its
+# lines run in the guest and echoed after the prompt, ending at its end.
+do_shell() {	# do_shell KERNEL_DIR OUT_DIR
+	local kdir=$1 out=$2 initramfs=$2/initramfs-shell.cpio qemu scale log
+	local share=(-virtfs "local,path=$SHMDEMO_TOP,mount_tag=src,security_model=none")
+	if [ -t 0 ]; then
+		qemu_command "$kdir"
+		# signal=off: Ctrl-C goes to the guest's shell, not to QEMU.
+		"${qemu[@]}" "${share[@]}" -chardev stdio,id=con,signal=off \
+			-serial chardev:con
+		return
+	fi
+	log=$out/console-shell.log
+	# The lines go in the initramfs, as one more cpio archive after it.
+	mkdir -p "$out/shell-input/etc/shmdemo"
+	cat > "$out/shell-input/etc/shmdemo/input"
+	(cd "$out/shell-input" && find etc/shmdemo/input | cpio -o -H newc --quiet) \
+		> "$out/shell-input.cpio"
+	cat "$initramfs" "$out/shell-input.cpio" > "$out/initramfs-shell-piped.cpio"
+	initramfs=$out/initramfs-shell-piped.cpio
+	qemu_command "$kdir"
+	timeout -k 5 $((600 * scale)) "${qemu[@]}" "${share[@]}" -serial stdio \
+		< /dev/null | sed -u 's/\r$//' | tee "$log" | awk '
+		/^shmdemo-guest: / || /^ok / || /^\[ *[0-9.]*\] reboot: / { next }
+		{ print }' || true
+	guest_finished "$log" && ! grep -q '^not ok' "$log"
+}
+
+# Where make guest-module put the module, and how to load it in the shell.
+module_built() {	# module_built OUT_DIR
+	say "built $1/kmod/shmdemo.ko; in make shell KERNEL=$kernel_arg:"
+	say "  rmmod shmdemo; insmod /src/tests/out/${1##*/}/kmod/shmdemo.ko"
+}

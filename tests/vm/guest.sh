@@ -1,0 +1,269 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make test-vm, in the guest: run the steps due at this boot as root, the way
+# the README tells a teacher and a student, and print one TAP line per step
+# on the second serial port. The payload disk (/run/payload) carries this
+# script, the packages and the source; the steps reached so far are kept on
+# the root disk, so that a reboot in the middle resumes after it. Each boot
+# ends with a line the host acts on:
+#   shmdemo-vm: reboot          boot the same kernel again
+#   shmdemo-vm: boot RELEASE    boot RELEASE (its vmlinuz and initrd are
+#                               copied to the payload disk's boot/)
+#   shmdemo-vm: done            the scenario is over
+# Scenarios (the payload's "scenario" file): packages (steps 1-7, three boots),
+# make-install and dkms-by-hand (step 8, each in a fresh image).
+set -uo pipefail
+exec > /dev/ttyS1 2>&1
+
+payload=/run/payload
+state=/var/lib/shmdemo-vm
+mkdir -p "$state"
+scenario=$(cat "$payload/scenario")
+phase=$(cat "$state/phase" 2>/dev/null || echo 1)
+debs=$payload/debs
+export DEBIAN_FRONTEND=noninteractive
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+student=student		# in the group: uses the device without sudo
+visitor=visitor		# not in the group
+expect_demo='Child reads: Hello, child process!'
+
+echo "# shmdemo-vm: scenario $scenario, phase $phase, kernel $(uname -r)"
+
+# step N DESCRIPTION FUNCTION: one TAP line (the host numbers them); the
+# function's output is shown, as comments, only when it fails. The function
+# runs with errexit, in a subshell of its own (not in a || list, where bash
+# would ignore errexit): its first failing command fails the step.
+step() {
+	local n=$1 desc=$2 out=/run/shmdemo-vm-step.log status=0
+	shift 2
+	(set -e; "$@") > "$out" 2>&1
+	status=$?
+	if [ "$status" -eq 0 ]; then
+		echo "ok - $n: $desc"
+	else
+		echo "not ok - $n: $desc"
+		tail -n 40 "$out" | sed 's/^/#   /'
+	fi
+}
+
+fail() { echo "$*"; return 1; }
+
+next() {	# next PHASE MARKER...: keep the phase, then leave this boot
+	echo "$1" > "$state/phase"
+	shift
+	sync
+	echo "shmdemo-vm: $*"
+	if [ "$1" = "done" ]; then
+		systemctl --check-inhibitors=no poweroff 2> /dev/ttyS0
+	else
+		systemctl --check-inhibitors=no reboot 2> /dev/ttyS0
+	fi
+	exit 0
+}
+
+# The node as udev left it, and the parameter the module was loaded with.
+node_ok() {	# node_ok PAGES
+	udevadm settle
+	local node
+	node=$(stat -c '%A %U %G' /dev/shmdemo) || return 1
+	[ "$node" = 'crw-rw---- root shmdemo' ] ||
+		fail "/dev/shmdemo is '$node', not 'crw-rw---- root shmdemo'"
+	[ "$(cat /sys/module/shmdemo/parameters/pages)" = "$1" ] ||
+		fail "pages is $(cat /sys/module/shmdemo/parameters/pages), not $1"
+}
+
+# The student's run: a login shell (their PATH, their groups from /etc/group),
+# their own uid, no sudo.
+student_runs() {
+	local out
+	id "$student"
+	out=$(runuser -l "$student" -c user_demo) ||
+		fail "user_demo exited $? as $student: $out"
+	[ "$out" = "$expect_demo" ] || fail "user_demo printed '$out'"
+}
+
+visitor_refused() {
+	local out status=0
+	out=$(runuser -l "$visitor" -c user_demo 2>&1) || status=$?
+	echo "$out"
+	[ "$status" -ne 0 ] || fail "user_demo exited 0 for $visitor"
+	grep -q 'permission denied' <<< "$out" || fail "no permission message"
+}
+
+add_users() {	# the teacher's part: students join the group
+	useradd -m -s /bin/bash "$student" 2>/dev/null || true
+	useradd -m -s /bin/bash "$visitor" 2>/dev/null || true
+	adduser --quiet "$student" shmdemo
+}
+
+# --- the packages: steps 1 to 7 --------------------------------------------
+
+install_packages() {
+	(cd "$debs" && apt install -y ./shmdemo-dkms_*.deb ./shmdemo-utils_*.deb) ||
+		fail "apt install failed"
+	dkms status
+	dkms status -m shmdemo -k "$(uname -r)" | grep -q ': installed$' ||
+		fail "dkms status does not say installed for $(uname -r)"
+	getent group shmdemo || fail "no group shmdemo"
+	dpkg -L shmdemo-dkms shmdemo-utils > "$state/dpkg-L"
+}
+
+load_by_udev() {
+	modprobe shmdemo pages=4
+	node_ok 4
+}
+
+at_boot_config() {	# the README's two files, then a reboot
+	echo shmdemo > /etc/modules-load.d/shmdemo.conf
+	echo 'options shmdemo pages=4' > /etc/modprobe.d/shmdemo.conf
+}
+
+loaded_at_boot() {
+	grep -q '^shmdemo ' /proc/modules || fail "shmdemo is not loaded"
+	node_ok 4
+}
+
+# The second kernel, offline: its postinst runs DKMS for it.
+second_kernel() {
+	local rel
+	(cd "$debs" && apt install -y ./linux-*.deb ./pahole_*.deb ./libbpf1_*.deb \
+		./libdw1_*.deb ./libelf1_*.deb) || fail "apt install of the kernel failed"
+	rel=$(cd /boot && ls vmlinuz-6.12* | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
+	[ -n "$rel" ] || fail "no 6.12 kernel in /boot"
+	dkms status
+	dkms status -m shmdemo -k "$rel" | grep -q ': installed$' ||
+		fail "DKMS did not build shmdemo for $rel"
+	mkdir -p "$payload/boot"
+	cp "/boot/vmlinuz-$rel" "/boot/initrd.img-$rel" "$payload/boot/"
+	echo "$rel" > "$state/second"
+}
+
+on_second_kernel() {
+	[ "$(uname -r)" = "$(cat "$state/second")" ] ||
+		fail "running $(uname -r), not $(cat "$state/second")"
+	modprobe shmdemo
+	node_ok 4
+	student_runs
+}
+
+purge_leaves_nothing() {
+	local left
+	modprobe -r shmdemo
+	rm -f /etc/modules-load.d/shmdemo.conf /etc/modprobe.d/shmdemo.conf
+	apt purge -y shmdemo-dkms shmdemo-utils || fail "apt purge failed"
+	# Every file the packages held is gone, and so is any directory of ours.
+	left=$(while read -r path; do
+		if [ -d "$path" ]; then
+			case $path in *shmdemo*) echo "$path" ;; esac
+		elif [ -e "$path" ]; then
+			echo "$path"
+		fi
+	done < "$state/dpkg-L")
+	[ -z "$left" ] || fail "left from dpkg -L: $left"
+	left=$(find / -xdev \( -name '*shmdemo*' -o -name 'user_demo*' \) \
+		! -path "$state" ! -path "$state/*" ! -path '/home/*' 2>/dev/null)
+	[ -z "$left" ] || fail "left after the purge: $left"
+	! grep -rl shmdemo /lib/modules/*/modules.dep ||
+		fail "shmdemo is still in modules.dep"
+	[ ! -e /var/lib/dkms/shmdemo ] || fail "the DKMS tree is still there"
+}
+
+# --- by hand: step 8 --------------------------------------------------------
+
+unpack_source() {
+	rm -rf /root/shmdemo
+	mkdir /root/shmdemo
+	tar -x -C /root/shmdemo -f "$payload/shmdemo-src.tar"
+}
+
+group_by_hand() {	# the README's "Letting a group use the device"
+	groupadd --system shmdemo
+	useradd -m -s /bin/bash "$student"
+	useradd -m -s /bin/bash "$visitor"
+	usermod -aG shmdemo "$student"
+	udevadm control --reload
+}
+
+use_it() {	# load, the node, the student, the visitor
+	modprobe shmdemo pages=4
+	node_ok 4
+	student_runs
+	visitor_refused
+}
+
+by_make_install() {
+	local rel
+	rel=$(uname -r)
+	unpack_source
+	cd /root/shmdemo
+	make || fail "make failed"
+	make install || fail "make install failed"
+	[ -f "/lib/modules/$rel/extra/shmdemo.ko" ] || fail "no extra/shmdemo.ko"
+	group_by_hand
+	use_it
+	modprobe -r shmdemo
+	make uninstall || fail "make uninstall failed"
+	[ ! -e "/lib/modules/$rel/extra/shmdemo.ko" ] || fail "uninstall left the module"
+	[ ! -e /usr/local/bin/user_demo ] || fail "uninstall left user_demo"
+}
+
+by_dkms_hand() {
+	local version
+	unpack_source
+	cd /root/shmdemo
+	version=$(make -s version)
+	make dkms-src || fail "make dkms-src failed"
+	dkms add "shmdemo/$version" || fail "dkms add failed"
+	dkms install "shmdemo/$version" || fail "dkms install failed"
+	dkms status -m shmdemo -k "$(uname -r)" | grep -q ': installed$' ||
+		fail "dkms status does not say installed"
+	make install-user || fail "make install-user failed"
+	group_by_hand
+	use_it
+	modprobe -r shmdemo
+	dkms remove "shmdemo/$version" --all || fail "dkms remove failed"
+	rm -r "/usr/src/shmdemo-$version"
+	! find /lib/modules -name 'shmdemo.ko*' | grep . || fail "a module is left"
+}
+
+case $scenario:$phase in
+packages:1)
+	step 1 "apt install ./shmdemo-dkms_*.deb ./shmdemo-utils_*.deb: dkms status says installed" \
+		install_packages
+	step 2 "modprobe shmdemo pages=4: /dev/shmdemo is crw-rw---- root shmdemo, by the udev rule" \
+		load_by_udev
+	add_users
+	step 3 "student, in group shmdemo, runs user_demo without sudo" student_runs
+	step 4 "visitor, not in the group, gets user_demo's permission message and a non-zero exit" \
+		visitor_refused
+	at_boot_config
+	next 2 reboot
+	;;
+packages:2)
+	step 5 "modules-load.d and modprobe.d: loaded at boot with pages=4" loaded_at_boot
+	result=$(step 6 "second kernel installed offline: DKMS built shmdemo for it" \
+		second_kernel)
+	echo "$result"
+	case $result in ok*) next 3 boot "$(cat "$state/second")" ;; esac
+	next 4 "done"
+	;;
+packages:3)
+	step 6 "booted $(uname -r): modprobe shmdemo, the node and user_demo work" on_second_kernel
+	step 7 "apt purge shmdemo-dkms shmdemo-utils: no module, no DKMS tree, no rule, nothing left" \
+		purge_leaves_nothing
+	next 4 "done"
+	;;
+make-install:1)
+	step 8 "by hand: make install, the group, the student, make uninstall" by_make_install
+	next 2 "done"
+	;;
+dkms-by-hand:1)
+	step 8 "by hand: make dkms-src, dkms add/install, make install-user, the student" by_dkms_hand
+	next 2 "done"
+	;;
+*)
+	echo "shmdemo-vm: done"
+	systemctl --check-inhibitors=no poweroff 2> /dev/ttyS0
+	;;
+esac

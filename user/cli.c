@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * user_demo's command line, --load, and the error messages that say what
+ * to do next. The exercise itself is in user_demo.c.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <libkmod.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "cli.h"
+
+#define USER_DEMO_VERSION SHMDEMO_VERSION /* make: debian/changelog */
+
+const char *progname = "user_demo";
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: %s [OPTION]...\n"
+		"Share a message between a parent and its child through /dev/shmdemo.\n"
+		"\n"
+		"  -m, --message TEXT  message the parent writes (default: \"Hello, child process!\")\n"
+		"  -d, --device PATH   device node to use (default: /dev/shmdemo)\n"
+		"  -l, --load PATH.ko  insert the module first, unless it is loaded already\n"
+		"  -v, --verbose       also print the buffer size, seq values and pids\n"
+		"  -h, --help          show this help and exit\n"
+		"  -V, --version       show the version and exit\n"
+		"\n"
+		"Exit status: 0 when the child read the message, 1 on a failure,\n"
+		"2 on a usage error.\n",
+		progname);
+}
+
+static int usage_error(const char *fmt, const char *what)
+{
+	fprintf(stderr, "%s: ", progname);
+	fprintf(stderr, fmt, what);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", progname);
+	return EXIT_USAGE;
+}
+
+/*
+ * The option getopt_long just refused, as the user typed it: "--name"
+ * (without any "=value"), or "-c" for a short one, even inside "-vc".
+ */
+static const char *bad_option(char **argv, char *buf, size_t size)
+{
+	const char *arg = argv[optind - 1];
+
+	if (!strncmp(arg, "--", 2) && arg[2])
+		snprintf(buf, size, "%.*s", (int)strcspn(arg, "="), arg);
+	else
+		snprintf(buf, size, "-%c", optopt);
+	return buf;
+}
+
+int parse_options(int argc, char **argv, struct options *opt)
+{
+	static const struct option longopts[] = {
+		{ "message", required_argument, NULL, 'm' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "load", required_argument, NULL, 'l' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char shortopts[] = ":m:d:l:vhV";
+	char name[64];
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			opt->message = optarg;
+			break;
+		case 'd':
+			opt->device = optarg;
+			break;
+		case 'l':
+			opt->load = optarg;
+			break;
+		case 'v':
+			opt->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		case 'V':
+			printf("%s %s\n", progname, USER_DEMO_VERSION);
+			return EXIT_SUCCESS;
+		case ':':
+			return usage_error("option '%s' needs an argument",
+					   bad_option(argv, name,
+						      sizeof(name)));
+		default:
+			return usage_error("unknown option '%s'",
+					   bad_option(argv, name,
+						      sizeof(name)));
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	return PARSE_CONTINUE;
+}
+
+int load_module(const char *path)
+{
+	struct kmod_module *mod = NULL;
+	struct kmod_ctx *ctx;
+	int err;
+
+	ctx = kmod_new(NULL, NULL);
+	if (!ctx) {
+		fprintf(stderr, "%s: could not create a libkmod context\n",
+			progname);
+		return -ENOMEM;
+	}
+	err = kmod_module_new_from_path(ctx, path, &mod);
+	if (err < 0)
+		goto out;
+	err = kmod_module_insert_module(mod, 0, NULL);
+	if (err == -EEXIST)
+		err = 0;
+out:
+	if (err < 0)
+		fprintf(stderr, "%s: could not insert %s: %s\n", progname, path,
+			strerror(-err));
+	kmod_module_unref(mod);
+	kmod_unref(ctx);
+	return err;
+}
+
+static bool module_loaded(void)
+{
+	struct kmod_module *mod = NULL;
+	struct kmod_ctx *ctx;
+	bool loaded = false;
+
+	ctx = kmod_new(NULL, NULL);
+	if (!ctx)
+		return false;
+	kmod_set_log_priority(ctx, 0);
+	if (kmod_module_new_from_name(ctx, "shmdemo", &mod) == 0)
+		loaded = kmod_module_get_initstate(mod) == KMOD_MODULE_LIVE;
+	kmod_module_unref(mod);
+	kmod_unref(ctx);
+	return loaded;
+}
+
+int open_failed(const char *path, int err)
+{
+	if (err == ENOENT && !module_loaded())
+		fprintf(stderr,
+			"%s: the shmdemo module is not loaded: load it with 'sudo insmod kmod/shmdemo.ko', or run %s --load kmod/shmdemo.ko\n",
+			progname, progname);
+	else if (err == ENOENT)
+		fprintf(stderr,
+			"%s: %s: no such device node (the module is loaded: is devtmpfs mounted on /dev?)\n",
+			progname, path);
+	else if (err == EACCES || err == EPERM)
+		fprintf(stderr,
+			"%s: %s: permission denied (run as root, or join the group that the udev rule of make install gives it to)\n",
+			progname, path);
+	else
+		fprintf(stderr, "%s: %s: %s\n", progname, path, strerror(err));
+	return EXIT_FAILURE;
+}
+
+int message_too_long(size_t need, unsigned long long size)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	fprintf(stderr,
+		"%s: message too long: it takes %zu bytes with its final NUL, the buffer holds %llu; load the module with pages=%zu or more to make it larger\n",
+		progname, need, size, (need + page - 1) / page);
+	return EXIT_USAGE;
+}
+
+int fail(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(err));
+	return EXIT_FAILURE;
+}
+
+int wait_child(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return fail("waitpid");
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	fprintf(stderr, "%s: child killed by signal %d\n", progname,
+		WTERMSIG(status));
+	return EXIT_FAILURE;
+}
