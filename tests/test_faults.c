@@ -788,13 +788,14 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page = sysconf(_SC_PAGESIZE);
 	/* Each case runs in a child: the sweeps' figures go to shared memory. */
-	results = mmap(NULL, sizeof(*results) * NR_CALLS,
+	results = mmap(NULL, sizeof(*results) * NR_CALLS + sizeof(*next_call),
 		       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
 		       0);
 	if (results == MAP_FAILED) {
 		perror("mmap");
 		return 1;
 	}
+	next_call = (unsigned int *)(results + NR_CALLS);
 	for (i = 0; i < NR_CALLS; i++)
 		results[i].points = -1;
 	return run_cases(cases, ARRAY_SIZE(cases), 300);
