@@ -18,9 +18,15 @@ job_programs() {
 			tests/guest/race user/faults_demo user/mmap_try ;;
 	test)	echo "$suite_programs" ;;
 	bench)	echo user/user_demo tests/bench/bench tests/bench/seed_demo ;;
-	debug)	echo "$suite_programs" tests/test_faults tests/test_kmemleak ;;
+	debug)	echo "$suite_programs" tests/test_faults tests/test_kmemleak \
+			tests/test_torture tests/guest/trinity.sh /usr/bin/trinity ;;
 	esac
 }
+
+# The debug job's fuzzing: the torture's time before SHMDEMO_TIME_SCALE (4
+# on the debug kernel), and trinity's wall time, which is not scaled.
+torture_seconds=${SHMDEMO_TORTURE_SECONDS:-10}
+trinity_seconds=${SHMDEMO_TRINITY_SECONDS:-300}
 
 job_commands() {	# job_commands RELEASE
 	local ko=/lib/modules/$1/extra/shmdemo.ko
@@ -34,7 +40,9 @@ job_commands() {	# job_commands RELEASE
 	test)	printf '%s\n' "${suite_commands[@]}" | compat_skip "$1" ;;
 	bench)	bench_commands "$ko" ;;
 	debug)	printf '%s\n' "/bin/test_kmemleak clear" "${suite_commands[@]}" \
-			/bin/test_faults "/bin/test_kmemleak check" ;;
+			/bin/test_faults "/bin/test_torture $torture_seconds" \
+			"/bin/sh /bin/trinity.sh $trinity_seconds" \
+			"/bin/test_kmemleak check" ;;
 	esac
 }
 

@@ -13,10 +13,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -110,21 +113,15 @@ static void set_fail_nth(int nth_fd, unsigned int n)
 }
 
 /*
- * Load the module with its Nth allocation failed; *injected says whether the
- * load got that far (fail-nth reads 0 once it has failed one). Only
- * finit_module runs while fail-nth is armed: the count is the task's, so any
- * other system call would use it up.
+ * Whether the count armed by set_fail_nth ran out, that is, whether the
+ * Nth allocation was failed (fail-nth reads 0 once it has failed one);
+ * disarms it.
  */
-static int load_failing_nth(int ko, int nth_fd, unsigned int n, bool *injected)
+static bool fail_nth_fired(int nth_fd)
 {
 	char buf[16];
-	int ret, err;
-	ssize_t len;
+	ssize_t len = pread(nth_fd, buf, sizeof(buf) - 1, 0);
 
-	set_fail_nth(nth_fd, n);
-	ret = syscall(SYS_finit_module, ko, PARAMS, 0);
-	err = errno;
-	len = pread(nth_fd, buf, sizeof(buf) - 1, 0);
 	/* A count left over would fail a later allocation of this task. */
 	set_fail_nth(nth_fd, 0);
 	if (len <= 0) {
@@ -132,7 +129,22 @@ static int load_failing_nth(int ko, int nth_fd, unsigned int n, bool *injected)
 		exit(1);
 	}
 	buf[len] = '\0';
-	*injected = strtoul(buf, NULL, 10) == 0;
+	return strtoul(buf, NULL, 10) == 0;
+}
+
+/*
+ * Load the module with its Nth allocation failed; *injected says whether the
+ * load got that far. Only finit_module runs while fail-nth is armed: the
+ * count is the task's, so any other system call would use it up.
+ */
+static int load_failing_nth(int ko, int nth_fd, unsigned int n, bool *injected)
+{
+	int ret, err;
+
+	set_fail_nth(nth_fd, n);
+	ret = syscall(SYS_finit_module, ko, PARAMS, 0);
+	err = errno;
+	*injected = fail_nth_fired(nth_fd);
 	return ret ? -err : 0;
 }
 
@@ -214,6 +226,8 @@ static bool test_sweep(void)
 	load_failing_nth(-1, nth_fd, 0, &done);
 	done = false;
 	before = vmalloc_used_kb();
+	if (before < 0)
+		return expect_ok(-1, "VmallocUsed from /proc/meminfo");
 	for (n = 1; n <= MAX_POINTS && !done; n++)
 		if (!sweep_one(&s, ko, nth_fd, n, &done))
 			return false;
@@ -227,6 +241,8 @@ static bool test_sweep(void)
 	if (!expect_eq(s.points > 0, 1, "injection points"))
 		return false;
 	after = vmalloc_used_kb();
+	if (after < 0)
+		return expect_ok(-1, "VmallocUsed from /proc/meminfo");
 	/* Less than the buffer: one failed load that kept it would show. */
 	if (after - before >= NR_PAGES * (long)page / 1024) {
 		diag("VmallocUsed grew from %ld kB to %ld kB", before, after);
@@ -271,18 +287,522 @@ static bool test_works_after_sweep(void)
 	return err == 0;
 }
 
+/*
+ * The call sweeps: with the module loaded (pages=16), every system call that
+ * reaches the device runs with its Nth allocation failed, for N = 1, 2, 3...
+ * until a call ends before its Nth allocation. A failed call must return one
+ * of the errnos listed for it and leave no mapping, module reference or
+ * vmalloc memory behind; a call that succeeded all the same must work.
+ */
+#define MAX_CALL_POINTS 10000
+/* Alone in its 512 GiB: a mapping there needs new page tables at every level. */
+#define MAP_HINT ((void *)0x300000000000UL)
+/* More than poll keeps on its stack: the rest comes from the allocators. */
+#define POLL_FDS 64
+
+struct call_ctx {
+	int fd, epfd;
+	char *map;
+	size_t len;
+	__u64 arg;
+	long ret;
+	struct pollfd pfd[POLL_FDS];
+	pthread_t helper;
+	bool helper_started;
+};
+
+struct call {
+	const char *name;
+	long (*run)(struct call_ctx *c, const struct call *call); /* armed */
+	bool (*worked)(struct call_ctx *c, const struct call *call);
+	size_t npages; /* mmap, read, write: pages; poll: entries */
+	int errno_ok; /* what a failed call may return (mmap: EFAULT too) */
+	bool (*setup)(struct call_ctx *c, const struct call *call);
+};
+
+/* What every call sweep found, shared with the process that reports it. */
+struct call_result {
+	int points; /* -1 until the sweep is done */
+	unsigned int failed, absorbed;
+	unsigned int by_errno[256];
+};
+
+#define NR_CALLS 13
+static struct call_result *results;
+static unsigned int *next_call; /* the index of the next call to sweep */
+static char io_buf[NR_PAGES * 65536]; /* read and write: locked beforehand */
+
+static long module_refcnt(void)
+{
+	char buf[32];
+
+	if (read_file("/sys/module/shmdemo/refcnt", buf, sizeof(buf)) < 0) {
+		diag("read /sys/module/shmdemo/refcnt: %s", strerror(errno));
+		return -1;
+	}
+	return strtol(buf, NULL, 10);
+}
+
+static bool setup_open(struct call_ctx *c, const struct call *call)
+{
+	(void)call;
+	c->fd = dev_open(O_RDWR);
+	return c->fd >= 0;
+}
+
+static long run_open(struct call_ctx *c, const struct call *call)
+{
+	(void)call;
+	c->fd = open(dev_path(), O_RDWR | O_CLOEXEC);
+	return c->fd;
+}
+
+static bool worked_open(struct call_ctx *c, const struct call *call)
+{
+	(void)call;
+	return expect_eq(dev_info(c->fd).size, NR_PAGES * page, "INFO's size");
+}
+
+static long run_mmap(struct call_ctx *c, const struct call *call)
+{
+	c->len = call->npages * page;
+	c->map = mmap(MAP_HINT, c->len, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_FIXED_NOREPLACE, c->fd, 0);
+	return c->map == MAP_FAILED ? -1 : 0;
+}
+
+/* A store through the new mapping is what read() sees, in its last page. */
+static bool worked_mmap(struct call_ctx *c, const struct call *call)
+{
+	char got = 0;
+	off_t off = call->npages * page - 1;
+
+	c->map[off] = (char)(call->npages + 'a');
+	return expect_eq(pread(c->fd, &got, 1, off), 1, "pread") &&
+	       expect_eq(got, (char)(call->npages + 'a'),
+			 "read() sees the store");
+}
+
+static long run_info(struct call_ctx *c, const struct call *call)
+{
+	struct shmdemo_info info;
+	long ret;
+
+	(void)call;
+	ret = ioctl(c->fd, SHMDEMO_IOC_INFO, &info);
+	c->arg = info.size;
+	return ret;
+}
+
+static bool worked_info(struct call_ctx *c, const struct call *call)
+{
+	(void)call;
+	return expect_eq(c->arg, NR_PAGES * page, "INFO's size");
+}
+
+static long run_notify(struct call_ctx *c, const struct call *call)
+{
+	(void)call;
+	return ioctl(c->fd, SHMDEMO_IOC_NOTIFY, &c->arg);
+}
+
+/* NOTIFY and WAIT return the seq: nobody else notifies during the sweep. */
+static bool worked_seq(struct call_ctx *c, const struct call *call)
+{
+	(void)call;
+	return expect_eq(c->arg, dev_attr("seq"), "the seq returned");
+}
+
+static bool setup_wait(struct call_ctx *c, const struct call *call)
+{
+	if (!setup_open(c, call))
+		return false;
+	c->arg = ~0ULL; /* differs from seq: WAIT returns at once */
+	return true;
+}
+
+static long run_wait(struct call_ctx *c, const struct call *call)
+{
+	(void)call;
+	return ioctl(c->fd, SHMDEMO_IOC_WAIT, &c->arg);
+}
+
+/*
+ * WAIT that sleeps: a helper thread (whose allocations are its own, not
+ * counted) notifies 20 ms after the armed thread lets it go.
+ */
+static volatile int helper_go;
+
+static void *notify_later(void *arg)
+{
+	struct call_ctx *c = arg;
+	__u64 seq;
+
+	while (!__atomic_load_n(&helper_go, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	usleep(20000);
+	if (ioctl(c->fd, SHMDEMO_IOC_NOTIFY, &seq) < 0)
+		diag("helper's NOTIFY: %s", strerror(errno));
+	return NULL;
+}
+
+static bool setup_wait_sleep(struct call_ctx *c, const struct call *call)
+{
+	int err;
+
+	if (!setup_open(c, call))
+		return false;
+	c->arg = dev_attr("seq");
+	helper_go = 0;
+	err = pthread_create(&c->helper, NULL, notify_later, c);
+	if (err) {
+		diag("pthread_create: %s", strerror(err));
+		return false;
+	}
+	c->helper_started = true;
+	return true;
+}
+
+static long run_wait_sleep(struct call_ctx *c, const struct call *call)
+{
+	__atomic_store_n(&helper_go, 1, __ATOMIC_RELEASE);
+	return run_wait(c, call);
+}
+
+static long run_read(struct call_ctx *c, const struct call *call)
+{
+	c->len = call->npages * page;
+	return pread(c->fd, io_buf, c->len, 0);
+}
+
+static long run_write(struct call_ctx *c, const struct call *call)
+{
+	c->len = call->npages * page;
+	return pwrite(c->fd, io_buf, c->len, 0);
+}
+
+static bool worked_io(struct call_ctx *c, const struct call *call)
+{
+	(void)call;
+	return expect_eq(c->ret, c->len, "bytes transferred");
+}
+
+/* Nothing to report yet: poll sleeps its 1 ms on every entry's queue. */
+static bool setup_poll(struct call_ctx *c, const struct call *call)
+{
+	size_t i;
+
+	if (!setup_open(c, call))
+		return false;
+	dev_info(c->fd); /* this file has seen the current seq */
+	for (i = 0; i < POLL_FDS; i++)
+		c->pfd[i] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
+	return true;
+}
+
+static long run_poll(struct call_ctx *c, const struct call *call)
+{
+	return poll(c->pfd, call->npages, 1);
+}
+
+static bool worked_poll(struct call_ctx *c, const struct call *call)
+{
+	(void)call;
+	return expect_eq(c->ret, 0, "poll's ready count");
+}
+
+static bool setup_epoll(struct call_ctx *c, const struct call *call)
+{
+	if (!setup_open(c, call))
+		return false;
+	c->epfd = epoll_create1(EPOLL_CLOEXEC);
+	return expect_ok(c->epfd, "epoll_create1");
+}
+
+static long run_epoll(struct call_ctx *c, const struct call *call)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	(void)call;
+	return epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->fd, &ev);
+}
+
+/* Registered once: a second ADD of the same file says so. */
+static bool worked_epoll(struct call_ctx *c, const struct call *call)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	(void)call;
+	return expect_errno(epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->fd, &ev),
+			    EEXIST, "a second EPOLL_CTL_ADD");
+}
+
+static const struct call calls[NR_CALLS] = {
+	{ "open", run_open, worked_open, 0, ENOMEM, NULL },
+	{ "mmap1", run_mmap, worked_mmap, 1, ENOMEM, setup_open },
+	{ "mmap16", run_mmap, worked_mmap, NR_PAGES, ENOMEM, setup_open },
+	{ "INFO", run_info, worked_info, 0, ENOMEM, setup_open },
+	{ "NOTIFY", run_notify, worked_seq, 0, ENOMEM, setup_open },
+	{ "WAIT", run_wait, worked_seq, 0, ENOMEM, setup_wait },
+	{ "WAIT_sleeping", run_wait_sleep, worked_seq, 0, ENOMEM,
+	  setup_wait_sleep },
+	{ "read1", run_read, worked_io, 1, ENOMEM, setup_open },
+	{ "read16", run_read, worked_io, NR_PAGES, ENOMEM, setup_open },
+	{ "write16", run_write, worked_io, NR_PAGES, ENOMEM, setup_open },
+	{ "poll1", run_poll, worked_poll, 1, ENOMEM, setup_poll },
+	{ "poll64", run_poll, worked_poll, POLL_FDS, ENOMEM, setup_poll },
+	{ "epoll_ctl", run_epoll, worked_epoll, 0, ENOMEM, setup_epoll },
+};
+
+/* Undo what the setup and the call left: the helper, mapping and files. */
+static void undo(struct call_ctx *c)
+{
+	if (c->helper_started) {
+		__atomic_store_n(&helper_go, 1, __ATOMIC_RELEASE);
+		pthread_join(c->helper, NULL);
+	}
+	if (c->map != MAP_FAILED)
+		munmap(c->map, c->len);
+	if (c->epfd >= 0)
+		close(c->epfd);
+	if (c->fd >= 0)
+		close(c->fd);
+}
+
+/*
+ * Run CALL once with its Nth allocation failed (N = 0: none). *INJECTED
+ * says whether the call got that far. Checks what the call left behind.
+ */
+static bool call_once(const struct call *call, int nth_fd, unsigned int n,
+		      struct call_result *r, bool *injected)
+{
+	struct call_ctx c = { .fd = -1, .epfd = -1, .map = MAP_FAILED };
+	long mappings = dev_attr("mappings"), refcnt = module_refcnt();
+	bool ok = true;
+	int err;
+
+	if (mappings < 0 || refcnt < 0)
+		return false;
+	if (call->setup && !call->setup(&c, call)) {
+		undo(&c);
+		return false;
+	}
+	set_fail_nth(nth_fd, n);
+	c.ret = call->run(&c, call);
+	err = errno;
+	*injected = fail_nth_fired(nth_fd) && n;
+	if (c.ret >= 0) {
+		r->absorbed += *injected;
+		ok = call->worked(&c, call);
+	} else if (!*injected) {
+		diag("%s, N=%u: failed with nothing injected: %s", call->name,
+		     n, strerrorname_np(err));
+		ok = false;
+	} else {
+		r->failed++;
+		r->by_errno[err & 255]++;
+		/*
+		 * vm_insert_pages() returns EFAULT when a pud or pmd table
+		 * cannot be allocated (insert_pages(), mm/memory.c), ENOMEM
+		 * for a pte table.
+		 */
+		if (err != call->errno_ok &&
+		    !(call->run == run_mmap && err == EFAULT)) {
+			diag("%s, N=%u: failed with %s", call->name, n,
+			     strerrorname_np(err));
+			ok = false;
+		}
+		/* Before the undo: a failed mmap leaves no mapping counted. */
+		ok &= expect_eq(dev_attr("mappings"), mappings,
+				"mappings after the failed call");
+	}
+	undo(&c);
+	ok &= expect_eq(dev_attr("mappings"), mappings,
+			"mappings after the undo") &
+	      expect_eq(module_refcnt(), refcnt,
+			"module refcnt after the undo");
+	if (!ok)
+		diag("%s, N=%u%s", call->name, n,
+		     *injected ? "" : " (past the last injection point)");
+	return ok;
+}
+
+static void call_report(const struct call *call, const struct call_result *r)
+{
+	char line[512] = "";
+	int len = 0, e;
+
+	for (e = 1; e < 256; e++)
+		if (r->by_errno[e])
+			len += snprintf(line + len, sizeof(line) - len,
+					" %s x%u", strerrorname_np(e),
+					r->by_errno[e]);
+	diag("%s: %d injection points: %u calls failed%s%s, %u succeeded all the same",
+	     call->name, r->points, r->failed, len ? ":" : "", line,
+	     r->absorbed);
+}
+
+static bool sweep_call(size_t i)
+{
+	const struct call *call = &calls[i];
+	struct call_result *r = &results[i];
+	long before, after;
+	bool injected = false;
+	unsigned int n;
+	int nth_fd = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
+
+	if (!expect_ok(nth_fd, FAIL_NTH) ||
+	    !expect_ok(mlockall(MCL_CURRENT), "mlockall"))
+		return false;
+	/* Once with nothing injected: binds symbols and faults pages in. */
+	if (!call_once(call, nth_fd, 0, r, &injected))
+		return false;
+	before = vmalloc_used_kb();
+	if (before < 0)
+		return expect_ok(-1, "VmallocUsed from /proc/meminfo");
+	for (n = 1; n <= MAX_CALL_POINTS; n++) {
+		if (!call_once(call, nth_fd, n, r, &injected))
+			return false;
+		if (!injected)
+			break;
+	}
+	if (injected) {
+		diag("%s: still failing after %u injection points", call->name,
+		     MAX_CALL_POINTS);
+		return false;
+	}
+	r->points = n - 1;
+	call_report(call, r);
+	after = vmalloc_used_kb();
+	if (after < 0)
+		return expect_ok(-1, "VmallocUsed from /proc/meminfo");
+	if (after - before >= NR_PAGES * (long)page / 1024) {
+		diag("%s: VmallocUsed grew from %ld kB to %ld kB", call->name,
+		     before, after);
+		return false;
+	}
+	return true;
+}
+
+/* Loaded for the call sweeps; which mmap path it took, from its symbols. */
+static bool test_load_for_calls(void)
+{
+	char line[256];
+	bool prepare = false, mmap_op = false;
+	FILE *f;
+	int err = module_load(PARAMS);
+
+	if (err < 0) {
+		diag("insert %s %s: %s", module_path(), PARAMS, strerror(-err));
+		return false;
+	}
+	f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return expect_ok(-1, "/proc/kallsyms");
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "\t[shmdemo]"))
+			continue;
+		if (strstr(line, " shmdemo_mmap_prepare"))
+			prepare = true;
+		if (strstr(line, " shmdemo_mmap\t"))
+			mmap_op = true;
+	}
+	fclose(f);
+	if (prepare)
+		diag("mmap path: .mmap_prepare (shmdemo_mmap_prepare in /proc/kallsyms)");
+	else if (mmap_op)
+		diag("mmap path: .mmap, vm_insert_pages (shmdemo_mmap in /proc/kallsyms)");
+	else
+		diag("mmap path: neither shmdemo_mmap_prepare nor shmdemo_mmap in /proc/kallsyms");
+	return prepare || mmap_op;
+}
+
+/*
+ * The cases of the call sweeps, in the order of calls[]: each takes the
+ * next call (the cases run one after the other, each in a child process).
+ */
+static bool test_next_call(void)
+{
+	unsigned int i = __atomic_fetch_add(next_call, 1, __ATOMIC_RELAXED);
+
+	return i < NR_CALLS && module_loaded() && sweep_call(i);
+}
+
+/* The figures of every call sweep on one line, then the unload. */
+static bool test_unload_after_calls(void)
+{
+	char line[512];
+	int len = 0, err;
+	size_t i;
+
+	for (i = 0; i < NR_CALLS; i++) {
+		if (results[i].points >= 0)
+			len += snprintf(line + len, sizeof(line) - len,
+					" %s=%d", calls[i].name,
+					results[i].points);
+		else
+			len += snprintf(line + len, sizeof(line) - len, " %s=?",
+					calls[i].name);
+	}
+	diag("injection points:%s", line);
+	if (!expect_eq(dev_attr("mappings"), 0, "mappings"))
+		return false;
+	err = module_unload();
+	if (err)
+		diag("unload: %s", strerror(-err));
+	return err == 0;
+}
+
 static const struct test_case cases[] = {
 	{ "fault injection fails sleeping slab and order-0 page allocations",
 	  test_configure },
 	{ "loads with their Nth allocation failed fail cleanly or unload",
 	  test_sweep },
+	{ "pages=16 loads for the call sweeps; the mmap path is known",
+	  test_load_for_calls },
+	{ "open with its Nth allocation failed: ENOMEM or works",
+	  test_next_call },
+	{ "mmap of 1 page, Nth allocation failed: ENOMEM or maps",
+	  test_next_call },
+	{ "mmap of 16 pages, Nth allocation failed: ENOMEM or maps",
+	  test_next_call },
+	{ "INFO with its Nth allocation failed", test_next_call },
+	{ "NOTIFY with its Nth allocation failed", test_next_call },
+	{ "WAIT (returning at once) with its Nth allocation failed",
+	  test_next_call },
+	{ "WAIT (sleeping until a NOTIFY) with its Nth allocation failed",
+	  test_next_call },
+	{ "read of 1 page with its Nth allocation failed", test_next_call },
+	{ "read of 16 pages with its Nth allocation failed", test_next_call },
+	{ "write of 16 pages with its Nth allocation failed", test_next_call },
+	{ "poll of 1 entry, Nth allocation failed: ENOMEM or times out",
+	  test_next_call },
+	{ "poll of 64 entries, Nth allocation failed: ENOMEM or times out",
+	  test_next_call },
+	{ "epoll_ctl ADD with its Nth allocation failed: ENOMEM or registers",
+	  test_next_call },
+	{ "after the call sweeps, no mapping is left and the module unloads",
+	  test_unload_after_calls },
 	{ "after the sweep, pages=16 loads, maps, and NOTIFY/WAIT work",
 	  test_works_after_sweep },
 };
 
 int main(void)
 {
+	size_t i;
+
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page = sysconf(_SC_PAGESIZE);
+	/* Each case runs in a child: the sweeps' figures go to shared memory. */
+	results = mmap(NULL, sizeof(*results) * NR_CALLS + sizeof(*next_call),
+		       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+		       0);
+	if (results == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	next_call = (unsigned int *)(results + NR_CALLS);
+	for (i = 0; i < NR_CALLS; i++)
+		results[i].points = -1;
 	return run_cases(cases, ARRAY_SIZE(cases), 300);
 }
