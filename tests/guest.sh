@@ -65,17 +65,24 @@ case " ${kernels[*]}" in
 	arm64_programs ;;
 esac
 
+# Run a test program on the host, its TAP between the marks tally reads.
+host_program() {	# host_program NAME COMMAND...
+	local name=$1 status=0
+	shift
+	echo "shmdemo-host: begin $name"
+	"$@" || status=$?
+	echo "shmdemo-host: exit=$status $name"
+}
+
 summary=()
 if [ "$job" = test ]; then
 	log=$SHMDEMO_TOP/tests/out/host-tests.log
 	mkdir -p "${log%/*}"
 	echo "# host: user_demo option parsing, the README checker, README.es.md"
 	{
-		echo "shmdemo-host: begin test_user_demo host"
-		status=0
-		USER_DEMO=$SHMDEMO_TOP/user/user_demo \
-			"$SHMDEMO_TOP/tests/test_user_demo" host || status=$?
-		echo "shmdemo-host: exit=$status test_user_demo host"
+		host_program "test_user_demo host" \
+			env USER_DEMO="$SHMDEMO_TOP/user/user_demo" \
+			"$SHMDEMO_TOP/tests/test_user_demo" host
 		"$SHMDEMO_TOP/tests/readme/host.sh"
 	} | tee "$log"
 	count "$log" host
@@ -84,12 +91,8 @@ if [ "$job" = test ]; then
 	case ${kernels[0]} in
 	arm64-*) echo "# SKIP test_lab.sh: make test checks the lab targets on x86-64" |
 			tee "$log" ;;
-	*)	{
-			echo "shmdemo-host: begin test_lab.sh ${kernels[0]}"
-			status=0
-			"$here/test_lab.sh" "${kernels[0]}" || status=$?
-			echo "shmdemo-host: exit=$status test_lab.sh"
-		} | tee "$log" ;;
+	*)	host_program "test_lab.sh ${kernels[0]}" \
+			"$here/test_lab.sh" "${kernels[0]}" | tee "$log" ;;
 	esac
 	count "$log" lab
 fi
@@ -174,12 +177,8 @@ if [ "$job" = test ]; then
 	case ${kernels[0]} in
 	arm64-*) echo "# SKIP report-check: it reads x86 kernel reports; make test runs it" |
 			tee "$log" ;;
-	*)	{
-			echo "shmdemo-host: begin report-check ${kernels[0]}"
-			status=0
-			"$here/report-check.sh" "${kernels[0]}" || status=$?
-			echo "shmdemo-host: exit=$status report-check ${kernels[0]}"
-		} | tee "$log" ;;
+	*)	host_program "report-check ${kernels[0]}" \
+			"$here/report-check.sh" "${kernels[0]}" | tee "$log" ;;
 	esac
 	count "$log" "kernel report (${kernels[0]})"
 fi
@@ -188,12 +187,8 @@ fi
 if [ "$job" = test ]; then
 	log=$SHMDEMO_TOP/tests/out/readme-experiments.log
 	echo "# README experiments, in make shell KERNEL=${kernels[0]}"
-	{
-		echo "shmdemo-host: begin README experiments"
-		status=0
-		"$SHMDEMO_TOP/tests/readme/run.sh" "${kernels[0]}" || status=$?
-		echo "shmdemo-host: exit=$status README experiments"
-	} | tee "$log"
+	host_program "README experiments" \
+		"$SHMDEMO_TOP/tests/readme/run.sh" "${kernels[0]}" | tee "$log"
 	count "$log" "README experiments"
 fi
 
