@@ -145,9 +145,10 @@ static bool test_unknown_option(void)
 
 static bool test_missing_argument(void)
 {
-	return expect_run(
-		       ARGS("--message"), 2, "",
-		       "user_demo: option '--message' needs an argument\n") &&
+	const char *message =
+		"user_demo: option '--message' needs an argument\n";
+
+	return expect_run(ARGS("--message"), 2, "", message) &&
 	       expect_run(ARGS("-d"), 2, "",
 			  "user_demo: option '-d' needs an argument\n") &&
 	       expect_run(ARGS("-v", "--load"), 2, "",
@@ -229,6 +230,11 @@ static bool test_verbose(void)
 	return false;
 }
 
+#define TOO_LONG                                                               \
+	"user_demo: message too long: it takes %ld bytes with its final NUL, " \
+	"the buffer holds %ld; load the module with pages=2 or more to make "  \
+	"it larger\n"
+
 static bool test_message_sizes(void)
 {
 	struct result r;
@@ -244,10 +250,7 @@ static bool test_message_sizes(void)
 	if (!expect_run(ARGS("-m", msg), 0, want, NULL))
 		goto out;
 	strcat(msg, "x");
-	snprintf(
-		want, page + 32,
-		"user_demo: message too long: it takes %ld bytes with its final NUL, the buffer holds %ld; load the module with pages=2 or more to make it larger\n",
-		page + 1, page);
+	snprintf(want, page + 32, TOO_LONG, page + 1, page);
 	/* That one line is all of stderr. */
 	run_demo(&r, 0, ARGS("-m", msg));
 	ok = expect_eq(r.status, 2, "exit status") &&

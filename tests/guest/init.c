@@ -465,7 +465,6 @@ static void run_shell(void)
 	bool piped = access(SHELL_INPUT, F_OK) == 0;
 	struct sigaction sa = { .sa_handler = request_stop };
 	pid_t pid;
-	int fd;
 
 	sigaction(SIGUSR1, &sa, NULL); /* halt */
 	sigaction(SIGUSR2, &sa, NULL); /* poweroff */
@@ -478,6 +477,8 @@ static void run_shell(void)
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
+		int fd;
+
 		setsid();
 		fd = shell_stdin(piped);
 		if (fd < 0) {

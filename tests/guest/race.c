@@ -81,9 +81,10 @@ int main(int argc, char **argv)
 	char msg[128];
 	struct utsname un;
 	cpu_set_t one;
-	int runs, i, p, missed;
+	int runs = argc < 3 ? 0 : atoi(argv[1]);
+	int i, p;
 
-	if (argc < 3 || (runs = atoi(argv[1])) < 1) {
+	if (runs < 1) {
 		fprintf(stderr, "usage: race N PROGRAM...\n");
 		return 2;
 	}
@@ -100,8 +101,8 @@ int main(int argc, char **argv)
 		const char *base = strrchr(argv[p], '/') ?
 					   strrchr(argv[p], '/') + 1 :
 					   argv[p];
+		int missed = 0;
 
-		missed = 0;
 		for (i = 1; i <= runs; i++) {
 			snprintf(msg, sizeof(msg), "%s run %d of %d", base, i,
 				 runs);
