@@ -70,6 +70,10 @@ for dir in "$SHMDEMO_CACHE" "$SHMDEMO_TOP" ${SHMDEMO_BUILDROOT_BIND:-}; do
 done
 exec chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
 	LANG=C.UTF-8 "$@"'
+# unshare cannot make / private where / is no mount point: a plain chroot.
+mountpoint -q / || die "/ is not a mount point (a plain chroot?): the build" \
+	"root's mounts need a private namespace; bind-mount the chroot onto itself" \
+	"first (mount --bind DIR DIR) and enter it again"
 as_root env SHMDEMO_CACHE="$SHMDEMO_CACHE" SHMDEMO_TOP="$SHMDEMO_TOP" \
 	SHMDEMO_BUILDROOT_BIND="${SHMDEMO_BUILDROOT_BIND:-}" \
 	unshare --mount --propagation private sh -c "$mounts" sh "$root" "$@"
