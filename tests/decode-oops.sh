@@ -6,7 +6,8 @@
 # linux-source package as tests/checkpatch.sh fetches checkpatch.pl. The
 # module carries the debug information: Debian's kernels build modules -g.
 # Usage: tests/decode-oops.sh LOG OUT_DIR [VMLINUX]
-#   OUT_DIR holds kmod/shmdemo.ko, as build_module left it
+#   OUT_DIR holds kmod/shmdemo.ko, as build_module left it; the modules
+#   are looked for in OUT_DIR/kmod only, not in a staged initramfs beside it
 #        tests/decode-oops.sh --path   print the script's path and exit
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -50,5 +51,5 @@ vmlinux=${3:-/dev/null}
 # From the first report to the end: the lines a report is made of.
 awk '/BUG:|WARNING:|Oops|general protection fault|Call Trace/ { on = 1 } on' "$log" |
 	grep -E 'BUG:|WARNING:|Oops|general protection|RIP:|Call Trace|\+0x[0-9a-f]+/0x[0-9a-f]+' |
-	"$dir/decode_stacktrace.sh" "$vmlinux" "$out" "$out" 2>/dev/null |
+	"$dir/decode_stacktrace.sh" "$vmlinux" "$out" "$out/kmod" 2>/dev/null |
 	sed "s|$out/kmod/|kmod/|g"
