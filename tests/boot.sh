@@ -140,7 +140,7 @@ qemu_command() {	# qemu_command KERNEL_DIR [KERNEL_ARG...]
 	fi
 	scale=1
 	case $(cat "$kdir/release") in
-	*-shmdemo-debug) scale=4 mem=2G ;;
+	*-shmdemo-debug) scale=6 mem=2G ;;
 	esac
 	qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none
 		-no-reboot -M pc "${accel[@]}" -smp "$smp" -m "$mem"
@@ -151,7 +151,7 @@ qemu_command() {	# qemu_command KERNEL_DIR [KERNEL_ARG...]
 # Boot KERNEL_DIR with the job's initramfs in OUT_DIR; the console goes to LOG.
 # KASAN, lockdep and kmemleak under TCG are slower: on the debug kernel
 # TIMEOUT and the test programs' time limits (SHMDEMO_TIME_SCALE) are
-# multiplied by 4.
+# multiplied by 6.
 boot() {	# boot KERNEL_DIR OUT_DIR LOG TIMEOUT
 	local initramfs=$2/initramfs-$job.cpio log=$3 limit=$4 qemu scale
 	qemu_command "$1"

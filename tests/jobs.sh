@@ -26,7 +26,7 @@ job_programs() {
 # The debug job's fuzzing: the torture's time before SHMDEMO_TIME_SCALE (4
 # on the debug kernel), and trinity's wall time, which is not scaled.
 torture_seconds=${SHMDEMO_TORTURE_SECONDS:-10}
-trinity_seconds=${SHMDEMO_TRINITY_SECONDS:-300}
+trinity_seconds=${SHMDEMO_TRINITY_SECONDS:-120}
 
 job_commands() {	# job_commands RELEASE
 	local ko=/lib/modules/$1/extra/shmdemo.ko
