@@ -226,7 +226,7 @@ long vmalloc_used_kb(void)
 {
 	FILE *f = fopen("/proc/vmallocinfo", "r");
 	size_t cap = 0;
-	char *line = NULL, *pages;
+	char *line = NULL;
 	long n = 0, lines = 0;
 
 	if (!f) {
@@ -234,9 +234,11 @@ long vmalloc_used_kb(void)
 		exit(EXIT_FAILURE);
 	}
 	while (getline(&line, &cap, f) > 0) {
+		char *pages = strstr(line, " pages=");
+
 		lines++;
-		pages = strstr(line, " pages=");
-		if (pages && strstr(line, " vmalloc") && !strstr(line, "execmem"))
+		if (pages && strstr(line, " vmalloc") &&
+		    !strstr(line, "execmem"))
 			n += strtol(pages + 7, NULL, 10);
 	}
 	free(line);

@@ -54,9 +54,10 @@ bool write_file(const char *path, const char *val);
 
 /*
  * The device's attribute /sys/class/misc/shmdemo/NAME, and the memory in
- * vmalloc areas in kB, less the module loader's (/proc/vmallocinfo). Neither returns when it cannot read its value: it
- * says why and exits, failing the case that asked (a value of -1 would
- * compare equal to another -1 and pass a check that read nothing).
+ * vmalloc areas in kB, less the module loader's (/proc/vmallocinfo).
+ * Neither returns when it cannot read its value: it says why and exits,
+ * failing the case that asked (a value of -1 would compare equal to
+ * another -1 and pass a check that read nothing).
  */
 long dev_attr(const char *name);
 long vmalloc_used_kb(void);
