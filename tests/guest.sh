@@ -74,6 +74,18 @@ host_program() {	# host_program NAME COMMAND...
 	echo "shmdemo-host: exit=$status $name"
 }
 
+# A host-side check that boots the first kernel, on x86-64 only: on arm64
+# it prints why it skips (make test runs it). COMMAND gets the kernel.
+first_kernel_check() {	# first_kernel_check SUMMARY LOG NAME WHY COMMAND...
+	local label=$1 log=$SHMDEMO_TOP/tests/out/$2.log name=$3 why=$4
+	shift 4
+	case ${kernels[0]} in
+	arm64-*) echo "# SKIP $name: $why" | tee "$log" ;;
+	*)	host_program "$name" "$@" "${kernels[0]}" | tee "$log" ;;
+	esac
+	count "$log" "$label"
+}
+
 summary=()
 if [ "$job" = test ]; then
 	log=$SHMDEMO_TOP/tests/out/host-tests.log
@@ -86,15 +98,9 @@ if [ "$job" = test ]; then
 		"$SHMDEMO_TOP/tests/readme/host.sh"
 	} | tee "$log"
 	count "$log" host
-	log=$SHMDEMO_TOP/tests/out/lab-tests.log
 	echo "# host: make shell, race and run as a student types them (${kernels[0]})"
-	case ${kernels[0]} in
-	arm64-*) echo "# SKIP test_lab.sh: make test checks the lab targets on x86-64" |
-			tee "$log" ;;
-	*)	host_program "test_lab.sh ${kernels[0]}" \
-			"$here/test_lab.sh" "${kernels[0]}" | tee "$log" ;;
-	esac
-	count "$log" lab
+	first_kernel_check lab lab-tests "test_lab.sh ${kernels[0]}" \
+		"make test checks the lab targets on x86-64" "$here/test_lab.sh"
 fi
 
 # Prepare every kernel first: the guests then boot side by side.
@@ -173,27 +179,18 @@ done
 # A kernel report provoked on purpose must reach the console log whole.
 # report-check.sh knows x86's report format (<TASK>), not arm64's.
 if [ "$job" = test ]; then
-	log=$SHMDEMO_TOP/tests/out/report-check.log
-	case ${kernels[0]} in
-	arm64-*) echo "# SKIP report-check: it reads x86 kernel reports; make test runs it" |
-			tee "$log" ;;
-	*)	host_program "report-check ${kernels[0]}" \
-			"$here/report-check.sh" "${kernels[0]}" | tee "$log" ;;
-	esac
-	count "$log" "kernel report (${kernels[0]})"
+	first_kernel_check "kernel report (${kernels[0]})" report-check \
+		"report-check ${kernels[0]}" \
+		"it reads x86 kernel reports; make test runs it" \
+		"$here/report-check.sh"
 fi
 
 # README.md's experiments, as written, in make shell on the first kernel.
 if [ "$job" = test ]; then
-	log=$SHMDEMO_TOP/tests/out/readme-experiments.log
 	echo "# README experiments, in make shell KERNEL=${kernels[0]}"
-	case ${kernels[0]} in
-	arm64-*) echo "# SKIP README experiments: x86-64 outputs; make test runs them" |
-			tee "$log" ;;
-	*)	host_program "README experiments" \
-			"$SHMDEMO_TOP/tests/readme/run.sh" "${kernels[0]}" | tee "$log" ;;
-	esac
-	count "$log" "README experiments"
+	first_kernel_check "README experiments" readme-experiments \
+		"README experiments" "x86-64 outputs; make test runs them" \
+		"$SHMDEMO_TOP/tests/readme/run.sh"
 fi
 
 printf '%s\n' "${summary[@]}"

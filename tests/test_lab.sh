@@ -13,18 +13,8 @@ flavour=${1:-6.1}
 unset SHMDEMO_APPEND PAGES ARGS N
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
+. "$here/tap.sh"
 lab() { make -s --no-print-directory -C "$SHMDEMO_TOP" "$@"; }
-
-ok() {	# ok CONDITION-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
 
 # Does FILE hold LINES (one a line) in that order, one after the other?
 has_lines() {	# has_lines FILE LINES
@@ -140,4 +130,4 @@ got=$(sed -n 's/.*shmdemo_ioctl (kmod\/shmdemo\.c:\([0-9]*\)).*/\1/p' "$tmp/deco
 	{ show "$tmp/decoded"; false; }
 ok $? "an oops frame shmdemo_ioctl+0x10 decodes to shmdemo_ioctl (kmod/shmdemo.c:$got)"
 
-[ "$failed" -eq 0 ]
+[ "$tap_failed" -eq 0 ]

@@ -7,17 +7,7 @@ set -uo pipefail
 readme=$(cd "$(dirname "$0")" && pwd)/readme.pl
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 bad=0
-
-ok() {	# ok CONDITION-STATUS NAME
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		bad=$((bad + 1))
-	fi
-}
+. "${readme%/readme/readme.pl}/tap.sh"
 
 # compare_says TRANSCRIPT PATTERN: readme.pl compare's output matches
 compare_says() {
@@ -153,5 +143,5 @@ ok $? "structure: a missing section fails"
 perl "$readme" structure "$tmp/en.md" "$tmp/es.md" > "$tmp/out"
 ok $? "structure: what follows the end of the student part is not compared"
 
-echo "1..$n"
-[ "$bad" -eq 0 ]
+echo "1..$tap_n"
+[ "$tap_failed" -eq 0 ]
