@@ -46,6 +46,14 @@ for unit in apt-daily.timer apt-daily-upgrade.timer man-db.timer e2scrub_all.tim
 	getty@tty1.service; do
 	ln -sf /dev/null "$root/etc/systemd/system/$unit"
 done
+# Speed under TCG, with no change to what the steps prove: an initrd made in
+# the guest holds only what this disk needs (the first one, made on the host
+# by debootstrap, keeps MODULES=most); dpkg does not fsync every file of a
+# kernel's thousands (the disk is a throwaway overlay); man-db does not
+# rebuild its index after each install (man still finds the pages).
+echo MODULES=dep > "$root/etc/initramfs-tools/conf.d/shmdemo-vm"
+echo force-unsafe-io > "$root/etc/dpkg/dpkg.cfg.d/shmdemo-vm"
+rm -f "$root/var/lib/man-db/auto-update"
 # The run's driver: mount the payload disk and run its script, once per boot.
 install -D -m 0644 "$here/shmdemo-vm.service" \
 	"$root/etc/systemd/system/shmdemo-vm.service"
