@@ -102,13 +102,16 @@ user/user_demo: $(USER_SRCS) user/cli.h kmod/uapi/linux/shmdemo.h debian/changel
 user/faults_demo user/mmap_try: user/%: user/%.c kmod/uapi/linux/shmdemo.h
 	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
-tests/test_%: tests/test_%.c tests/harness.c tests/harness.h kmod/uapi/linux/shmdemo.h
-	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) -o $@ $< tests/harness.c \
+tests/test_%: tests/test_%.c tests/harness.c tests/harness.h kmod/uapi/linux/shmdemo.h \
+		debian/changelog
+	$(CC) $(UAPI) -DSHMDEMO_VERSION='"$(VERSION)"' $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) -o $@ $< tests/harness.c \
 		$(LDFLAGS) $(KMOD_LIBS)
 
 # The device suite as a 32-bit program, to go through compat_ioctl.
-tests/test_%32: tests/test_%.c tests/harness.c tests/harness.h kmod/uapi/linux/shmdemo.h
+tests/test_%32: tests/test_%.c tests/harness.c tests/harness.h kmod/uapi/linux/shmdemo.h \
+		debian/changelog
 	$(CC) -m32 -static -D_FILE_OFFSET_BITS=64 -DSHMDEMO_NO_LIBKMOD $(UAPI) \
+		-DSHMDEMO_VERSION='"$(VERSION)"' \
 		$(WARNINGS) $(CFLAGS) -o $@ $< tests/harness.c
 tests/bench/bench: $(BENCH_SRCS) tests/bench/bench.h kmod/uapi/linux/shmdemo.h
 	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) -o $@ $(BENCH_SRCS) $(LDFLAGS)
