@@ -3,7 +3,8 @@
 # make test-vm, in the guest: run the steps due at this boot as root, the way
 # the README tells a teacher and a student, and print one TAP line per step
 # on the second serial port. The payload disk (/run/payload) carries this
-# script, the packages and the source; the steps reached so far are kept on
+# script and the steps it sources (guest-packages.sh, guest-by-hand.sh), the
+# packages and the source; the steps reached so far are kept on
 # the root disk, so that a reboot in the middle resumes after it. Each boot
 # ends with a line the host acts on:
 #   shmdemo-vm: reboot          boot the same kernel again
@@ -98,135 +99,8 @@ add_users() {	# the teacher's part: students join the group
 	adduser --quiet "$student" shmdemo
 }
 
-# --- the packages: steps 1 to 7 --------------------------------------------
-
-install_packages() {
-	(cd "$debs" && apt install -y ./shmdemo-dkms_*.deb ./shmdemo-utils_*.deb) ||
-		fail "apt install failed"
-	dkms status
-	dkms status -m shmdemo -k "$(uname -r)" | grep -q ': installed$' ||
-		fail "dkms status does not say installed for $(uname -r)"
-	getent group shmdemo || fail "no group shmdemo"
-	dpkg -L shmdemo-dkms shmdemo-utils > "$state/dpkg-L"
-}
-
-load_by_udev() {
-	modprobe shmdemo pages=4
-	node_ok 4
-}
-
-at_boot_config() {	# the README's two files, then a reboot
-	echo shmdemo > /etc/modules-load.d/shmdemo.conf
-	echo 'options shmdemo pages=4' > /etc/modprobe.d/shmdemo.conf
-}
-
-loaded_at_boot() {
-	grep -q '^shmdemo ' /proc/modules || fail "shmdemo is not loaded"
-	node_ok 4
-}
-
-# The second kernel, offline: its postinst runs DKMS for it.
-second_kernel() {
-	local rel
-	(cd "$debs" && apt install -y ./linux-*.deb ./pahole_*.deb ./libbpf1_*.deb \
-		./libdw1_*.deb ./libelf1_*.deb) || fail "apt install of the kernel failed"
-	rel=$(cd /boot && ls vmlinuz-6.12* | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
-	[ -n "$rel" ] || fail "no 6.12 kernel in /boot"
-	dkms status
-	dkms status -m shmdemo -k "$rel" | grep -q ': installed$' ||
-		fail "DKMS did not build shmdemo for $rel"
-	mkdir -p "$payload/boot"
-	cp "/boot/vmlinuz-$rel" "/boot/initrd.img-$rel" "$payload/boot/"
-	echo "$rel" > "$state/second"
-}
-
-on_second_kernel() {
-	[ "$(uname -r)" = "$(cat "$state/second")" ] ||
-		fail "running $(uname -r), not $(cat "$state/second")"
-	modprobe shmdemo
-	node_ok 4
-	student_runs
-}
-
-purge_leaves_nothing() {
-	local left
-	modprobe -r shmdemo
-	rm -f /etc/modules-load.d/shmdemo.conf /etc/modprobe.d/shmdemo.conf
-	apt purge -y shmdemo-dkms shmdemo-utils || fail "apt purge failed"
-	# Every file the packages held is gone, and so is any directory of ours.
-	left=$(while read -r path; do
-		if [ -d "$path" ]; then
-			case $path in *shmdemo*) echo "$path" ;; esac
-		elif [ -e "$path" ]; then
-			echo "$path"
-		fi
-	done < "$state/dpkg-L")
-	[ -z "$left" ] || fail "left from dpkg -L: $left"
-	left=$(find / -xdev \( -name '*shmdemo*' -o -name 'user_demo*' \) \
-		! -path "$state" ! -path "$state/*" ! -path '/home/*' 2>/dev/null)
-	[ -z "$left" ] || fail "left after the purge: $left"
-	! grep -rl shmdemo /lib/modules/*/modules.dep ||
-		fail "shmdemo is still in modules.dep"
-	[ ! -e /var/lib/dkms/shmdemo ] || fail "the DKMS tree is still there"
-}
-
-# --- by hand: step 8 --------------------------------------------------------
-
-unpack_source() {
-	rm -rf /root/shmdemo
-	mkdir /root/shmdemo
-	tar -x -C /root/shmdemo -f "$payload/shmdemo-src.tar"
-}
-
-group_by_hand() {	# the README's "Letting a group use the device"
-	groupadd --system shmdemo
-	useradd -m -s /bin/bash "$student"
-	useradd -m -s /bin/bash "$visitor"
-	usermod -aG shmdemo "$student"
-	udevadm control --reload
-}
-
-use_it() {	# load, the node, the student, the visitor
-	modprobe shmdemo pages=4
-	node_ok 4
-	student_runs
-	visitor_refused
-}
-
-by_make_install() {
-	local rel
-	rel=$(uname -r)
-	unpack_source
-	cd /root/shmdemo
-	make || fail "make failed"
-	make install || fail "make install failed"
-	[ -f "/lib/modules/$rel/extra/shmdemo.ko" ] || fail "no extra/shmdemo.ko"
-	group_by_hand
-	use_it
-	modprobe -r shmdemo
-	make uninstall || fail "make uninstall failed"
-	[ ! -e "/lib/modules/$rel/extra/shmdemo.ko" ] || fail "uninstall left the module"
-	[ ! -e /usr/local/bin/user_demo ] || fail "uninstall left user_demo"
-}
-
-by_dkms_hand() {
-	local version
-	unpack_source
-	cd /root/shmdemo
-	version=$(make -s version)
-	make dkms-src || fail "make dkms-src failed"
-	dkms add "shmdemo/$version" || fail "dkms add failed"
-	dkms install "shmdemo/$version" || fail "dkms install failed"
-	dkms status -m shmdemo -k "$(uname -r)" | grep -q ': installed$' ||
-		fail "dkms status does not say installed"
-	make install-user || fail "make install-user failed"
-	group_by_hand
-	use_it
-	modprobe -r shmdemo
-	dkms remove "shmdemo/$version" --all || fail "dkms remove failed"
-	rm -r "/usr/src/shmdemo-$version"
-	! find /lib/modules -name 'shmdemo.ko*' | grep . || fail "a module is left"
-}
+. "$payload/guest-packages.sh"
+. "$payload/guest-by-hand.sh"
 
 case $scenario:$phase in
 packages:1)

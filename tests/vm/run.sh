@@ -26,7 +26,7 @@ kernel_debs=$("$here/debs.sh")
 
 out=${SHMDEMO_VM_OUT:-$SHMDEMO_TOP/tests/out/vm}
 rm -rf "$out" && mkdir -p "$out/payload/debs"
-cp "$here/guest.sh" "$out/payload/"
+cp "$here"/guest*.sh "$out/payload/"
 cp "$SHMDEMO_TOP"/tests/out/deb/shmdemo-dkms_*.deb \
 	"$SHMDEMO_TOP"/tests/out/deb/shmdemo-utils_*.deb "$out/payload/debs/"
 # The source as a clone has it (tracked and new files, no build products).

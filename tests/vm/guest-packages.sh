@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make test-vm, in the guest: steps 1 to 7, the Debian packages as the
+# README's "With the Debian packages" installs them. Sourced by guest.sh.
+
+install_packages() {
+	(cd "$debs" && apt install -y ./shmdemo-dkms_*.deb ./shmdemo-utils_*.deb) ||
+		fail "apt install failed"
+	dkms status
+	dkms status -m shmdemo -k "$(uname -r)" | grep -q ': installed$' ||
+		fail "dkms status does not say installed for $(uname -r)"
+	getent group shmdemo || fail "no group shmdemo"
+	dpkg -L shmdemo-dkms shmdemo-utils > "$state/dpkg-L"
+}
+
+load_by_udev() {
+	modprobe shmdemo pages=4
+	node_ok 4
+}
+
+at_boot_config() {	# the README's two files, then a reboot
+	echo shmdemo > /etc/modules-load.d/shmdemo.conf
+	echo 'options shmdemo pages=4' > /etc/modprobe.d/shmdemo.conf
+}
+
+loaded_at_boot() {
+	grep -q '^shmdemo ' /proc/modules || fail "shmdemo is not loaded"
+	node_ok 4
+}
+
+# The second kernel, offline: its postinst runs DKMS for it.
+second_kernel() {
+	local rel
+	(cd "$debs" && apt install -y ./linux-*.deb ./pahole_*.deb ./libbpf1_*.deb \
+		./libdw1_*.deb ./libelf1_*.deb) || fail "apt install of the kernel failed"
+	rel=$(cd /boot && ls vmlinuz-6.12* | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
+	[ -n "$rel" ] || fail "no 6.12 kernel in /boot"
+	dkms status
+	dkms status -m shmdemo -k "$rel" | grep -q ': installed$' ||
+		fail "DKMS did not build shmdemo for $rel"
+	mkdir -p "$payload/boot"
+	cp "/boot/vmlinuz-$rel" "/boot/initrd.img-$rel" "$payload/boot/"
+	echo "$rel" > "$state/second"
+}
+
+on_second_kernel() {
+	[ "$(uname -r)" = "$(cat "$state/second")" ] ||
+		fail "running $(uname -r), not $(cat "$state/second")"
+	modprobe shmdemo
+	node_ok 4
+	student_runs
+}
+
+purge_leaves_nothing() {
+	local left
+	modprobe -r shmdemo
+	rm -f /etc/modules-load.d/shmdemo.conf /etc/modprobe.d/shmdemo.conf
+	apt purge -y shmdemo-dkms shmdemo-utils || fail "apt purge failed"
+	# Every file the packages held is gone, and so is any directory of ours.
+	left=$(while read -r path; do
+		if [ -d "$path" ]; then
+			case $path in *shmdemo*) echo "$path" ;; esac
+		elif [ -e "$path" ]; then
+			echo "$path"
+		fi
+	done < "$state/dpkg-L")
+	[ -z "$left" ] || fail "left from dpkg -L: $left"
+	left=$(find / -xdev \( -name '*shmdemo*' -o -name 'user_demo*' \) \
+		! -path "$state" ! -path "$state/*" ! -path '/home/*' 2>/dev/null)
+	[ -z "$left" ] || fail "left after the purge: $left"
+	! grep -rl shmdemo /lib/modules/*/modules.dep ||
+		fail "shmdemo is still in modules.dep"
+	[ ! -e /var/lib/dkms/shmdemo ] || fail "the DKMS tree is still there"
+}
