@@ -5,7 +5,8 @@
 # as a student, reboot, add a second kernel, purge; then the README's by-hand
 # paths, each in a fresh copy of the image. One TAP line per step; the last
 # line is "N passed, N failed". Logs: tests/out/vm/.
-# Usage: tests/vm/run.sh [SCENARIO...]   (packages make-install dkms-by-hand)
+# Usage: tests/vm/run.sh [SCENARIO...]   (packages make-install dkms-by-hand
+#                                         verdict-panic verdict-hang)
 # Environment: SHMDEMO_VM_TIMEOUT (seconds per boot, default 3600),
 #              SHMDEMO_VM_MEM (MiB, default 2048), SHMDEMO_VM_SMP (default 2)
 #              SHMDEMO_VM_OUT (the logs; default tests/out/vm),
@@ -15,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 
 scenarios=("$@")
-[ $# -gt 0 ] || scenarios=(packages make-install dkms-by-hand)
+[ $# -gt 0 ] || scenarios=(packages make-install dkms-by-hand verdict-panic verdict-hang)
 timeout=${SHMDEMO_VM_TIMEOUT:-3600}
 
 "$here/../deps.sh" debootstrap qemu-utils qemu-system-x86 e2fsprogs >&2
@@ -44,18 +45,19 @@ boot() {	# boot SCENARIO NUMBER VMLINUZ INITRD: one QEMU run, until it exits
 		-drive "file=$out/$1.qcow2,if=virtio,format=qcow2,cache=unsafe" \
 		-drive "file=$out/$1-payload.img,if=virtio,format=raw,cache=unsafe" \
 		-serial "file:$log.console" -serial "file:$log.tap" ||
-		say "$1: boot $2: QEMU exited with status $? (124: timed out after ${timeout}s)"
+		echo "# $1: boot $2: QEMU exited with status $? (124: timed out after ${timeout}s)"
 	touch "$log.tap"
 }
 
 # One scenario in its own overlay, with its own payload disk; its guest's TAP
-# lines (unnumbered) and comments go to stdout.
-scenario() {	# scenario NAME
-	local name=$1 nboot kernel initrd marker line rel payload=$out/$1-payload
+# lines (unnumbered) and comments go to stdout. RUN names the run's files
+# (the scenario's name unless given).
+scenario() {	# scenario NAME [RUN]
+	local name=${2:-$1} nboot kernel initrd marker line rel payload=$out/${2:-$1}-payload
 	qemu-img create -q -f qcow2 -F qcow2 -b "$image/base.qcow2" "$out/$name.qcow2"
 	cp -a "$out/payload" "$payload"
-	echo "$name" > "$payload/scenario"
-	[ "$name" != packages ] || cp "$kernel_debs"/*.deb "$payload/debs/"
+	echo "$1" > "$payload/scenario"
+	[ "$1" != packages ] || cp "$kernel_debs"/*.deb "$payload/debs/"
 	mkfs.ext4 -q -F -L payload -d "$payload" "$out/$name-payload.img" 1G > /dev/null
 	rm -rf "$payload"
 	kernel=$image/vmlinuz-$release initrd=$image/initrd.img-$release
@@ -91,14 +93,41 @@ scenario() {	# scenario NAME
 	rm -f "$out/$name.qcow2" "$out/$name-payload.img"
 }
 
+# The verdict's own proof, on every run: the make-install scenario in a guest
+# that panics (its init exits) or hangs (its init sleeps, and the time limit
+# is cut to a minute: a guest still booting then is cut all the same) must
+# fail its step, for that reason.
+verdict() {	# verdict panic|hang
+	local result evidence
+	case $1 in
+	panic) result=$(SHMDEMO_VM_APPEND=init=/bin/false scenario make-install verdict-panic)
+		evidence='Kernel panic' ;;
+	hang) result=$(SHMDEMO_VM_APPEND='init=/bin/sleep infinity' timeout=60 \
+			scenario make-install verdict-hang)
+		evidence='status 124' ;;
+	esac
+	printf '%s\n' "$result" | sed -n 's/^\(.\)/# \1/p'
+	if grep -q '^ok - ' <<< "$result"; then
+		echo "not ok - a guest that ${1}s passed its step"
+	elif ! grep -q "$evidence" <<< "$result"; then
+		echo "not ok - a guest that ${1}s failed, but not for that ('$evidence' not seen)"
+	else
+		echo "ok - a guest that ${1}s fails its step ($evidence)"
+	fi
+}
+
 # The scenarios run side by side, each in its own QEMU: a guest mostly keeps
 # one vCPU busy, and the packages scenario's three boots are the longest path.
-declare -A steps=([packages]=8 [make-install]=1 [dkms-by-hand]=1)
+declare -A steps=([packages]=8 [make-install]=1 [dkms-by-hand]=1
+	[verdict-panic]=1 [verdict-hang]=1)
 for s in "${scenarios[@]}"; do
 	[ -n "${steps[$s]:-}" ] || die "unknown scenario '$s'"
 done
 for s in "${scenarios[@]}"; do
-	scenario "$s" > "$out/$s.result" &
+	case $s in
+	verdict-*) verdict "${s#verdict-}" ;;
+	*) scenario "$s" ;;
+	esac > "$out/$s.result" &
 done
 wait
 
