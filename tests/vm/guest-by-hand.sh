@@ -48,8 +48,7 @@ by_dkms_hand() {
 	make dkms-src || fail "make dkms-src failed"
 	dkms add "shmdemo/$version" || fail "dkms add failed"
 	dkms install "shmdemo/$version" || fail "dkms install failed"
-	dkms status -m shmdemo -k "$(uname -r)" | grep -q ': installed$' ||
-		fail "dkms status does not say installed"
+	dkms_installed "$(uname -r)"
 	make install-user || fail "make install-user failed"
 	group_by_hand
 	use_it

@@ -7,8 +7,7 @@ install_packages() {
 	(cd "$debs" && apt install -y ./shmdemo-dkms_*.deb ./shmdemo-utils_*.deb) ||
 		fail "apt install failed"
 	dkms status
-	dkms status -m shmdemo -k "$(uname -r)" | grep -q ': installed$' ||
-		fail "dkms status does not say installed for $(uname -r)"
+	dkms_installed "$(uname -r)"
 	getent group shmdemo || fail "no group shmdemo"
 	dpkg -L shmdemo-dkms shmdemo-utils > "$state/dpkg-L"
 }
@@ -36,8 +35,7 @@ second_kernel() {
 	rel=$(cd /boot && ls vmlinuz-6.12* | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
 	[ -n "$rel" ] || fail "no 6.12 kernel in /boot"
 	dkms status
-	dkms status -m shmdemo -k "$rel" | grep -q ': installed$' ||
-		fail "DKMS did not build shmdemo for $rel"
+	dkms_installed "$rel"
 	mkdir -p "$payload/boot"
 	cp "/boot/vmlinuz-$rel" "/boot/initrd.img-$rel" "$payload/boot/"
 	echo "$rel" > "$state/second"

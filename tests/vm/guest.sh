@@ -51,6 +51,13 @@ step() {
 
 fail() { echo "$*"; return 1; }
 
+# DKMS says the module is built and installed for RELEASE. (grep reads all of
+# dkms's output: with -q, dkms would write into a closed pipe.)
+dkms_installed() {	# dkms_installed RELEASE
+	dkms status -m shmdemo -k "$1" | grep ': installed$' > /dev/null ||
+		fail "dkms status does not say shmdemo is installed for $1"
+}
+
 next() {	# next PHASE MARKER...: keep the phase, then leave this boot
 	echo "$1" > "$state/phase"
 	shift
