@@ -3,9 +3,13 @@
 # make test-vm, in the guest: steps 1 to 7, the Debian packages as the
 # README's "With the Debian packages" installs them. Sourced by guest.sh.
 
-install_packages() {
-	(cd "$debs" && apt install -y ./shmdemo-dkms_*.deb ./shmdemo-utils_*.deb) ||
+install_ours() {	# install_ours [APT_OPTION...]: the README's apt install
+	(cd "$debs" && apt install -y "$@" ./shmdemo-dkms_*.deb ./shmdemo-utils_*.deb) ||
 		fail "apt install failed"
+}
+
+install_packages() {
+	install_ours
 	dkms status
 	dkms_installed "$(uname -r)"
 	getent group shmdemo || fail "no group shmdemo"
@@ -44,9 +48,27 @@ second_kernel() {
 on_second_kernel() {
 	[ "$(uname -r)" = "$(cat "$state/second")" ] ||
 		fail "running $(uname -r), not $(cat "$state/second")"
+	grep -q '^shmdemo ' /proc/modules || fail "shmdemo was not loaded at boot"
+	modprobe -r shmdemo
 	modprobe shmdemo
 	node_ok 4
 	student_runs
+}
+
+# Installed again on the second kernel, the first one's headers still there:
+# dh_dkms builds for the running kernel and the newest (both the second), the
+# package's own postinst for the first as well.
+every_kernel() {
+	local build kernels=0
+	modprobe -r shmdemo
+	install_ours --reinstall
+	dkms status
+	for build in /lib/modules/*/build; do
+		kernels=$((kernels + 1))
+		build=${build%/build}
+		dkms_installed "${build#/lib/modules/}"
+	done
+	[ "$kernels" -ge 2 ] || fail "$kernels kernel with headers: nothing to show"
 }
 
 purge_leaves_nothing() {

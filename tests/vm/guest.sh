@@ -132,6 +132,8 @@ packages:2)
 	;;
 packages:3)
 	step 6 "booted $(uname -r): modprobe shmdemo, the node and user_demo work" on_second_kernel
+	step 6 "apt install --reinstall on $(uname -r): DKMS builds for every kernel with headers" \
+		every_kernel
 	step 7 "apt purge shmdemo-dkms shmdemo-utils: no module, no DKMS tree, no rule, nothing left" \
 		purge_leaves_nothing
 	next 4 "done"

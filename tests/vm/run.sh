@@ -118,7 +118,7 @@ verdict() {	# verdict panic|hang
 
 # The scenarios run side by side, each in its own QEMU: a guest mostly keeps
 # one vCPU busy, and the packages scenario's three boots are the longest path.
-declare -A steps=([packages]=8 [make-install]=1 [dkms-by-hand]=1
+declare -A steps=([packages]=9 [make-install]=1 [dkms-by-hand]=1
 	[verdict-panic]=1 [verdict-hang]=1)
 for s in "${scenarios[@]}"; do
 	[ -n "${steps[$s]:-}" ] || die "unknown scenario '$s'"
