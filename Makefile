@@ -104,7 +104,8 @@ user/faults_demo user/mmap_try: user/%: user/%.c kmod/uapi/linux/shmdemo.h
 
 tests/test_%: tests/test_%.c tests/harness.c tests/harness.h kmod/uapi/linux/shmdemo.h \
 		debian/changelog
-	$(CC) $(UAPI) -DSHMDEMO_VERSION='"$(VERSION)"' $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) -o $@ $< tests/harness.c \
+	$(CC) $(UAPI) -DSHMDEMO_VERSION='"$(VERSION)"' $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) \
+		-o $@ $< tests/harness.c \
 		$(LDFLAGS) $(KMOD_LIBS)
 
 # The device suite as a 32-bit program, to go through compat_ioctl.
