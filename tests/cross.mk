@@ -12,8 +12,11 @@ CROSS64 ?= aarch64-linux-gnu-
 CROSS32 ?= arm-linux-gnueabihf-
 OUT ?= tests/out/arm64
 CFLAGS ?= -O2 -g
-FLAGS := -Ikmod/uapi -Wall -Wextra -Werror $(CFLAGS)
-HARNESS := tests/harness.c tests/harness.h kmod/uapi/linux/shmdemo.h
+# The version, as the Makefile takes it from debian/changelog, for user_demo
+# and for test_user_demo, which expects it.
+VERSION := $(shell head -n 1 debian/changelog | cut -d' ' -f2 | tr -d '()' | sed 's/-[^-]*$$//')
+FLAGS := -Ikmod/uapi -DSHMDEMO_VERSION='"$(VERSION)"' -Wall -Wextra -Werror $(CFLAGS)
+HARNESS := tests/harness.c tests/harness.h kmod/uapi/linux/shmdemo.h debian/changelog
 
 PROGS := user/user_demo tests/test_device tests/test_lifecycle \
 	 tests/test_user_demo tests/test_faults tests/test_kmemleak \
@@ -22,14 +25,10 @@ PROGS := user/user_demo tests/test_device tests/test_lifecycle \
 
 all: $(addprefix $(OUT)/,$(PROGS))
 
-# The version, as the Makefile takes it from debian/changelog.
-VERSION := $(shell head -n 1 debian/changelog | cut -d' ' -f2 | tr -d '()' | sed 's/-[^-]*$$//')
-
 $(OUT)/user/user_demo: user/user_demo.c user/cli.c user/cli.h \
 		       kmod/uapi/linux/shmdemo.h debian/changelog
 	@mkdir -p $(@D)
-	$(CROSS64)gcc $(FLAGS) -DSHMDEMO_VERSION='"$(VERSION)"' -o $@ \
-		user/user_demo.c user/cli.c -lkmod
+	$(CROSS64)gcc $(FLAGS) -o $@ user/user_demo.c user/cli.c -lkmod
 
 # armhf's linker aligns segments to 4 KiB, which a 16 KiB-page kernel
 # cannot map (the program dies with SIGSEGV before main): 64 KiB fits all.
