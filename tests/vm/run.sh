@@ -131,31 +131,25 @@ for s in "${scenarios[@]}"; do
 done
 wait
 
-# Numbered in the order the scenarios were named; a step a guest never
-# reached (it hung, panicked or stopped early) fails, and so do extra ones.
-passed=0 failed=0 n=0
+# Numbered in the order the scenarios were named (tests/tap.sh); a step a
+# guest never reached (it hung, panicked or stopped early) fails, and so do
+# extra ones.
+. "$here/../tap.sh"
 for s in "${scenarios[@]}"; do
 	seen=0
 	while IFS= read -r line; do
 		case $line in
-		"ok - "*)
-			n=$((n + 1)) passed=$((passed + 1)) seen=$((seen + 1))
-			echo "ok $n - $s: ${line#ok - }" ;;
-		"not ok - "*)
-			n=$((n + 1)) failed=$((failed + 1)) seen=$((seen + 1))
-			echo "not ok $n - $s: ${line#not ok - }" ;;
+		"ok - "*) ok 0 "$s: ${line#ok - }"; seen=$((seen + 1)) ;;
+		"not ok - "*) ok 1 "$s: ${line#not ok - }"; seen=$((seen + 1)) ;;
 		*) echo "$line" ;;
 		esac
 	done < "$out/$s.result"
 	for ((; seen < steps[$s]; seen++)); do
-		n=$((n + 1)) failed=$((failed + 1))
-		echo "not ok $n - $s: a step that never ran (the guest stopped early)"
+		ok 1 "$s: a step that never ran (the guest stopped early)"
 	done
-	if [ "$seen" -gt "${steps[$s]}" ]; then
-		n=$((n + 1)) failed=$((failed + 1))
-		echo "not ok $n - $s: $seen steps reported, the scenario has ${steps[$s]}"
-	fi
+	[ "$seen" -le "${steps[$s]}" ] ||
+		ok 1 "$s: $seen steps reported, the scenario has ${steps[$s]}"
 done
-[ "$n" -gt 0 ] || { echo "not ok 1 - no scenario ran"; failed=1; }
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+[ "$tap_n" -gt 0 ] || ok 1 "no scenario ran"
+echo "$((tap_n - tap_failed)) passed, $tap_failed failed"
+[ "$tap_failed" -eq 0 ]
