@@ -154,6 +154,7 @@ qemu_command() {	# qemu_command KERNEL_DIR [KERNEL_ARG...]
 # multiplied by 6.
 boot() {	# boot KERNEL_DIR OUT_DIR LOG TIMEOUT
 	local initramfs=$2/initramfs-$job.cpio log=$3 limit=$4 qemu scale
+	rm -f "$log"	# a stale log must not pass for this boot's
 	qemu_command "$1"
 	timeout -k 5 $((limit * scale)) "${qemu[@]}" -serial stdio \
 		< /dev/null | sed -u 's/\r$//' | tee "$log"

@@ -172,7 +172,9 @@ for out in "${outs[@]}"; do
 	if ! guest_finished "$log"; then
 		echo "not ok - guest $release reached its end marker" >> "$log"
 	fi
-	count "$log" "$release"
+	# The job's programs and their case counts, as built (tests/jobs.sh).
+	job_expected "$out" "$release" > "$out/expected-$job.txt"
+	count "$log" "$release" "$out/expected-$job.txt"
 	say "console log: $log"
 done
 

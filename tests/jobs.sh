@@ -37,12 +37,93 @@ job_commands() {	# job_commands RELEASE
 			"/bin/race $race_runs /bin/seed_demo /bin/user_demo" \
 			"/bin/rmmod shmdemo" ;;
 	shell)	;;
-	test)	printf '%s\n' "${suite_commands[@]}" | compat_skip "$1" ;;
+	test)	printf '%s\n' "${suite_commands[@]}" | compat_skipped "$1" ;;
 	bench)	bench_commands "$ko" ;;
 	debug)	printf '%s\n' "/bin/test_kmemleak clear" "${suite_commands[@]}" \
 			/bin/test_faults "/bin/test_torture $torture_seconds" \
 			"/bin/sh /bin/trinity.sh $trinity_seconds" \
 			"/bin/test_kmemleak check" ;;
+	esac
+}
+
+# The suite's commands for RELEASE, on stdin. compat_skip (tests/arm64.sh)
+# turns each *32 command into an echo of a "# SKIP" line on a kernel built
+# without CONFIG_COMPAT; printed inside the program's begin and exit lines,
+# that is a program with no plan, a failure. Here it becomes a program that
+# plans no case and says why ("1..0 # SKIP ..."), which tests/tally.sh counts
+# as skipped, never as passed, and the job's program list expects with 0
+# cases.
+compat_skipped() {	# compat_skipped RELEASE
+	compat_skip "$1" | sed "s|^/bin/echo # SKIP \(.*\)\$|/bin/echo '1..0 # SKIP \1'|"
+}
+
+# What tests/tally.sh expects of the job on RELEASE, whose module and
+# programs are in OUT_DIR: one line per command, "N<TAB>COMMAND", N the
+# cases its plan must give, read from the program as built, never written
+# here: a C test program's case table (the size of its cases[] array in its
+# symbol table), a shell test program's "echo "1..N"" line. Adding a case
+# to a program needs nothing here. "?" when N cannot be read, which fails.
+job_expected() {	# job_expected OUT_DIR RELEASE
+	local cmd
+	job_commands "$2" | while IFS= read -r cmd; do
+		case $cmd in '#'*|'') continue ;; esac
+		printf '%s\t%s\n' "$(expected_cases "$1" "$cmd")" "$cmd"
+	done
+}
+
+# The file the guest runs as the program NAME of the job (arm64: the
+# cross-compiled one).
+program_file() {	# program_file OUT_DIR NAME
+	local prog
+	for prog in $(job_programs); do
+		[ "${prog##*/}" = "$2" ] || continue
+		[ "${prog#/}" != "$prog" ] || prog=$SHMDEMO_TOP/$prog
+		if [ "$(guest_arch "$1")" = arm64 ]; then
+			arm64_file "$prog"
+		else
+			echo "$prog"
+		fi
+		return
+	done
+	return 1
+}
+
+# The case count COMMAND's plan must give; "?" if it cannot be read.
+expected_cases() {	# expected_cases OUT_DIR COMMAND
+	local words file table size ptr n
+	read -ra words <<< "$2"
+	case ${words[0]} in
+	/bin/echo)
+		case $2 in *"'1..0 # SKIP "*) echo 0 ;; *) echo '?' ;; esac
+		return ;;
+	/bin/sh)
+		file=$(program_file "$1" "${words[1]##*/}") || { echo '?'; return; }
+		n=$(sed -n 's/^echo "1\.\.\([0-9][0-9]*\)"$/\1/p' "$file")
+		case $n in ''|*[!0-9]*) echo '?' ;; *) echo "$n" ;; esac
+		return ;;
+	esac
+	# Which table of cases a C program runs, by its arguments.
+	case ${words[0]##*/} in
+	test_user_demo|test_user_demo32) table=guest_cases ;;
+	test_kmemleak)	table=${words[1]:-}_cases ;;
+	*)		table=cases ;;
+	esac
+	file=$(program_file "$1" "${words[0]##*/}") || { echo '?'; return; }
+	size=$(readelf -sW "$file" 2>/dev/null |
+		awk -v t="$table" '$8 == t && $4 == "OBJECT" { print $3 }') || true
+	case $(readelf -h "$file" 2>/dev/null | awk '$1 == "Class:" { print $2 }') in
+	ELF64)	ptr=8 ;;
+	ELF32)	ptr=4 ;;
+	*)	ptr= ;;
+	esac
+	# struct test_case (tests/harness.h): a name and a function, two pointers.
+	case $size in
+	''|*[!0-9a-fx]*|*$'\n'*) echo '?' ;;
+	*)	if [ -n "$ptr" ] && [ $((size % (2 * ptr))) -eq 0 ]; then
+			echo $((size / (2 * ptr)))
+		else
+			echo '?'
+		fi ;;
 	esac
 }
 
