@@ -160,10 +160,10 @@ check "gcc -fanalyzer on user code" user_build -fanalyzer
 check "cppcheck on user code" cppcheck_user
 check "clang-format: the tree conforms to .clang-format" clang_format
 check "man page: groff -ww has no warnings" man_page
-check "tally: a program without a TAP plan, short or long of it, fails" \
+check "tally: crafted logs: no plan, short or long of it, no program, a missing program, a count mismatch, SKIPs, repeated test numbers" \
 	"$here/test_tally.sh"
 litmus_out=$SHMDEMO_TOP/tests/out/litmus
-check "herd7 (LKMM): the handoff Never shows the old buffer; its relaxed control Sometimes" \
+check "herd7 (LKMM): the handoff Never shows the old buffer; its relaxed-writer and plain-reader controls Sometimes; all three model kmod/shmdemo.c's primitives" \
 	"$here/litmus/verdicts.sh" "$litmus_out"
 litmus_verdicts "$litmus_out"
 check "make install into a DESTDIR; a program builds against the header" \
