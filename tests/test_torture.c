@@ -318,7 +318,9 @@ static void *wait_loop(void *arg)
 			fail("WAIT: %s", strerror(errno));
 			break;
 		}
-		__atomic_fetch_add(&sh->wakeups, 1, __ATOMIC_RELAXED);
+		/* Not the NOTIFY that ends the loop: the torture's own only. */
+		if (!stopping())
+			__atomic_fetch_add(&sh->wakeups, 1, __ATOMIC_RELAXED);
 	}
 	return NULL;
 }
@@ -457,7 +459,8 @@ static bool test_torture(void)
 	}
 	diag("torture: %u processes x %u threads, %.1f s: %lu operations:%s",
 	     NR_PROCS, NR_THREADS, sh->seconds, total, line);
-	diag("torture: %lu wake-ups of the blocking WAITs", sh->wakeups);
+	diag("torture: %lu wake-ups of the blocking WAITs before the stop",
+	     sh->wakeups);
 	diag("torture: delete_module refused %lu times (EAGAIN %lu, EBUSY %lu, other %lu)",
 	     sh->rmmod_again + sh->rmmod_busy + sh->rmmod_other,
 	     sh->rmmod_again, sh->rmmod_busy, sh->rmmod_other);
@@ -475,6 +478,12 @@ static bool test_torture(void)
 		ok &= expect_eq(sh->ops[i] > 0, 1, op_names[i]);
 	ok &= expect_eq(sh->rmmod_again + sh->rmmod_busy > 0, 1,
 			"delete_module attempts");
+	/* The NOTIFYs must have woken the blocking WAITs at least once. */
+	if (!sh->wakeups) {
+		diag("no blocking WAIT ever woke up, after %lu NOTIFYs",
+		     sh->ops[OP_NOTIFY]);
+		ok = false;
+	}
 	return ok;
 }
 
