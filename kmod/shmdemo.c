@@ -12,7 +12,7 @@
  *	ioctl(fd, SHMDEMO_IOC_WAIT, &seen); puts(p);               // reader
  *
  * Two ways to map it, chosen when the module is built (Kbuild probes the
- * kernel's headers):
+ * kernel's headers, says which, and modinfo's mmap_path names it):
  * - .mmap (older kernels): core mm builds the VMA, hands it to the driver,
  *   and the driver checks it, edits its flags and inserts the pages itself
  *   with vm_insert_pages(), on a VMA that is already live.
@@ -33,7 +33,8 @@
  *   made before a NOTIFY are visible to whoever observes its value. Only a
  *   file opened for writing may NOTIFY.
  * - Each open file remembers the last seq reported to it (INFO or WAIT);
- *   poll reports readable while the device's seq differs from it.
+ *   poll reports EPOLLPRI while the device's seq differs from it, and
+ *   EPOLLIN and EPOLLOUT always.
  * - shmdemo_nr_mappings counts the VMAs that map the device. A VMA is
  *   counted once the mapping is complete, and is then marked by
  *   vm_private_data pointing at the counter; copies of it (fork, split,
@@ -146,6 +147,12 @@ static void shmdemo_vm_close(struct vm_area_struct *vma)
 		atomic_dec(&shmdemo_nr_mappings);
 }
 
+/* Is pages [PGOFF, PGOFF + NR) inside the buffer? */
+static bool shmdemo_range_ok(unsigned long pgoff, unsigned long nr)
+{
+	return pgoff < shmdemo_nr_pages && nr <= shmdemo_nr_pages - pgoff;
+}
+
 #ifdef SHMDEMO_HAVE_MAP_KERNEL_PAGES
 /*
  * Core mm calls this once the pages are in, and never after a failure: a
@@ -159,24 +166,14 @@ static int shmdemo_vm_mapped(unsigned long start, unsigned long end,
 	atomic_inc(&shmdemo_nr_mappings);
 	return 0;
 }
-#endif
 
 static const struct vm_operations_struct shmdemo_vm_ops = {
 	.open = shmdemo_vm_open,
 	.close = shmdemo_vm_close,
 	.fault = shmdemo_fault,
-#ifdef SHMDEMO_HAVE_MAP_KERNEL_PAGES
 	.mapped = shmdemo_vm_mapped,
-#endif
 };
 
-/* Is pages [PGOFF, PGOFF + NR) inside the buffer? */
-static bool shmdemo_range_ok(unsigned long pgoff, unsigned long nr)
-{
-	return pgoff < shmdemo_nr_pages && nr <= shmdemo_nr_pages - pgoff;
-}
-
-#ifdef SHMDEMO_HAVE_MAP_KERNEL_PAGES
 /*
  * The driver describes the mapping; core mm builds it. DESC is a proposal:
  * no VMA exists yet, so nothing here may count it or take a resource.
@@ -192,6 +189,11 @@ static int shmdemo_mmap_prepare(struct vm_area_desc *desc)
 	if (vma_desc_test(desc, VMA_EXEC_BIT))
 		return -EPERM;
 
+	/*
+	 * VM_DONTEXPAND also keeps core mm from merging this VMA with a
+	 * neighbour, which ->mapped relies on: it marks and counts exactly
+	 * the VMA this call describes, never one grown out of another.
+	 */
 	vma_desc_set_flags(desc, VMA_DONTEXPAND_BIT, VMA_DONTDUMP_BIT);
 	vma_desc_clear_flags(desc, VMA_MAYEXEC_BIT);
 	desc->vm_ops = &shmdemo_vm_ops;
@@ -204,20 +206,23 @@ static int shmdemo_mmap_prepare(struct vm_area_desc *desc)
 	mmap_action_map_kernel_pages_full(desc, shmdemo_pages + desc->pgoff);
 	return 0;
 }
+
+#define SHMDEMO_MMAP_PATH "mmap_prepare"
 #else
+static const struct vm_operations_struct shmdemo_vm_ops = {
+	.open = shmdemo_vm_open,
+	.close = shmdemo_vm_close,
+	.fault = shmdemo_fault,
+};
+
 /*
- * 6.3 made vma->vm_flags read-only behind helpers that 6.1 lacks; Kbuild
- * defines SHMDEMO_HAVE_VM_FLAGS_MOD when the kernel's headers have them.
+ * 6.3 made vma->vm_flags read-only behind helpers; Kbuild defines
+ * SHMDEMO_HAVE_VM_FLAGS_MOD where the kernel has them, and older kernels
+ * get this one, as upstream wrote it.
  */
-#ifdef SHMDEMO_HAVE_VM_FLAGS_MOD
-static void shmdemo_vm_flags_mod(struct vm_area_struct *vma, vm_flags_t set,
-				 vm_flags_t clear)
-{
-	vm_flags_mod(vma, set, clear);
-}
-#else
-static void shmdemo_vm_flags_mod(struct vm_area_struct *vma, vm_flags_t set,
-				 vm_flags_t clear)
+#ifndef SHMDEMO_HAVE_VM_FLAGS_MOD
+static inline void vm_flags_mod(struct vm_area_struct *vma, vm_flags_t set,
+				vm_flags_t clear)
 {
 	vma->vm_flags = (vma->vm_flags | set) & ~clear;
 }
@@ -237,7 +242,7 @@ static int shmdemo_mmap(struct file *file, struct vm_area_struct *vma)
 	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;
 
-	shmdemo_vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTDUMP, VM_MAYEXEC);
+	vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTDUMP, VM_MAYEXEC);
 	vma->vm_ops = &shmdemo_vm_ops;
 
 	/* Map the whole range now, in one batch; the fault handler refills. */
@@ -250,6 +255,8 @@ static int shmdemo_mmap(struct file *file, struct vm_area_struct *vma)
 	atomic_inc(&shmdemo_nr_mappings);
 	return 0;
 }
+
+#define SHMDEMO_MMAP_PATH "mmap"
 #endif
 
 static int shmdemo_open(struct inode *inode, struct file *file)
@@ -302,17 +309,23 @@ static void shmdemo_file_saw(struct shmdemo_file *sf, u64 seq)
 	} while (!atomic64_try_cmpxchg(&sf->seen, &old, seq));
 }
 
-/* USIZE: the struct size the caller was built with, at least ours. */
+/*
+ * USIZE: the struct size the caller was built with, SHMDEMO_INFO_SIZE_VER0
+ * or more. A shorter struct gets the fields it has, a longer one has the
+ * rest zeroed, and the mask says which fields were filled.
+ */
 static long shmdemo_ioctl_info(struct shmdemo_file *sf, void __user *argp,
 			       size_t usize)
 {
 	struct shmdemo_info info = {
 		.size = shmdemo_size(),
 		.seq = shmdemo_seq_read(),
+		.mask = SHMDEMO_INFO_SIZE | SHMDEMO_INFO_SEQ,
 	};
+	size_t ksize = min(usize, sizeof(info));
 
-	if (copy_to_user(argp, &info, sizeof(info)) ||
-	    clear_user(argp + sizeof(info), usize - sizeof(info)))
+	if (copy_to_user(argp, &info, ksize) ||
+	    clear_user(argp + ksize, usize - ksize))
 		return -EFAULT;
 	shmdemo_file_saw(sf, info.seq);
 	return 0;
@@ -323,7 +336,7 @@ static long shmdemo_ioctl_notify(u64 __user *argp)
 	/* Fully ordered: buffer stores before it are published with it. */
 	u64 seq = atomic64_inc_return(&shmdemo_seq);
 
-	wake_up_interruptible_poll(&shmdemo_waitq, EPOLLIN | EPOLLRDNORM);
+	wake_up_interruptible_poll(&shmdemo_waitq, EPOLLPRI);
 	return put_user(seq, argp);
 }
 
@@ -359,13 +372,13 @@ static long shmdemo_ioctl_wait(struct file *file, struct shmdemo_file *sf,
 	return 0;
 }
 
-/* INFO of any struct size from ours up: callers built for later versions. */
+/* INFO of any struct size from the first version's up, older and newer. */
 static bool shmdemo_is_info(unsigned int cmd)
 {
 	return _IOC_TYPE(cmd) == SHMDEMO_IOC_MAGIC &&
 	       _IOC_NR(cmd) == _IOC_NR(SHMDEMO_IOC_INFO) &&
 	       _IOC_DIR(cmd) == _IOC_READ &&
-	       _IOC_SIZE(cmd) >= sizeof(struct shmdemo_info);
+	       _IOC_SIZE(cmd) >= SHMDEMO_INFO_SIZE_VER0;
 }
 
 static long shmdemo_ioctl(struct file *file, unsigned int cmd,
@@ -391,17 +404,19 @@ static long shmdemo_ioctl(struct file *file, unsigned int cmd,
 }
 
 /*
- * Readable while seq differs from what this file saw; always writable, as
- * write() never blocks.
+ * Always readable and writable, as read() and write() never block. A
+ * publication this file has not seen is EPOLLPRI, as kernfs signals a
+ * changed attribute, until INFO or WAIT reports it (NOTIFY wakes only the
+ * pollers that asked for EPOLLPRI).
  */
 static __poll_t shmdemo_poll(struct file *file, poll_table *wait)
 {
 	struct shmdemo_file *sf = file->private_data;
-	__poll_t mask = EPOLLOUT | EPOLLWRNORM;
+	__poll_t mask = EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM;
 
 	poll_wait(file, &shmdemo_waitq, wait);
 	if (shmdemo_seq_read() != atomic64_read(&sf->seen))
-		mask |= EPOLLIN | EPOLLRDNORM;
+		mask |= EPOLLPRI;
 	return mask;
 }
 
@@ -422,7 +437,11 @@ static const struct file_operations shmdemo_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
-/* /sys/class/misc/shmdemo/{size,seq,mappings}, for watching from a shell. */
+/*
+ * /sys/class/misc/shmdemo/{size,seq,mappings}, for watching from a shell.
+ * seq and mappings are root's only (0400): like the 0600 node, they would
+ * tell other users when and how much the device is used.
+ */
 static ssize_t size_show(struct device *dev, struct device_attribute *attr,
 			 char *buf)
 {
@@ -443,8 +462,8 @@ static ssize_t mappings_show(struct device *dev, struct device_attribute *attr,
 }
 
 static DEVICE_ATTR_RO(size);
-static DEVICE_ATTR_RO(seq);
-static DEVICE_ATTR_RO(mappings);
+static DEVICE_ATTR_ADMIN_RO(seq);
+static DEVICE_ATTR_ADMIN_RO(mappings);
 
 static struct attribute *shmdemo_attrs[] = {
 	&dev_attr_size.attr,
@@ -493,8 +512,6 @@ static int __init shmdemo_init(void)
 	ret = misc_register(&shmdemo_misc);
 	if (ret)
 		goto out_free_pages;
-
-	pr_info("%zu bytes at /dev/%s\n", shmdemo_size(), shmdemo_misc.name);
 	return 0;
 
 out_free_pages:
@@ -518,3 +535,5 @@ MODULE_LICENSE("GPL");
 MODULE_AUTHOR("The shmdemo developers");
 MODULE_DESCRIPTION("Kernel buffer shared with userspace through mmap");
 MODULE_VERSION(SHMDEMO_VERSION);
+/* Which way mmap goes, for modinfo and the tests: "mmap" or "mmap_prepare". */
+MODULE_INFO(mmap_path, SHMDEMO_MMAP_PATH);

@@ -21,8 +21,8 @@
  * any process wakes every WAIT. Two pairs of programs that use the device at
  * once must agree on who writes where, as with any shared memory.
  *
- * Memory ordering: NOTIFY has release semantics and an INFO, WAIT or poll
- * that observes a seq value has acquire semantics. Every store to the buffer
+ * Memory ordering: NOTIFY has release semantics and an INFO or WAIT that
+ * observes a seq value has acquire semantics. Every store to the buffer
  * (through a mapping, or write(2)) that the notifier made before NOTIFY is
  * therefore visible to a process whose INFO or WAIT returned the value that
  * NOTIFY produced, or a later one. Stores made without NOTIFY carry no
@@ -50,17 +50,30 @@
  * struct shmdemo_info - what SHMDEMO_IOC_INFO reports
  * @size: size of the buffer in bytes, a multiple of the page size
  * @seq:  the current publication count
+ * @mask: which fields the driver filled: SHMDEMO_INFO_* bits
  *
- * Later versions may append __u64 fields; existing ones never move. The
+ * Versioned by size, as struct pidfd_info is: later versions append __u64
+ * fields, each with a bit in @mask, and existing fields never move. The
  * struct's size is part of SHMDEMO_IOC_INFO's number, and the driver accepts
- * any size from 16 bytes up: it fills the fields it knows and zeroes the
- * rest. A program built against a longer struct therefore runs on an older
- * driver (reading 0 in the newer fields), and an older program on a newer one.
+ * any size from SHMDEMO_INFO_SIZE_VER0 up. It copies the fields that fit in
+ * the caller's struct and zeroes the rest of it. So a program built against
+ * an older, shorter struct gets the fields it knows, and one built against a
+ * newer, longer struct reads in @mask which fields this driver filled: a
+ * field whose bit is clear holds 0 only because the driver does not know it.
+ * A @mask of 0 comes from a driver older than @mask itself, which filled
+ * @size and @seq only.
  */
 struct shmdemo_info {
 	__u64 size;
 	__u64 seq;
+	__u64 mask;
 };
+
+#define SHMDEMO_INFO_SIZE_VER0 16 /* size, seq */
+#define SHMDEMO_INFO_SIZE_VER1 24 /* and mask */
+
+#define SHMDEMO_INFO_SIZE (1ULL << 0) /* @size is filled */
+#define SHMDEMO_INFO_SEQ (1ULL << 1) /* @seq is filled */
 
 #define SHMDEMO_IOC_MAGIC 0xE6
 
@@ -68,7 +81,7 @@ struct shmdemo_info {
  * SHMDEMO_IOC_INFO - fill a struct shmdemo_info.
  * Never blocks. The seq it returns becomes the value this open file last saw
  * (see poll below). Errors: EFAULT if the argument cannot be written; ENOTTY
- * if the size in the number is below 16 bytes.
+ * if the size in the number is below SHMDEMO_INFO_SIZE_VER0 (16 bytes).
  */
 #define SHMDEMO_IOC_INFO _IOR(SHMDEMO_IOC_MAGIC, 1, struct shmdemo_info)
 
@@ -95,10 +108,21 @@ struct shmdemo_info {
 #define SHMDEMO_IOC_WAIT _IOWR(SHMDEMO_IOC_MAGIC, 3, __u64)
 
 /*
- * poll(2), select(2), epoll(7): EPOLLIN | EPOLLRDNORM while seq differs from
- * the value this open file last saw: the value at open(2), or the highest one
- * returned to it by INFO or WAIT since. Files shared across fork(2) share
- * this value. EPOLLOUT | EPOLLWRNORM always, as write(2) never blocks.
+ * poll(2), select(2), epoll(7):
+ * - EPOLLIN | EPOLLRDNORM and EPOLLOUT | EPOLLWRNORM always: the buffer is a
+ *   file of fixed size, and read(2) and write(2) never block.
+ * - EPOLLPRI while seq differs from the value this open file last saw: the
+ *   value at open(2), or the highest one returned to it by INFO or WAIT
+ *   since. Only INFO and WAIT clear it; read(2) does not. Files shared across
+ *   fork(2) share this value. This is how kernfs signals a changed attribute
+ *   (sysfs_notify()); select(2) reports it in exceptfds.
+ * So wait for EPOLLPRI (POLLPRI), not EPOLLIN, and answer each wake-up with
+ * INFO (or WAIT), which reads the new seq and clears EPOLLPRI. A
+ * level-triggered loop then sees one event per publication (one for several
+ * that came before it looked), and none while nothing new is published. An
+ * edge-triggered loop sees one event per NOTIFY (one for several between two
+ * of its epoll_wait(2) calls), INFO or not. A NOTIFY wakes only pollers that
+ * asked for EPOLLPRI.
  *
  * /sys/class/misc/shmdemo/mappings counts the VMAs that map the device, in
  * every process: a fork's copy counts, and so does each piece of a mapping
