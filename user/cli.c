@@ -45,34 +45,61 @@ static int usage_error(const char *fmt, const char *what)
 	return EXIT_USAGE;
 }
 
-/*
- * The option getopt_long just refused, as the user typed it: "--name"
- * (without any "=value"), or "-c" for a short one, even inside "-vc".
- */
-static const char *bad_option(char **argv, char *buf, size_t size)
-{
-	const char *arg = argv[optind - 1];
+static const struct option longopts[] = {
+	{ "message", required_argument, NULL, 'm' },
+	{ "device", required_argument, NULL, 'd' },
+	{ "load", required_argument, NULL, 'l' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+static const char shortopts[] = ":m:d:l:vhV";
 
-	if (!strncmp(arg, "--", 2) && arg[2])
-		snprintf(buf, size, "%.*s", (int)strcspn(arg, "="), arg);
+/* How many long options NAME (LEN bytes) abbreviates. */
+static int long_matches(const char *name, size_t len)
+{
+	const struct option *o;
+	int n = 0;
+
+	for (o = longopts; o->name; o++)
+		n += !strncmp(o->name, name, len);
+	return n;
+}
+
+/*
+ * Why getopt_long refused an option (C: ':' or '?'), naming the option as
+ * the user typed it. A short one is optopt, wherever it sits in a cluster:
+ * inside "-xv" getopt has not moved past the word yet, so argv[optind - 1]
+ * may be the previous word. A refused long option always ends its word, and
+ * glibc tells it apart: optopt is 0 when it is unknown or ambiguous, its
+ * value when it lacks an argument (as a short one at the end of a word
+ * does) or got one it does not take (which no short option can).
+ */
+static int bad_option(int c, char **argv)
+{
+	const char *word = argv[optind - 1];
+	int len = (int)strcspn(word, "=");
+	bool is_long = !strncmp(word, "--", 2) &&
+		       (!optopt || c == ':' ||
+			(optopt != ':' && strchr(shortopts, optopt)));
+	char name[64];
+
+	if (is_long)
+		snprintf(name, sizeof(name), "%.*s", len, word);
 	else
-		snprintf(buf, size, "-%c", optopt);
-	return buf;
+		snprintf(name, sizeof(name), "-%c", optopt);
+	if (c == ':')
+		return usage_error("option '%s' needs an argument", name);
+	if (is_long && optopt)
+		return usage_error("option '%s' takes no argument", name);
+	if (is_long && long_matches(word + 2, len - 2) > 1)
+		return usage_error("option '%s' is ambiguous", name);
+	return usage_error("unknown option '%s'", name);
 }
 
 int parse_options(int argc, char **argv, struct options *opt)
 {
-	static const struct option longopts[] = {
-		{ "message", required_argument, NULL, 'm' },
-		{ "device", required_argument, NULL, 'd' },
-		{ "load", required_argument, NULL, 'l' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	static const char shortopts[] = ":m:d:l:vhV";
-	char name[64];
 	int c;
 
 	opterr = 0;
@@ -96,14 +123,8 @@ int parse_options(int argc, char **argv, struct options *opt)
 		case 'V':
 			printf("%s %s\n", progname, USER_DEMO_VERSION);
 			return EXIT_SUCCESS;
-		case ':':
-			return usage_error("option '%s' needs an argument",
-					   bad_option(argv, name,
-						      sizeof(name)));
 		default:
-			return usage_error("unknown option '%s'",
-					   bad_option(argv, name,
-						      sizeof(name)));
+			return bad_option(c, argv);
 		}
 	}
 	if (optind < argc)
@@ -174,12 +195,10 @@ int open_failed(const char *path, int err)
 	return EXIT_FAILURE;
 }
 
-int message_too_long(size_t need, unsigned long long size)
+int message_too_long(size_t need, unsigned long long size, size_t page)
 {
-	long page = sysconf(_SC_PAGESIZE);
-
 	fprintf(stderr,
-		"%s: message too long: it takes %zu bytes with its final NUL, the buffer holds %llu; load the module with pages=%zu or more to make it larger\n",
+		"%s: message too long: it takes %zu bytes with its final NUL, the buffer holds %llu; unload the module (rmmod shmdemo) and load it again with pages=%zu or more to make it larger\n",
 		progname, need, size, (need + page - 1) / page);
 	return EXIT_USAGE;
 }

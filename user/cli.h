@@ -29,7 +29,7 @@ int load_module(const char *path);
 /* Says why opening PATH failed with ERR, and how to fix it; returns 1. */
 int open_failed(const char *path, int err);
 /* Says how big the buffer is and how to make it larger; returns 2. */
-int message_too_long(size_t need, unsigned long long size);
+int message_too_long(size_t need, unsigned long long size, size_t page);
 /* "progname: WHAT: strerror(errno)" on stderr; returns 1. */
 int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Reaps PID; returns its exit status, or 1 if it did not exit. */

@@ -80,10 +80,15 @@ static int measure(const char *name, int fd, int flags, size_t len, size_t page)
 
 int main(void)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	long page = sysconf(_SC_PAGESIZE);
 	struct shmdemo_info info;
 	int fd, ret = 0;
 
+	if (page <= 0) {
+		fprintf(stderr, "faults_demo: sysconf(_SC_PAGESIZE): %s\n",
+			strerror(errno));
+		return EXIT_FAILURE;
+	}
 	fd = open("/dev/shmdemo", O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr,

@@ -31,14 +31,29 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/shmdemo.h>
 #include "cli.h"
 
-/* The child: sleep until the parent publishes, then print the message. */
-static int child(int fd, const char *buf, size_t len, __u64 seen, bool verbose)
+/*
+ * The child: sleep until the parent publishes, then print the message.
+ * A parent that dies first never publishes: its death kills the child,
+ * which would otherwise sleep on, holding the module, until someone else's
+ * NOTIFY woke it to print their message. PARENT is checked once the signal
+ * is armed, as the parent may have died before.
+ */
+static int child(int fd, const char *buf, size_t len, __u64 seen,
+		 pid_t parent, bool verbose)
 {
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return fail("child: prctl(PR_SET_PDEATHSIG)");
+	if (getppid() != parent) {
+		fprintf(stderr, "%s: child: the parent died before writing\n",
+			progname);
+		return EXIT_FAILURE;
+	}
 	if (ioctl(fd, SHMDEMO_IOC_WAIT, &seen) < 0)
 		return fail("child: SHMDEMO_IOC_WAIT");
 	if (verbose)
@@ -48,13 +63,19 @@ static int child(int fd, const char *buf, size_t len, __u64 seen, bool verbose)
 	return fflush(stdout) ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-/* The parent: write the message, publish it, and wait for the child. */
-static int parent(int fd, char *buf, const char *message, pid_t pid,
-		  bool verbose)
+/*
+ * The parent: write the message, publish it, and wait for the child. The
+ * rest of the LEN bytes it mapped is zeroed, so that no tail of an earlier,
+ * longer message stays behind its final NUL.
+ */
+static int parent(int fd, char *buf, size_t len, const char *message,
+		  pid_t pid, bool verbose)
 {
+	size_t need = strlen(message) + 1;
 	__u64 seq;
 
-	strcpy(buf, message);
+	memcpy(buf, message, need);
+	memset(buf + need, 0, len - need);
 	if (ioctl(fd, SHMDEMO_IOC_NOTIFY, &seq) < 0) {
 		fail("SHMDEMO_IOC_NOTIFY");
 		kill(pid, SIGTERM);
@@ -63,8 +84,7 @@ static int parent(int fd, char *buf, const char *message, pid_t pid,
 	}
 	if (verbose)
 		fprintf(stderr, "%s: parent %d wrote %zu bytes, seq %llu\n",
-			progname, (int)getpid(), strlen(message) + 1,
-			(unsigned long long)seq);
+			progname, (int)getpid(), need, (unsigned long long)seq);
 	return wait_child(pid);
 }
 
@@ -73,15 +93,17 @@ static int share_message(int fd, const struct options *opt)
 	size_t need = strlen(opt->message) + 1;
 	long page = sysconf(_SC_PAGESIZE);
 	struct shmdemo_info info;
+	pid_t pid, self = getpid();
 	size_t len;
 	char *buf;
-	pid_t pid;
 	int ret;
 
+	if (page <= 0)
+		return fail("sysconf(_SC_PAGESIZE)");
 	if (ioctl(fd, SHMDEMO_IOC_INFO, &info) < 0)
 		return fail("%s: SHMDEMO_IOC_INFO", opt->device);
 	if (need > info.size)
-		return message_too_long(need, info.size);
+		return message_too_long(need, info.size, page);
 	if (opt->verbose)
 		fprintf(stderr, "%s: %s: %llu bytes, seq %llu\n", progname,
 			opt->device, (unsigned long long)info.size,
@@ -98,9 +120,9 @@ static int share_message(int fd, const struct options *opt)
 	if (pid < 0)
 		ret = fail("fork");
 	else if (pid == 0)
-		_exit(child(fd, buf, len, info.seq, opt->verbose));
+		_exit(child(fd, buf, len, info.seq, self, opt->verbose));
 	else
-		ret = parent(fd, buf, opt->message, pid, opt->verbose);
+		ret = parent(fd, buf, len, opt->message, pid, opt->verbose);
 	munmap(buf, len);
 	return ret;
 }
