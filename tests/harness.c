@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "harness.h"
 
@@ -133,7 +134,7 @@ int dev_open(int flags)
 
 struct shmdemo_info dev_info(int fd)
 {
-	struct shmdemo_info info = { 0, 0 };
+	struct shmdemo_info info = { 0 };
 
 	if (ioctl(fd, SHMDEMO_IOC_INFO, &info) < 0)
 		diag("SHMDEMO_IOC_INFO: %s", strerror(errno));
@@ -248,4 +249,77 @@ long vmalloc_used_kb(void)
 		exit(EXIT_FAILURE);
 	}
 	return n * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * Is PID asleep in a system call whose number is NR, or, if NR is -1, in an
+ * ioctl() of command CMD (whatever the call's number: a 32-bit test may
+ * watch a 64-bit program)? From /proc/PID/syscall: "nr arg0 arg1 ...".
+ */
+static bool asleep_in(pid_t pid, long nr, unsigned long cmd)
+{
+	char path[64], buf[256], *state;
+	unsigned long arg0, arg1 = 0;
+	long got;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		return false;
+	n = sscanf(buf, "%ld %lx %lx", &got, &arg0, &arg1);
+	if (n < (nr >= 0 ? 1 : 3))
+		return false;
+	if (nr >= 0 ? got != nr : arg1 != cmd)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	state = NULL;
+	if (read_file(path, buf, sizeof(buf)) > 0)
+		state = strrchr(buf, ')');
+	return state && state[2] == 'S';
+}
+
+static bool wait_asleep(pid_t pid, long nr, unsigned long cmd)
+{
+	unsigned int i;
+
+	for (i = 0; i < 10000 * time_scale(); i++) {
+		if (asleep_in(pid, nr, cmd))
+			return true;
+		sleep_ms(1);
+	}
+	if (nr >= 0)
+		diag("child %d never slept in system call %ld", (int)pid, nr);
+	else
+		diag("child %d never slept in ioctl 0x%lx", (int)pid, cmd);
+	return false;
+}
+
+bool blocked_in(pid_t pid, long nr)
+{
+	return wait_asleep(pid, nr, 0);
+}
+
+bool blocked_in_ioctl(pid_t pid, unsigned long cmd)
+{
+	return wait_asleep(pid, -1, cmd);
+}
+
+bool child_passed(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) < 0)
+		return false;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return true;
+	diag("child failed (status 0x%x)", status);
+	return false;
 }

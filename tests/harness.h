@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <linux/shmdemo.h>
 
 struct test_case {
@@ -61,5 +62,17 @@ bool write_file(const char *path, const char *val);
  */
 long dev_attr(const char *name);
 long vmalloc_used_kb(void);
+
+void sleep_ms(long ms);
+/*
+ * Wait until PID sleeps inside system call NR (a number from
+ * <sys/syscall.h>), so that what the test does next (a signal, a NOTIFY, a
+ * kill) finds it there, however slow the machine. Says so if it never does.
+ */
+bool blocked_in(pid_t pid, long nr);
+/* The same for an ioctl() of command CMD, whatever the program's ABI. */
+bool blocked_in_ioctl(pid_t pid, unsigned long cmd);
+/* Wait for a child and say whether it exited with status 0. */
+bool child_passed(pid_t pid);
 
 #endif /* SHMDEMO_TESTS_HARNESS_H */

@@ -46,18 +46,10 @@ static bool expect_map_errno(int fd, size_t len, int prot, int flags, off_t off,
 	return expect_errno(p == MAP_FAILED ? -1 : 0, want, what);
 }
 
-static void sleep_ms(long ms)
+/* What poll reports at once for EVENTS, 0 if nothing, -1 if poll failed. */
+static short poll_now(int fd, short events)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-/* What poll reports at once for reading, 0 if nothing, -1 if poll failed. */
-static short poll_in(int fd)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLRDNORM };
+	struct pollfd pfd = { .fd = fd, .events = events };
 	int ret = poll(&pfd, 1, 0);
 
 	if (ret < 0) {
@@ -65,6 +57,12 @@ static short poll_in(int fd)
 		return -1;
 	}
 	return ret == 1 ? pfd.revents : 0;
+}
+
+/* POLLPRI: a publication this file has not seen (INFO or WAIT clear it). */
+static short poll_pri(int fd)
+{
+	return poll_now(fd, POLLPRI);
 }
 
 static __u64 notify(int fd)
@@ -82,44 +80,6 @@ static __u64 notify(int fd)
 #else
 #define POLL_SYSCALL SYS_ppoll
 #endif
-
-/*
- * Wait until PID sleeps inside system call NR, so that what the test does
- * next (a signal, a NOTIFY) finds it there, however slow the machine.
- */
-static bool blocked_in(pid_t pid, long nr)
-{
-	char path[64], buf[256], *state;
-	unsigned int i;
-
-	for (i = 0; i < 10000 * time_scale(); i++) {
-		snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
-		if (read_file(path, buf, sizeof(buf)) > 0 && atol(buf) == nr) {
-			snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-			state = NULL;
-			if (read_file(path, buf, sizeof(buf)) > 0)
-				state = strrchr(buf, ')');
-			if (state && state[2] == 'S')
-				return true;
-		}
-		sleep_ms(1);
-	}
-	diag("child %d never slept in system call %ld", (int)pid, nr);
-	return false;
-}
-
-/* Wait for a child and say whether it exited with status 0. */
-static bool child_passed(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) < 0)
-		return false;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return true;
-	diag("child failed (status 0x%x)", status);
-	return false;
-}
 
 static bool test_node(void)
 {
@@ -149,29 +109,67 @@ out:
 	return ok;
 }
 
+#define INFO_FILLED (SHMDEMO_INFO_SIZE | SHMDEMO_INFO_SEQ)
+
 static bool test_info(void)
 {
 	int fd = dev_open(O_RDWR);
 	struct shmdemo_info info = dev_info(fd);
 
 	return expect_eq(info.size, NR_PAGES * page, "size") &&
-	       expect_eq(sizeof(info), 16, "sizeof(struct shmdemo_info)");
+	       expect_eq(info.mask, INFO_FILLED, "mask: size and seq filled") &&
+	       expect_eq(sizeof(info), SHMDEMO_INFO_SIZE_VER1,
+			 "sizeof(struct shmdemo_info)");
 }
 
-/* INFO as a program built against a later, longer struct calls it. */
-static bool test_info_longer_struct(void)
+/*
+ * INFO with a struct of USIZE bytes (SHMDEMO_IOC_INFO's number for that
+ * size), filled with 0xff beforehand: the driver must write size and seq,
+ * then the mask if it fits, and zero whatever the caller has beyond.
+ */
+static bool info_of_size(unsigned int usize)
 {
-	struct shmdemo_info_later {
-		__u64 size;
-		__u64 seq;
-		__u64 later;
-	} info = { 0, 0, ~0ULL };
+	__u64 buf[6], want_mask = usize >= 24 ? INFO_FILLED : ~0ULL;
+	unsigned int i, n = usize / 8;
 	int fd = dev_open(O_RDWR);
+	char what[48];
 
-	return expect_ok(ioctl(fd, _IOR(SHMDEMO_IOC_MAGIC, 1, info), &info),
-			 "INFO with a 24-byte struct") &&
-	       expect_eq(info.size, size, "size") &&
-	       expect_eq(info.later, 0, "the field the driver does not know");
+	memset(buf, 0xff, sizeof(buf));
+	snprintf(what, sizeof(what), "INFO with a %u-byte struct", usize);
+	if (!expect_ok(ioctl(fd, _IOC(_IOC_READ, SHMDEMO_IOC_MAGIC, 1, usize),
+			     buf),
+		       what) ||
+	    !expect_eq(buf[0], size, "size") ||
+	    !expect_eq(buf[1], dev_info(fd).seq, "seq") ||
+	    !expect_eq(buf[2], want_mask, "mask, or untouched past the struct"))
+		return false;
+	for (i = 3; i < n; i++)
+		if (!expect_eq(buf[i], 0, "a field the driver does not know"))
+			return false;
+	for (i = n > 3 ? n : 3; i < ARRAY_SIZE(buf); i++)
+		if (!expect_eq(buf[i], ~0ULL, "past the caller's struct"))
+			return false;
+	return true;
+}
+
+/*
+ * Every struct size: the first version's (16: size and seq, nothing written
+ * past them), this one's (24: and the mask), a later, longer one's (32 and
+ * 48: the unknown fields zeroed, the mask saying they were not filled), and
+ * one shorter than the first version (8), refused with ENOTTY.
+ */
+static bool test_info_sizes(void)
+{
+	int fd = dev_open(O_RDWR);
+	__u64 buf[2] = { 7, 7 };
+
+	return info_of_size(SHMDEMO_INFO_SIZE_VER0) &&
+	       info_of_size(SHMDEMO_INFO_SIZE_VER1) && info_of_size(32) &&
+	       info_of_size(48) &&
+	       expect_errno(ioctl(fd, _IOC(_IOC_READ, SHMDEMO_IOC_MAGIC, 1, 8),
+				  buf),
+			    ENOTTY, "INFO with an 8-byte struct") &&
+	       expect_eq(buf[0], 7, "the 8-byte struct untouched");
 }
 
 static bool test_map_matches_read_write(void)
@@ -465,7 +463,7 @@ static bool test_rdonly_notify(void)
 			 "seq after the refused NOTIFY") &&
 	       expect_eq(dev_attr("seq"), sysfs_before,
 			 "sysfs seq after the refused NOTIFY") &&
-	       expect_eq(poll_in(fd), 0, "no wake-up from the refused NOTIFY");
+	       expect_eq(poll_pri(fd), 0, "no POLLPRI from the refused NOTIFY");
 }
 
 static bool test_wronly_notify(void)
@@ -490,11 +488,11 @@ static bool test_rdonly_reader(void)
 
 	if (p == MAP_FAILED || w == MAP_FAILED)
 		return expect_ok(-1, "mmap");
-	if (!expect_eq(poll_in(fd), 0, "poll before NOTIFY") ||
+	if (!expect_eq(poll_pri(fd), 0, "poll before NOTIFY") ||
 	    !handoff(child_fd, p, rw, w, seen, "for readers") ||
-	    !expect_eq(poll_in(fd), POLLIN | POLLRDNORM, "poll after NOTIFY") ||
+	    !expect_eq(poll_pri(fd), POLLPRI, "poll after NOTIFY") ||
 	    !expect_eq(dev_info(fd).seq, seq, "INFO") ||
-	    !expect_eq(poll_in(fd), 0, "poll after INFO"))
+	    !expect_eq(poll_pri(fd), 0, "poll after INFO"))
 		return false;
 	seen = 0;
 	return expect_ok(ioctl(fd, SHMDEMO_IOC_WAIT, &seen), "WAIT") &&
@@ -625,36 +623,52 @@ static bool test_poll_writable(void)
 			 "readable and writable after NOTIFY");
 }
 
+/*
+ * POLLIN | POLLRDNORM always, on every file; POLLPRI from a NOTIFY until
+ * INFO or WAIT reports it to this file, and read() does not clear it.
+ */
 static bool test_poll(void)
 {
-	int fd = dev_open(O_RDWR), other = dev_open(O_RDWR);
-	int in = POLLIN | POLLRDNORM;
+	int fds[] = { dev_open(O_RDWR), dev_open(O_RDONLY) };
+	int fd = fds[0], other = dev_open(O_RDWR);
+	short in = POLLIN | POLLRDNORM;
+	unsigned int i;
 	__u64 seen;
+	char c;
 
-	if (!expect_eq(poll_in(fd), 0, "poll after open"))
+	for (i = 0; i < ARRAY_SIZE(fds); i++)
+		if (!expect_eq(poll_now(fds[i], in), in, "readable after open"))
+			return false;
+	if (!expect_eq(poll_pri(fd), 0, "no POLLPRI after open"))
 		return false;
 	notify(other);
-	if (!expect_eq(poll_in(fd), in, "poll after NOTIFY"))
+	if (!expect_eq(poll_now(fd, in | POLLPRI), in | POLLPRI,
+		       "POLLPRI and readable after NOTIFY") ||
+	    !expect_eq(pread(fd, &c, 1, 0), 1, "read") ||
+	    !expect_eq(poll_pri(fd), POLLPRI, "POLLPRI after read()"))
 		return false;
 	dev_info(fd);
-	if (!expect_eq(poll_in(fd), 0, "poll after INFO"))
+	if (!expect_eq(poll_now(fd, in | POLLPRI), in,
+		       "readable, no POLLPRI, after INFO"))
 		return false;
 	notify(other);
 	seen = 0;
 	ioctl(fd, SHMDEMO_IOC_WAIT, &seen);
-	return expect_eq(poll_in(fd), 0, "poll after WAIT");
+	return expect_eq(poll_pri(fd), 0, "no POLLPRI after WAIT");
 }
 
+/* A child asks for POLLPRI and sleeps until the parent's NOTIFY. */
 static bool test_poll_wakes(void)
 {
 	int fd = dev_open(O_RDWR);
 	pid_t pid;
 
+	dev_info(fd);
 	pid = fork();
 	if (pid == 0) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd = { .fd = fd, .events = POLLPRI };
 
-		_exit(poll(&pfd, 1, -1) != 1 || !(pfd.revents & POLLIN));
+		_exit(poll(&pfd, 1, -1) != 1 || pfd.revents != POLLPRI);
 	}
 	if (!blocked_in(pid, POLL_SYSCALL))
 		return false;
@@ -733,23 +747,57 @@ static bool test_lseek(void)
 	       expect_errno(lseek(fd, -1, SEEK_SET), EINVAL, "negative");
 }
 
-/* The sysfs attributes are read-only, for everyone (DEVICE_ATTR_RO). */
+static const struct {
+	const char *name;
+	int mode;
+} sysfs_attrs[] = { { "size", 0444 }, { "seq", 0400 }, { "mappings", 0400 } };
+
+static void sysfs_path(char *path, size_t len, const char *name)
+{
+	snprintf(path, len, "/sys/class/misc/shmdemo/%s", name);
+}
+
+/* Read-only; size for everyone, seq and mappings for root only. */
 static bool test_sysfs_modes(void)
 {
-	static const char *const names[] = { "size", "seq", "mappings" };
 	char path[128];
 	struct stat st;
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		snprintf(path, sizeof(path), "/sys/class/misc/shmdemo/%s",
-			 names[i]);
+	for (i = 0; i < ARRAY_SIZE(sysfs_attrs); i++) {
+		sysfs_path(path, sizeof(path), sysfs_attrs[i].name);
 		if (!expect_ok(stat(path, &st), path) ||
-		    !expect_eq(st.st_mode & 07777, 0444, path) ||
+		    !expect_eq(st.st_mode & 07777, sysfs_attrs[i].mode, path) ||
 		    !expect_errno(open(path, O_WRONLY), EACCES, path))
 			return false;
 	}
 	return true;
+}
+
+/* A non-root user reads size; seq and mappings fail with EACCES. */
+static bool test_sysfs_non_root(void)
+{
+	pid_t pid = fork();
+	char path[128], buf[32];
+	unsigned int i;
+	bool ok = true;
+
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(2);
+		for (i = 0; i < ARRAY_SIZE(sysfs_attrs); i++) {
+			sysfs_path(path, sizeof(path), sysfs_attrs[i].name);
+			if (sysfs_attrs[i].mode & 0004)
+				ok &= expect_ok(read_file(path, buf,
+							  sizeof(buf)),
+						path);
+			else
+				ok &= expect_errno(open(path, O_RDONLY), EACCES,
+						   path);
+		}
+		_exit(!ok);
+	}
+	return child_passed(pid);
 }
 
 static bool test_sysfs(void)
@@ -898,26 +946,64 @@ static bool test_process_vm_readv(void)
 	       expect_eq(strcmp(buf, "remote"), 0, "data");
 }
 
-static bool test_select(void)
+/* select(2) with FD in readfds and exceptfds: 'r', 'x' or "rx" if set. */
+static const char *select_now(int fd)
 {
-	int fd = dev_open(O_RDWR), other = dev_open(O_RDWR);
 	struct timeval tv = { 0, 0 };
-	fd_set rfds;
+	fd_set rfds, xfds;
 	int ret;
 
 	FD_ZERO(&rfds);
+	FD_ZERO(&xfds);
 	FD_SET(fd, &rfds);
-	ret = select(fd + 1, &rfds, NULL, NULL, &tv);
-	if (!expect_ok(ret, "select before NOTIFY") ||
-	    !expect_eq(ret, 0, "select before NOTIFY"))
+	FD_SET(fd, &xfds);
+	ret = select(fd + 1, &rfds, NULL, &xfds, &tv);
+	if (ret < 0)
+		return strerror(errno);
+	if (FD_ISSET(fd, &rfds))
+		return FD_ISSET(fd, &xfds) ? "rx" : "r";
+	return FD_ISSET(fd, &xfds) ? "x" : "";
+}
+
+static bool expect_select(int fd, const char *want, const char *what)
+{
+	const char *got = select_now(fd);
+
+	if (!strcmp(got, want))
+		return true;
+	diag("%s: select says \"%s\", expected \"%s\"", what, got, want);
+	return false;
+}
+
+/* select: readable always; in exceptfds (POLLPRI) from NOTIFY until INFO. */
+static bool test_select(void)
+{
+	int fd = dev_open(O_RDWR), other = dev_open(O_RDWR);
+	pid_t pid;
+
+	if (!expect_select(fd, "r", "after open"))
 		return false;
 	notify(other);
-	FD_SET(fd, &rfds);
-	tv.tv_sec = 5;
-	ret = select(fd + 1, &rfds, NULL, NULL, &tv);
-	return expect_ok(ret, "select after NOTIFY") &&
-	       expect_eq(ret, 1, "select after NOTIFY") &&
-	       expect_eq(FD_ISSET(fd, &rfds), 1, "fd is readable");
+	if (!expect_select(fd, "rx", "after NOTIFY") ||
+	    !expect_select(fd, "rx", "again, no INFO yet"))
+		return false;
+	dev_info(fd);
+	if (!expect_select(fd, "r", "after INFO"))
+		return false;
+
+	/* A select() that sleeps on exceptfds alone wakes at a NOTIFY. */
+	pid = fork();
+	if (pid == 0) {
+		struct timeval tv = { 10 * time_scale(), 0 };
+		fd_set xfds;
+
+		FD_ZERO(&xfds);
+		FD_SET(fd, &xfds);
+		_exit(select(fd + 1, NULL, NULL, &xfds, &tv) != 1);
+	}
+	sleep_ms(100);
+	notify(other);
+	return child_passed(pid);
 }
 
 static bool test_select_write(void)
@@ -947,23 +1033,129 @@ static bool test_epoll_write(void)
 	       expect_eq(out.events, EPOLLOUT, "events");
 }
 
-static bool test_epoll(void)
+#define ROUNDS 20
+
+/*
+ * Events epoll reports for FD (registered on EP) within TIMEOUT_MS, and
+ * their mask in *EVENTS: epoll_wait is called until it returns nothing at
+ * once, up to 10 times, so that a loop that would spin shows as 10.
+ */
+static int epoll_count(int ep, int timeout_ms, unsigned int *events)
 {
-	int fd = dev_open(O_RDWR), other = dev_open(O_RDWR);
-	struct epoll_event ev = { .events = EPOLLIN }, out;
+	struct epoll_event out;
+	int n = 0, ret;
+
+	*events = 0;
+	while (n < 10) {
+		ret = epoll_wait(ep, &out, 1, n ? 0 : timeout_ms);
+		if (ret < 0)
+			diag("epoll_wait: %s", strerror(errno));
+		if (ret <= 0)
+			break;
+		*events |= out.events;
+		n++;
+	}
+	return n;
+}
+
+static int epoll_on(int fd, unsigned int events)
+{
+	struct epoll_event ev = { .events = events };
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 
-	if (!expect_ok(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev),
-		       "EPOLL_CTL_ADD") ||
-	    !expect_eq(epoll_wait(ep, &out, 1, 0), 0, "epoll before NOTIFY"))
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		diag("epoll: %s", strerror(errno));
+		return -1;
+	}
+	return ep;
+}
+
+/*
+ * The loop the header recommends, level-triggered: wait for EPOLLPRI, answer
+ * with INFO. One event per publication, none while nothing is published (a
+ * loop that read() instead, or did nothing, would spin: 10 events), and one
+ * for two publications made before it looked.
+ */
+static bool test_epoll_level(void)
+{
+	int fd = dev_open(O_RDWR), other = dev_open(O_RDWR);
+	int ep = epoll_on(fd, EPOLLPRI);
+	struct epoll_event ev;
+	unsigned int events;
+	__u64 seq;
+	int i;
+
+	if (ep < 0 || !expect_eq(epoll_count(ep, 0, &events), 0, "at first"))
 		return false;
+	for (i = 0; i < ROUNDS; i++) {
+		seq = notify(i % 2 ? other : fd);
+		if (!expect_eq(epoll_wait(ep, &ev, 1, 5000), 1,
+			       "epoll_wait after NOTIFY") ||
+		    !expect_eq(ev.events, EPOLLPRI, "EPOLLPRI") ||
+		    !expect_eq(dev_info(fd).seq, seq, "INFO") ||
+		    !expect_eq(epoll_count(ep, 0, &events), 0, "after INFO"))
+			return false;
+	}
 	notify(other);
-	if (!expect_eq(epoll_wait(ep, &out, 1, 5000), 1,
-		       "epoll after NOTIFY") ||
-	    !expect_eq(out.events, EPOLLIN, "events"))
+	seq = notify(other);
+	if (!expect_eq(epoll_wait(ep, &ev, 1, 5000), 1,
+		       "two NOTIFYs, then epoll_wait") ||
+	    !expect_eq(dev_info(fd).seq, seq, "INFO sees the second") ||
+	    !expect_eq(epoll_count(ep, 0, &events), 0, "after INFO"))
 		return false;
-	dev_info(fd);
-	return expect_eq(epoll_wait(ep, &out, 1, 0), 0, "epoll after INFO");
+	/* Level-triggered, the event stays until INFO: read() is no answer. */
+	notify(other);
+	return expect_eq(pread(fd, &(char){ 0 }, 1, 0), 1, "read") &&
+	       expect_eq(epoll_count(ep, 0, &events), 10,
+			 "read() leaves EPOLLPRI");
+}
+
+/*
+ * Edge-triggered, EPOLLIN | EPOLLPRI: EPOLLIN once when registered (the
+ * buffer is readable), then one event per NOTIFY whether or not the loop
+ * answers with INFO, and none in between.
+ */
+static bool test_epoll_edge(void)
+{
+	int fd = dev_open(O_RDWR), other = dev_open(O_RDWR);
+	int ep = epoll_on(fd, EPOLLIN | EPOLLPRI | EPOLLET);
+	unsigned int events;
+	int i;
+
+	if (ep < 0 || !expect_eq(epoll_count(ep, 0, &events), 1, "at first") ||
+	    !expect_eq(events, EPOLLIN, "EPOLLIN at first"))
+		return false;
+	for (i = 0; i < ROUNDS; i++) {
+		notify(other);
+		if (!expect_eq(epoll_count(ep, 5000, &events), 1,
+			       "events for one NOTIFY") ||
+		    !expect_eq(events, EPOLLIN | EPOLLPRI, "EPOLLIN | EPOLLPRI"))
+			return false;
+		if (i % 2)
+			dev_info(fd);
+	}
+	return true;
+}
+
+/* An epoll_wait that sleeps on EPOLLPRI wakes at a NOTIFY. */
+static bool test_epoll_wakes(void)
+{
+	int fd = dev_open(O_RDWR), other = dev_open(O_RDWR);
+	int ep = epoll_on(fd, EPOLLPRI);
+	pid_t pid;
+
+	if (ep < 0)
+		return false;
+	pid = fork();
+	if (pid == 0) {
+		struct epoll_event out;
+
+		_exit(epoll_wait(ep, &out, 1, 10000 * time_scale()) != 1 ||
+		      out.events != EPOLLPRI);
+	}
+	sleep_ms(100);
+	notify(other);
+	return child_passed(pid);
 }
 
 static bool test_persists_across_open(void)
@@ -1165,9 +1357,10 @@ static bool test_non_root(void)
 static const struct test_case cases[] = {
 	{ "buffer is zeroed at load", test_zeroed_at_load },
 	{ "node is a character device, mode 0600", test_node },
-	{ "INFO reports the size of 4 pages", test_info },
-	{ "INFO with a longer struct: known fields filled, the rest zeroed",
-	  test_info_longer_struct },
+	{ "INFO reports the size of 4 pages, and a mask of size and seq",
+	  test_info },
+	{ "INFO of 16, 24, 32 and 48 bytes: fields that fit, the mask, the rest zeroed; 8 is ENOTTY",
+	  test_info_sizes },
 	{ "mapping, read() and write() see the same bytes",
 	  test_map_matches_read_write },
 	{ "MAP_PRIVATE fails with EINVAL", test_map_private },
@@ -1204,9 +1397,9 @@ static const struct test_case cases[] = {
 	{ "a signal ends WAIT with EINTR", test_wait_eintr },
 	{ "WAIT restarts after a signal under SA_RESTART",
 	  test_wait_sa_restart },
-	{ "poll: readable while seq differs from what the file saw",
+	{ "poll: POLLIN always, POLLPRI from NOTIFY until INFO or WAIT",
 	  test_poll },
-	{ "poll sleeps until NOTIFY", test_poll_wakes },
+	{ "poll for POLLPRI sleeps until NOTIFY", test_poll_wakes },
 	{ "poll: writable (POLLOUT | POLLWRNORM) at once, on any file",
 	  test_poll_writable },
 	{ "select for writing returns at once", test_select_write },
@@ -1220,15 +1413,22 @@ static const struct test_case cases[] = {
 	{ "lseek: SEEK_END is the size, past the end or negative EINVAL",
 	  test_lseek },
 	{ "sysfs shows size, seq and mappings", test_sysfs },
-	{ "sysfs size, seq and mappings are mode 0444", test_sysfs_modes },
+	{ "sysfs size is mode 0444, seq and mappings 0400", test_sysfs_modes },
+	{ "a non-root process reads sysfs size, gets EACCES on seq and mappings",
+	  test_sysfs_non_root },
 	{ "mappings counts VMAs through fork, mremap, split and failed mmaps",
 	  test_mappings_count_vmas },
 	{ "partial munmap keeps the rest; the hole faults",
 	  test_partial_munmap },
 	{ "MAP_FIXED over an existing mapping", test_map_fixed },
 	{ "process_vm_readv reads the mapping", test_process_vm_readv },
-	{ "select: readable after NOTIFY", test_select },
-	{ "epoll: readable after NOTIFY, not after INFO", test_epoll },
+	{ "select: readable always, exceptfds from NOTIFY until INFO",
+	  test_select },
+	{ "epoll, level-triggered EPOLLPRI and INFO: one event per NOTIFY",
+	  test_epoll_level },
+	{ "epoll, edge-triggered: one event per NOTIFY, never more",
+	  test_epoll_edge },
+	{ "epoll_wait for EPOLLPRI sleeps until NOTIFY", test_epoll_wakes },
 	{ "data persists across close and open", test_persists_across_open },
 	{ "one NOTIFY wakes 16 waiters", test_notify_wakes_all },
 	{ "2000 strict ping-pong rounds between parent and child",

@@ -16,6 +16,7 @@
 #include <sys/klog.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "harness.h"
@@ -166,10 +167,13 @@ static bool test_zeroed_every_load(void)
 	return true;
 }
 
-/* How many times the kernel log holds NEEDLE; -1 if it cannot be read. */
-static int kernel_log_count(const char *needle)
+/*
+ * How many lines of the kernel log hold NEEDLE, leaving out those that
+ * hold SKIP if it is not NULL; -1 if the log cannot be read.
+ */
+static int kernel_log_lines(const char *needle, const char *skip)
 {
-	char *log = malloc(1 << 20), *p;
+	char *log = malloc(1 << 20), *line, *end, *next;
 	int len, n = 0;
 
 	if (!log)
@@ -180,10 +184,20 @@ static int kernel_log_count(const char *needle)
 		return -1;
 	}
 	log[len] = '\0';
-	for (p = log; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
+	for (line = log; *line; line = next) {
+		end = line + strcspn(line, "\n");
+		next = *end ? end + 1 : end;
+		*end = '\0';
+		n += strstr(line, needle) && !(skip && strstr(line, skip));
+	}
 	free(log);
 	return n;
+}
+
+/* How many times the kernel log holds NEEDLE; -1 if it cannot be read. */
+static int kernel_log_count(const char *needle)
+{
+	return kernel_log_lines(needle, NULL);
 }
 
 /* Loading with PARAMS fails with EINVAL and adds a log line saying LOG. */
@@ -282,6 +296,86 @@ static bool test_works_after_refusals(void)
 	return expect_unload(0, "unload");
 }
 
+/*
+ * A successful load prints nothing, as upstream drivers do. The kernel's own
+ * line about a first out-of-tree or unsigned module ("... tainting
+ * kernel") is not the module's, and is left out.
+ */
+static bool test_load_is_quiet(void)
+{
+	int before;
+
+	if (module_loaded())
+		module_unload();
+	before = kernel_log_lines("shmdemo", "taint");
+	if (!expect_eq(module_load(""), 0, "load"))
+		return false;
+	if (!expect_eq(kernel_log_lines("shmdemo", "taint"), before,
+		       "the module's kernel log lines after a load"))
+		return false;
+	return expect_unload(0, "unload");
+}
+
+/*
+ * The value of modinfo's KEY in the module file, as modinfo(8) would print
+ * it, into VAL; the 32-bit build has no libkmod, so the .modinfo strings
+ * ("key=value") are looked for in the file itself.
+ */
+static bool module_info(const char *key, char *val, size_t size)
+{
+	static char ko[32 << 20];
+	int fd = open(module_path(), O_RDONLY | O_CLOEXEC);
+	char needle[64], *p;
+	size_t len, n = 0;
+	ssize_t ret = 1;
+
+	while (fd >= 0 && ret > 0 && n < sizeof(ko) - 1) {
+		ret = read(fd, ko + n, sizeof(ko) - 1 - n);
+		n += ret > 0 ? ret : 0;
+	}
+	if (fd < 0 || ret < 0) {
+		diag("%s: %s", module_path(), strerror(errno));
+		return false;
+	}
+	close(fd);
+	ko[n] = '\0';
+	len = snprintf(needle, sizeof(needle), "%s=", key);
+	p = memmem(ko, n, needle, len);
+	if (!p || (p > ko && p[-1])) {
+		diag("%s: no %s in its modinfo", module_path(), key);
+		return false;
+	}
+	snprintf(val, size, "%s", p + len);
+	return true;
+}
+
+/*
+ * The mmap path the build took, against the kernel's: .mmap_prepare where
+ * the core maps an array of kernel pages (7.1 on), .mmap before.
+ */
+static bool test_mmap_path(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+	const char *want;
+	char got[32];
+
+	if (!expect_ok(uname(&u), "uname") ||
+	    !expect_eq(sscanf(u.release, "%d.%d", &major, &minor), 2,
+		       u.release) ||
+	    !module_info("mmap_path", got, sizeof(got)))
+		return false;
+	want = major > 7 || (major == 7 && minor >= 1) ? "mmap_prepare" :
+							 "mmap";
+	if (strcmp(got, want)) {
+		diag("kernel %s: mmap_path is %s, expected %s", u.release, got,
+		     want);
+		return false;
+	}
+	diag("kernel %s: mmap_path %s", u.release, got);
+	return true;
+}
+
 static const struct test_case cases[] = {
 	{ "rmmod is refused (EAGAIN) while a file is open",
 	  test_busy_while_open },
@@ -299,6 +393,10 @@ static const struct test_case cases[] = {
 	{ "pages=N of 256 MiB (65536 of 4 KiB) loads, and unloading frees the buffer",
 	  test_largest_buffer },
 	{ "the module works after refused loads", test_works_after_refusals },
+	{ "a successful load prints nothing in the kernel log",
+	  test_load_is_quiet },
+	{ "the build took the kernel's mmap path (.mmap_prepare from 7.1)",
+	  test_mmap_path },
 };
 
 int main(void)

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "harness.h"
@@ -133,29 +135,62 @@ static bool test_version(void)
 	       expect_run(ARGS("-V"), 0, version, NULL);
 }
 
-static bool test_unknown_option(void)
+#define UNKNOWN(opt) "user_demo: unknown option '" opt "'\n"
+#define NEEDS(opt) "user_demo: option '" opt "' needs an argument\n"
+
+static bool test_unknown_long(void)
 {
-	return expect_run(ARGS("--bogus"), 2, "",
-			  "user_demo: unknown option '--bogus'\n") &&
-	       expect_run(ARGS("--bogus=1"), 2, "",
-			  "user_demo: unknown option '--bogus'\n") &&
-	       expect_run(ARGS("-x"), 2, "",
-			  "user_demo: unknown option '-x'\n") &&
-	       expect_run(ARGS("-vx"), 2, "",
-			  "user_demo: unknown option '-x'\n") &&
+	return expect_run(ARGS("--bogus"), 2, "", UNKNOWN("--bogus")) &&
+	       expect_run(ARGS("--bogus=1"), 2, "", UNKNOWN("--bogus")) &&
+	       expect_run(ARGS("-v", "--bogus"), 2, "", UNKNOWN("--bogus")) &&
 	       expect_run(ARGS("-x"), 2, "", "Try 'user_demo --help'");
 }
 
-static bool test_missing_argument(void)
+static bool test_unknown_short(void)
 {
-	const char *message =
-		"user_demo: option '--message' needs an argument\n";
+	return expect_run(ARGS("-x"), 2, "", UNKNOWN("-x")) &&
+	       expect_run(ARGS("--verbose", "-x"), 2, "", UNKNOWN("-x")) &&
+	       expect_run(ARGS("-m", "hi", "-x"), 2, "", UNKNOWN("-x"));
+}
 
-	return expect_run(ARGS("--message"), 2, "", message) &&
-	       expect_run(ARGS("-d"), 2, "",
-			  "user_demo: option '-d' needs an argument\n") &&
-	       expect_run(ARGS("-v", "--load"), 2, "",
-			  "user_demo: option '--load' needs an argument\n");
+/* Inside a cluster: first, in the middle, last; after a long option. */
+static bool test_unknown_in_cluster(void)
+{
+	return expect_run(ARGS("-xv"), 2, "", UNKNOWN("-x")) &&
+	       expect_run(ARGS("-vxv"), 2, "", UNKNOWN("-x")) &&
+	       expect_run(ARGS("-vx"), 2, "", UNKNOWN("-x")) &&
+	       expect_run(ARGS("--verbose", "-xv"), 2, "", UNKNOWN("-x")) &&
+	       expect_run(ARGS("--message=hi", "-xv"), 2, "", UNKNOWN("-x")) &&
+	       expect_run(ARGS("-v", "-vxv"), 2, "", UNKNOWN("-x"));
+}
+
+static bool test_missing_argument_long(void)
+{
+	return expect_run(ARGS("--message"), 2, "", NEEDS("--message")) &&
+	       expect_run(ARGS("-v", "--load"), 2, "", NEEDS("--load")) &&
+	       expect_run(ARGS("--mess"), 2, "", NEEDS("--mess"));
+}
+
+static bool test_missing_argument_short(void)
+{
+	return expect_run(ARGS("-d"), 2, "", NEEDS("-d")) &&
+	       expect_run(ARGS("--verbose", "-d"), 2, "", NEEDS("-d")) &&
+	       expect_run(ARGS("-vd"), 2, "", NEEDS("-d")) &&
+	       expect_run(ARGS("--verbose", "-vm"), 2, "", NEEDS("-m"));
+}
+
+static bool test_long_takes_no_argument(void)
+{
+	return expect_run(ARGS("--verbose=1"), 2, "",
+			  "user_demo: option '--verbose' takes no argument\n") &&
+	       expect_run(ARGS("-v", "--help=x"), 2, "",
+			  "user_demo: option '--help' takes no argument\n");
+}
+
+static bool test_ambiguous(void)
+{
+	return expect_run(ARGS("--ver"), 2, "",
+			  "user_demo: option '--ver' is ambiguous\n");
 }
 
 static bool test_stray_argument(void)
@@ -235,8 +270,8 @@ static bool test_verbose(void)
 
 #define TOO_LONG                                                               \
 	"user_demo: message too long: it takes %ld bytes with its final NUL, " \
-	"the buffer holds %ld; load the module with pages=2 or more to make "  \
-	"it larger\n"
+	"the buffer holds %ld; unload the module (rmmod shmdemo) and load it " \
+	"again with pages=2 or more to make it larger\n"
 
 static bool test_message_sizes(void)
 {
@@ -264,6 +299,146 @@ out:
 	free(want);
 	free(msg);
 	return ok;
+}
+
+/* No tail of an earlier, longer message stays after the new one's NUL. */
+static bool test_no_stale_tail(void)
+{
+	long page = sysconf(_SC_PAGESIZE), i;
+	char *buf = malloc(page);
+	int fd = dev_open(O_RDONLY);
+	bool ok = false;
+
+	if (!buf || fd < 0 ||
+	    !expect_run(ARGS("-m", "a message longer than the next one"), 0,
+			CHILD_READS "a message longer than the next one\n",
+			NULL) ||
+	    !expect_run(ARGS("-m", "hi"), 0, CHILD_READS "hi\n", NULL) ||
+	    !expect_eq(pread(fd, buf, page, 0), page, "read the first page"))
+		goto out;
+	ok = expect_eq(memcmp(buf, "hi", 3), 0, "the message and its NUL");
+	for (i = 3; ok && i < page; i++)
+		ok = expect_eq(buf[i], 0, "a byte after the message");
+	if (!ok)
+		diag("byte %ld is not zero", i - 1);
+out:
+	free(buf);
+	close(fd);
+	return ok;
+}
+
+/*
+ * Start user_demo -m orphan under ptrace and stop it as it forks, before it
+ * writes and publishes. Returns its pid, and in *CHILD the child's, stopped
+ * too (ptrace attached it); -1 on failure. This process is made the
+ * orphan's reaper, so that it can wait for the child once the parent dies.
+ */
+static pid_t demo_stopped_at_fork(pid_t *child)
+{
+	unsigned long msg;
+	int status;
+	pid_t pid;
+
+	if (!expect_ok(prctl(PR_SET_CHILD_SUBREAPER, 1), "PR_SET_CHILD_SUBREAPER"))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		/* Its child's "the parent died" stays out of the TAP stream. */
+		dup2(null, 1);
+		dup2(null, 2);
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		raise(SIGSTOP);
+		execl(demo_path(), demo_path(), "-m", "orphan", (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status) ||
+	    !expect_ok(ptrace(PTRACE_SETOPTIONS, pid, NULL,
+			      (void *)(PTRACE_O_TRACEFORK | PTRACE_O_EXITKILL)),
+		       "PTRACE_SETOPTIONS"))
+		return -1;
+	ptrace(PTRACE_CONT, pid, NULL, NULL);
+	/* Stops before the fork: exec's SIGTRAP, which is not passed on. */
+	while (waitpid(pid, &status, 0) == pid && WIFSTOPPED(status)) {
+		if (status >> 8 == (SIGTRAP | (PTRACE_EVENT_FORK << 8))) {
+			ptrace(PTRACE_GETEVENTMSG, pid, NULL, &msg);
+			*child = (pid_t)msg;
+			if (waitpid(*child, &status, __WALL) != *child)
+				return -1;
+			return pid;
+		}
+		ptrace(PTRACE_CONT, pid, NULL, NULL);
+	}
+	diag("user_demo ended before it forked (status 0x%x)", status);
+	return -1;
+}
+
+/* Kill the parent PID and reap it. */
+static void kill_parent(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/*
+ * The orphaned CHILD must be gone within seconds, killed by SIGKILL (its
+ * parent's death signal) or, if KILLED is false, exited with status 1 on
+ * its own; the module then unloads, and is loaded again for the next cases.
+ */
+static bool orphan_gone(pid_t child, bool killed)
+{
+	unsigned int i;
+	int status;
+
+	for (i = 0; i < 1000 * time_scale(); i++) {
+		if (waitpid(child, &status, WNOHANG) == child)
+			break;
+		sleep_ms(10);
+	}
+	if (i == 1000 * time_scale()) {
+		diag("the child %d outlived its parent", (int)child);
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		return false;
+	}
+	if (killed ? !(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) :
+		     !(WIFEXITED(status) && WEXITSTATUS(status) == 1)) {
+		diag("the child ended with status 0x%x, expected %s", status,
+		     killed ? "SIGKILL" : "exit status 1");
+		return false;
+	}
+	return expect_eq(module_unload(), 0, "rmmod after the child went") &&
+	       expect_eq(module_load(""), 0, "insmod again");
+}
+
+/* The parent dies while its child sleeps in WAIT: the child goes too. */
+static bool test_orphan_waiting(void)
+{
+	pid_t child, pid = demo_stopped_at_fork(&child);
+
+	if (pid < 0)
+		return false;
+	ptrace(PTRACE_DETACH, child, NULL, NULL);
+	if (!blocked_in_ioctl(child, (unsigned int)SHMDEMO_IOC_WAIT)) {
+		kill(child, SIGKILL);
+		kill_parent(pid);
+		return false;
+	}
+	kill_parent(pid);
+	return orphan_gone(child, true);
+}
+
+/* The parent dies before its child runs at all: the child sees it at once. */
+static bool test_orphan_at_fork(void)
+{
+	pid_t child, pid = demo_stopped_at_fork(&child);
+
+	if (pid < 0)
+		return false;
+	kill_parent(pid);
+	ptrace(PTRACE_DETACH, child, NULL, NULL);
+	return orphan_gone(child, false);
 }
 
 static bool test_missing_node(void)
@@ -326,9 +501,17 @@ static bool test_load_bad_path(void)
 static const struct test_case host_cases[] = {
 	{ "user_demo --help prints the usage and exits 0", test_help },
 	{ "user_demo --version", test_version },
-	{ "an unknown option is a usage error (exit 2)", test_unknown_option },
-	{ "an option without its argument is a usage error (exit 2)",
-	  test_missing_argument },
+	{ "an unknown long option is named (exit 2)", test_unknown_long },
+	{ "an unknown short option is named (exit 2)", test_unknown_short },
+	{ "an unknown short option inside a cluster is named, not the word before",
+	  test_unknown_in_cluster },
+	{ "a long option without its argument is named (exit 2)",
+	  test_missing_argument_long },
+	{ "a short option without its argument is named, in a cluster too",
+	  test_missing_argument_short },
+	{ "a long option given an argument it does not take is named (exit 2)",
+	  test_long_takes_no_argument },
+	{ "an ambiguous abbreviation is named (exit 2)", test_ambiguous },
 	{ "a stray argument is a usage error (exit 2)", test_stray_argument },
 };
 
@@ -340,6 +523,12 @@ static const struct test_case guest_cases[] = {
 	{ "user_demo -v adds size, seq and pids on stderr", test_verbose },
 	{ "a message of size - 1 bytes fits; one more is exit 2",
 	  test_message_sizes },
+	{ "a new message leaves no tail of a longer one (cat shows none)",
+	  test_no_stale_tail },
+	{ "the parent killed while the child WAITs: the child goes, rmmod works",
+	  test_orphan_waiting },
+	{ "the parent killed before the child runs: the child goes, rmmod works",
+	  test_orphan_at_fork },
 	{ "a missing node is named (exit 1)", test_missing_node },
 	{ "a node that is not shmdemo fails INFO (exit 1)", test_not_a_device },
 	{ "a non-root user is told permission denied (exit 1)",
