@@ -778,11 +778,12 @@ static bool test_sysfs_modes(void)
 static bool test_sysfs_non_root(void)
 {
 	pid_t pid = fork();
-	char path[128], buf[32];
-	unsigned int i;
-	bool ok = true;
 
 	if (pid == 0) {
+		char path[128], buf[32];
+		unsigned int i;
+		bool ok = true;
+
 		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
 			_exit(2);
 		for (i = 0; i < ARRAY_SIZE(sysfs_attrs); i++) {
@@ -1043,11 +1044,11 @@ static bool test_epoll_write(void)
 static int epoll_count(int ep, int timeout_ms, unsigned int *events)
 {
 	struct epoll_event out;
-	int n = 0, ret;
+	int n = 0;
 
 	*events = 0;
 	while (n < 10) {
-		ret = epoll_wait(ep, &out, 1, n ? 0 : timeout_ms);
+		int ret = epoll_wait(ep, &out, 1, n ? 0 : timeout_ms);
 		if (ret < 0)
 			diag("epoll_wait: %s", strerror(errno));
 		if (ret <= 0)
@@ -1129,7 +1130,8 @@ static bool test_epoll_edge(void)
 		notify(other);
 		if (!expect_eq(epoll_count(ep, 5000, &events), 1,
 			       "events for one NOTIFY") ||
-		    !expect_eq(events, EPOLLIN | EPOLLPRI, "EPOLLIN | EPOLLPRI"))
+		    !expect_eq(events, EPOLLIN | EPOLLPRI,
+			       "EPOLLIN | EPOLLPRI"))
 			return false;
 		if (i % 2)
 			dev_info(fd);
@@ -1359,7 +1361,7 @@ static const struct test_case cases[] = {
 	{ "node is a character device, mode 0600", test_node },
 	{ "INFO reports the size of 4 pages, and a mask of size and seq",
 	  test_info },
-	{ "INFO of 16, 24, 32 and 48 bytes: fields that fit, the mask, the rest zeroed; 8 is ENOTTY",
+	{ "INFO of 16, 24, 32, 48 bytes: what fits, the mask, zeroes; 8: ENOTTY",
 	  test_info_sizes },
 	{ "mapping, read() and write() see the same bytes",
 	  test_map_matches_read_write },

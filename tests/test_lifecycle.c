@@ -173,7 +173,7 @@ static bool test_zeroed_every_load(void)
  */
 static int kernel_log_lines(const char *needle, const char *skip)
 {
-	char *log = malloc(1 << 20), *line, *end, *next;
+	char *log = malloc(1 << 20), *line, *next;
 	int len, n = 0;
 
 	if (!log)
@@ -185,7 +185,7 @@ static int kernel_log_lines(const char *needle, const char *skip)
 	}
 	log[len] = '\0';
 	for (line = log; *line; line = next) {
-		end = line + strcspn(line, "\n");
+		char *end = line + strcspn(line, "\n");
 		next = *end ? end + 1 : end;
 		*end = '\0';
 		n += strstr(line, needle) && !(skip && strstr(line, skip));

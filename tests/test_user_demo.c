@@ -137,6 +137,7 @@ static bool test_version(void)
 
 #define UNKNOWN(opt) "user_demo: unknown option '" opt "'\n"
 #define NEEDS(opt) "user_demo: option '" opt "' needs an argument\n"
+#define NO_ARG(opt) "user_demo: option '" opt "' takes no argument\n"
 
 static bool test_unknown_long(void)
 {
@@ -181,10 +182,8 @@ static bool test_missing_argument_short(void)
 
 static bool test_long_takes_no_argument(void)
 {
-	return expect_run(ARGS("--verbose=1"), 2, "",
-			  "user_demo: option '--verbose' takes no argument\n") &&
-	       expect_run(ARGS("-v", "--help=x"), 2, "",
-			  "user_demo: option '--help' takes no argument\n");
+	return expect_run(ARGS("--verbose=1"), 2, "", NO_ARG("--verbose")) &&
+	       expect_run(ARGS("-v", "--help=x"), 2, "", NO_ARG("--help"));
 }
 
 static bool test_ambiguous(void)
@@ -339,7 +338,8 @@ static pid_t demo_stopped_at_fork(pid_t *child)
 	int status;
 	pid_t pid;
 
-	if (!expect_ok(prctl(PR_SET_CHILD_SUBREAPER, 1), "PR_SET_CHILD_SUBREAPER"))
+	if (!expect_ok(prctl(PR_SET_CHILD_SUBREAPER, 1),
+		       "PR_SET_CHILD_SUBREAPER"))
 		return -1;
 	pid = fork();
 	if (pid == 0) {
@@ -349,7 +349,7 @@ static pid_t demo_stopped_at_fork(pid_t *child)
 		dup2(null, 1);
 		dup2(null, 2);
 		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
-		raise(SIGSTOP);
+		kill(getpid(), SIGSTOP); /* for the tracer to set its options */
 		execl(demo_path(), demo_path(), "-m", "orphan", (char *)NULL);
 		_exit(127);
 	}

@@ -54,6 +54,7 @@ static const struct option longopts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
+
 static const char shortopts[] = ":m:d:l:vhV";
 
 /* How many long options NAME (LEN bytes) abbreviates. */

@@ -44,8 +44,8 @@
  * NOTIFY woke it to print their message. PARENT is checked once the signal
  * is armed, as the parent may have died before.
  */
-static int child(int fd, const char *buf, size_t len, __u64 seen,
-		 pid_t parent, bool verbose)
+static int child(int fd, const char *buf, size_t len, __u64 seen, pid_t parent,
+		 bool verbose)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return fail("child: prctl(PR_SET_PDEATHSIG)");
@@ -68,8 +68,8 @@ static int child(int fd, const char *buf, size_t len, __u64 seen,
  * rest of the LEN bytes it mapped is zeroed, so that no tail of an earlier,
  * longer message stays behind its final NUL.
  */
-static int parent(int fd, char *buf, size_t len, const char *message,
-		  pid_t pid, bool verbose)
+static int parent(int fd, char *buf, size_t len, const char *message, pid_t pid,
+		  bool verbose)
 {
 	size_t need = strlen(message) + 1;
 	__u64 seq;

@@ -43,6 +43,7 @@
 #ifndef _UAPI_LINUX_SHMDEMO_H
 #define _UAPI_LINUX_SHMDEMO_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -72,8 +73,8 @@ struct shmdemo_info {
 #define SHMDEMO_INFO_SIZE_VER0 16 /* size, seq */
 #define SHMDEMO_INFO_SIZE_VER1 24 /* and mask */
 
-#define SHMDEMO_INFO_SIZE (1ULL << 0) /* @size is filled */
-#define SHMDEMO_INFO_SEQ (1ULL << 1) /* @seq is filled */
+#define SHMDEMO_INFO_SIZE _BITULL(0) /* @size is filled */
+#define SHMDEMO_INFO_SEQ _BITULL(1) /* @seq is filled */
 
 #define SHMDEMO_IOC_MAGIC 0xE6
 
