@@ -1049,6 +1049,7 @@ static int epoll_count(int ep, int timeout_ms, unsigned int *events)
 	*events = 0;
 	while (n < 10) {
 		int ret = epoll_wait(ep, &out, 1, n ? 0 : timeout_ms);
+
 		if (ret < 0)
 			diag("epoll_wait: %s", strerror(errno));
 		if (ret <= 0)

@@ -186,6 +186,7 @@ static int kernel_log_lines(const char *needle, const char *skip)
 	log[len] = '\0';
 	for (line = log; *line; line = next) {
 		char *end = line + strcspn(line, "\n");
+
 		next = *end ? end + 1 : end;
 		*end = '\0';
 		n += strstr(line, needle) && !(skip && strstr(line, skip));
