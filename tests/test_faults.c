@@ -496,7 +496,7 @@ static bool setup_poll(struct call_ctx *c, const struct call *call)
 		return false;
 	dev_info(c->fd); /* this file has seen the current seq */
 	for (i = 0; i < POLL_FDS; i++)
-		c->pfd[i] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
+		c->pfd[i] = (struct pollfd){ .fd = c->fd, .events = POLLPRI };
 	return true;
 }
 
@@ -521,7 +521,7 @@ static bool setup_epoll(struct call_ctx *c, const struct call *call)
 
 static long run_epoll(struct call_ctx *c, const struct call *call)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = { .events = EPOLLPRI };
 
 	(void)call;
 	return epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->fd, &ev);
@@ -530,7 +530,7 @@ static long run_epoll(struct call_ctx *c, const struct call *call)
 /* Registered once: a second ADD of the same file says so. */
 static bool worked_epoll(struct call_ctx *c, const struct call *call)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = { .events = EPOLLPRI };
 
 	(void)call;
 	return expect_errno(epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->fd, &ev),
