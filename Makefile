@@ -70,7 +70,7 @@ USER_PROGS := user/user_demo user/faults_demo user/mmap_try
 GUEST_PROGS := $(USER_PROGS) $(TEST_PROGS) $(TEST_PROGS32) $(BENCH_PROGS) \
 	tests/guest/init tests/guest/race
 
-.PHONY: all modules user guest-progs run shell race guest-module test test-arm64 test-debug bench check clean
+.PHONY: all deps modules user guest-progs run shell race guest-module test test-arm64 test-debug bench check clean
 .PHONY: install install-modules install-user uninstall
 
 all: modules user
@@ -133,6 +133,11 @@ guest-progs: $(GUEST_PROGS)
 export SHMDEMO_PAGES = $(PAGES)
 export SHMDEMO_ARGS = $(ARGS)
 export SHMDEMO_RACE_RUNS = $(N)
+
+# The host packages of every target, installed once by root (or through
+# sudo); the targets then run as any user (tests/deps.sh).
+deps:
+	@tests/deps.sh --all
 
 run:
 	@tests/guest.sh run $(KERNEL)

@@ -29,8 +29,9 @@ root=$SHMDEMO_CACHE/arm64/$name
 
 arm64_binfmt
 if [ ! -e "$root/.shmdemo-ready" ]; then
-	"$(dirname "$0")/deps.sh" debootstrap qemu-user-static
-	mirror=$(debian_mirror)
+	"$(dirname "$0")/deps.sh" arm64
+	apt_mirror_known
+	mirror=$(apt_mirror)
 	say "making the $name build root $root"
 	as_root rm -rf "$root" "$root.new"
 	mkdir -p "${root%/*}"

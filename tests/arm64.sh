@@ -11,7 +11,7 @@
 arm64_binfmt() {
 	local dir=/proc/sys/fs/binfmt_misc
 	local conf=/usr/lib/binfmt.d/qemu-aarch64.conf
-	[ -e "$conf" ] || "$SHMDEMO_TOP/tests/deps.sh" qemu-user-static
+	[ -e "$conf" ] || "$SHMDEMO_TOP/tests/deps.sh" arm64
 	[ -e "$dir/register" ] ||
 		as_root mount -t binfmt_misc binfmt_misc "$dir" ||
 		die "cannot mount binfmt_misc on $dir"
@@ -22,21 +22,6 @@ arm64_binfmt() {
 	fi
 	grep '^:qemu-aarch64:' "$conf" | as_root tee "$dir/register" > /dev/null ||
 		die "cannot register qemu-aarch64 with binfmt_misc"
-}
-
-# The Debian mirror: SHMDEMO_MIRROR, else the one the host's sources name.
-debian_mirror() {
-	local uri
-	if [ -n "${SHMDEMO_MIRROR:-}" ]; then
-		echo "$SHMDEMO_MIRROR"
-		return
-	fi
-	uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
-		  /etc/apt/sources.list.d/*.sources 2>/dev/null |
-	      grep -E '^[[:space:]]*(deb|URIs:)[[:space:]]' |
-	      grep -oE '(https?|file):/+[^ ]*/debian/?([[:space:]]|$)' |
-	      head -n 1 | tr -d '[:space:]') || true
-	echo "${uri:-http://deb.debian.org/debian}"
 }
 
 # Run COMMAND in the build root ROOT. /proc and each DIR (at its own path)

@@ -136,7 +136,7 @@ man_page() {
 	groff -man -ww -z -t user/user_demo.1
 }
 
-"$here/deps.sh" sparse cppcheck clang-format-14 kmod dkms groff-base >&2
+"$here/deps.sh" check
 "$here/checkpatch.sh" --path > /dev/null
 tool_versions
 

@@ -1,19 +1,65 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Install the Debian packages that building and testing shmdemo need.
-# Usage: tests/deps.sh [extra-package...]
+# Install the Debian packages a target needs, and no more: make run installs
+# what it boots with, make test adds its own, and so on. make deps installs
+# them all, once, as root or through sudo, for users who have neither.
+# Usage: tests/deps.sh NEED...     (NEED: a name of the table below)
+#        tests/deps.sh --all       every need
+#        tests/deps.sh --list NEED...   the packages, installed or not
+# The installer's output goes to a log under $SHMDEMO_CACHE, never to
+# stdout or stderr (make check reads those), unless it fails.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-# perl: W=1 builds run the kernel's kernel-doc, which needs more than perl-base.
-# debian-archive-keyring: the private apt (tests/apt.sh) checks Debian's
-# archives with it; debootstrap makes the build roots (tests/buildroot.sh);
-# kmod: depmod, for the guest kernels' modules.dep.
-# trinity: the system call fuzzer of the debug job, copied into its guest.
-pkgs=(gcc make libc6-dev pkg-config libkmod-dev pahole perl trinity
-      gcc-multilib stress-ng qemu-system-x86 busybox-static cpio xz-utils zstd
-      debian-archive-keyring debootstrap kmod
-      "$@")
+# need    packages (every need but fresh includes run's)
+# run: make run and race (their guest programs are 64-bit only).
+# libkmod-dev: user_demo names the module through libkmod. mmdebstrap,
+# uidmap: the build roots, made as root or in a user namespace
+# (tests/buildroot.sh). debian-archive-keyring: the private apt checks the
+# archives with it (tests/apt.sh). kmod: depmod for the guests' modules.
+# shell: the 32-bit test programs (compat_ioctl) are in its guest. test:
+# those, stress-ng in the guest, perl for the README checker. check: the
+# static checks, dkms, the packages and herd7's sid root. debug: the
+# fuzzers in its guest (the kernel builds in its build root). arm64: the
+# arm64 guests, and their build roots under qemu-user.
+needs="
+run    gcc make libc6-dev pkg-config libkmod-dev kmod qemu-system-x86
+       busybox-static cpio xz-utils zstd debian-archive-keyring mmdebstrap uidmap
+module
+shell  gcc-multilib
+race
+test   gcc-multilib stress-ng perl
+check  gcc-multilib stress-ng perl sparse cppcheck clang-format-14 dkms groff-base
+       debootstrap dpkg-dev debhelper dh-dkms lintian
+deb    dpkg-dev debhelper dh-dkms lintian
+debug  gcc-multilib stress-ng trinity
+bench  gcc-multilib gnuplot-nox
+arm64  gcc-multilib stress-ng perl qemu-system-arm qemu-user-static debootstrap
+vm     debootstrap qemu-utils qemu-system-x86 e2fsprogs
+fresh  mmdebstrap debian-archive-keyring
+"
+
+need_packages() {	# need_packages NEED
+	awk -v n="$1" '$1 ~ /^[a-z0-9]+$/ { cur = $1; $1 = "" }
+		cur == n { print }' <<< "$needs" | xargs -n 1
+}
+
+list=0 wanted=()
+case ${1:-} in
+--all)	set -- $(awk '$1 ~ /^[a-z0-9]+$/ && $1 != "fresh" { print $1 }' <<< "$needs") ;;
+--list)	list=1; shift ;;
+esac
+[ $# -gt 0 ] || die "usage: deps.sh NEED... | --all | --list NEED..."
+for need in "$@"; do
+	grep -qE "^$need( |\$)" <<< "$needs" || die "no need '$need' in tests/deps.sh"
+	[ "$need" = fresh ] || wanted+=($(need_packages run))
+	wanted+=($(need_packages "$need"))
+done
+mapfile -t pkgs < <(printf '%s\n' "${wanted[@]}" | awk '!seen[$0]++')
+if [ "$list" = 1 ]; then
+	printf '%s\n' "${pkgs[@]}"
+	exit 0
+fi
 
 # One dpkg-query for all of them: it prints nothing for an unknown package.
 installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${pkgs[@]}" \
@@ -22,15 +68,21 @@ missing=()
 for pkg in "${pkgs[@]}"; do
 	grep -qxF "$pkg" <<< "$installed" || missing+=("$pkg")
 done
-
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-say "installing: ${missing[*]}"
-apt_lists_present || apt_update
+command -v apt-get > /dev/null ||
+	die "this host has no apt; install the Debian packages (or your system's" \
+	    "equivalents) of: ${missing[*]}"
+mkdir -p "$SHMDEMO_CACHE"
+log=$SHMDEMO_CACHE/deps.log
+say "installing ${#missing[@]} packages (log: $log): ${missing[*]}"
 # Other apt and dpkg runs on this machine: wait for their lock, not fail.
 install=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 	 --no-install-recommends -o DPkg::Lock::Timeout=600 "${missing[@]}")
-if ! as_root "${install[@]}" >&2; then
-	apt_update
-	as_root "${install[@]}" >&2 || die "could not install ${missing[*]}"
+update=(apt-get update -q)
+{ apt_lists_present || as_root "${update[@]}"; } >> "$log" 2>&1 || true
+if ! as_root "${install[@]}" >> "$log" 2>&1; then
+	as_root "${update[@]}" >> "$log" 2>&1 || true
+	as_root "${install[@]}" >> "$log" 2>&1 ||
+		{ tail -n 20 "$log" >&2; die "could not install ${missing[*]} (log: $log)"; }
 fi

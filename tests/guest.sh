@@ -51,16 +51,20 @@ smp=2	# the guest's vCPUs
 job_parameters
 kernel_arg=${kernels[0]}
 
-if [ "$job" = bench ]; then
-	"$here/deps.sh" gnuplot-nox
-else
-	"$here/deps.sh"
-fi
-make -s -C "$SHMDEMO_TOP" guest-progs >&2
+# The host packages this job uses (tests/deps.sh), and its programs: run,
+# race and module build only theirs, with no 32-bit compiler.
+case $job in
+run|race|module)
+	"$here/deps.sh" run
+	make -s -C "$SHMDEMO_TOP" tests/guest/init \
+		$(job_programs | xargs -n 1 | grep -v -e '^/' -e '\.sh$') >&2 ;;
+*)	"$here/deps.sh" "$job"
+	make -s -C "$SHMDEMO_TOP" guest-progs >&2 ;;
+esac
 # arm64 guests: cross-compiled programs, and bookworm's arm64 busybox.
 case " ${kernels[*]}" in
 *" arm64-"*)
-	"$here/deps.sh" qemu-system-arm qemu-user-static debootstrap
+	"$here/deps.sh" arm64
 	ARM64_ROOT=$("$here/arm64-root.sh" bookworm)
 	arm64_programs ;;
 esac

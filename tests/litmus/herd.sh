@@ -22,7 +22,7 @@ mirror=${SHMDEMO_SID_MIRROR:-http://deb.debian.org/debian}
 make_root() {
 	local tmp
 	say "making a sid root with herdtools7 in $root (once)"
-	command -v debootstrap > /dev/null || "$here/deps.sh" debootstrap >&2
+	"$here/deps.sh" check
 	rm -rf "$root"
 	tmp=$(mktemp -d "$root.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT

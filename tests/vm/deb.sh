@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 check=false
 [ "${1:-}" != --check ] || check=true
 
-"$here/../deps.sh" dpkg-dev debhelper dh-dkms lintian libkmod-dev pkg-config >&2
+"$here/../deps.sh" deb
 
 cd "$SHMDEMO_TOP"
 version=$(make -s version)

@@ -19,7 +19,7 @@ scenarios=("$@")
 [ $# -gt 0 ] || scenarios=(packages make-install dkms-by-hand verdict-panic verdict-hang)
 timeout=${SHMDEMO_VM_TIMEOUT:-3600}
 
-"$here/../deps.sh" debootstrap qemu-utils qemu-system-x86 e2fsprogs >&2
+"$here/../deps.sh" vm
 image=$("$here/image.sh")
 release=$(cat "$image/release")
 kernel_debs=$("$here/debs.sh")
