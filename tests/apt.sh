@@ -11,7 +11,7 @@
 #   sid                sid
 # Variables:
 #   SHMDEMO_MIRROR           the Debian archive; by default the one the host's
-#                            sources name, else http://deb.debian.org/debian
+#                            sources name (a host with none must set it)
 #   SHMDEMO_SECURITY_MIRROR  the same for debian-security
 #   SHMDEMO_ARCH             the architecture (amd64); arm64 works the same way
 #   SHMDEMO_APT_MAX_AGE      lists older than this many minutes (1440, a day)
@@ -34,7 +34,16 @@ host_mirror() {	# host_mirror debian|debian-security
 }
 
 apt_mirror() {
-	echo "${SHMDEMO_MIRROR:-$(host_mirror debian | grep . || echo http://deb.debian.org/debian)}"
+	echo "${SHMDEMO_MIRROR:-$(host_mirror debian)}"
+}
+
+# A host whose sources name no Debian archive (Ubuntu's) must name one.
+apt_mirror_known() {
+	[ -n "$(apt_mirror)" ] ||
+		die "this host's apt sources name no Debian archive (a URI ending" \
+		    "in /debian), and the guests' kernels come from one: set" \
+		    "SHMDEMO_MIRROR, for example" \
+		    "SHMDEMO_MIRROR=http://deb.debian.org/debian make run"
 }
 
 apt_security_mirror() {
@@ -61,6 +70,7 @@ apt_profile_dir() {	# apt_profile_dir PROFILE
 # Write the profile's configuration; its sources change with the mirror.
 apt_profile_setup() {	# apt_profile_setup PROFILE
 	local d uri suite conf
+	apt_mirror_known
 	d=$(apt_profile_dir "$1")
 	[ -r "$SHMDEMO_KEYRING" ] ||
 		die "no $SHMDEMO_KEYRING: install debian-archive-keyring (tests/deps.sh)"

@@ -5,23 +5,23 @@
 # the cache, never into /boot. The package is downloaded through the private
 # apt (tests/apt.sh), not installed.
 # Usage: tests/debug-kernel.sh [VERSION]
-#   6.12  linux-source-6.12 of bookworm, built with the host's gcc (default)
+#   6.12  linux-source-6.12 of bookworm, built with gcc-12 in the bookworm
+#         build root (tests/buildroot.sh; the default)
 #   7.3   linux-source-7.3 of trixie-backports, built with gcc-14 in the
-#         trixie build root (tests/buildroot.sh)
+#         trixie build root
 # Prints the kernel's cache directory, keyed by the source package's version
 # and the fragment's hash, which holds (as tests/kernel.sh's do):
 #   release    the kernel release (uname -r in the guest)
 #   bzImage    the kernel QEMU boots (vmlinux's PVH entry point does not
 #              work with KASAN)
 #   build      the built source tree, usable as KDIR
-#   buildroot  the build root it was built in, if any: modules are built
-#              there too
+#   buildroot  the build root it was built in: modules are built there too
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 case ${1:-6.12} in
-6.12)	profile=bookworm buildroot= ;;
+6.12)	profile=bookworm buildroot=bookworm ;;
 7.3)	profile=trixie-backports buildroot=trixie ;;
 *)	die "no debug kernel '$1' (6.12 or 7.3)" ;;
 esac
@@ -116,8 +116,6 @@ build() {	# build DIR
 	say "built $(cat release) in $((SECONDS - start)) s"
 }
 
-"$here/deps.sh" flex bison libelf-dev libssl-dev bc
-
 # Young lists answer without apt touching the network; without a network,
 # old ones still name the version that was built.
 apt_profile_ready "$profile" || true
@@ -132,11 +130,12 @@ flock 9
 if [ ! -e "$dir/ready" ]; then
 	deb=$(fetch_source "$version")
 	mkdir -p "$dir"
-	if [ -n "$buildroot" ]; then
-		echo "$buildroot" > "$dir/buildroot"
-	fi
+	echo "$buildroot" > "$dir/buildroot"
 	[ -e "$dir/unpacked" ] || { unpack "$deb" "$dir" && touch "$dir/unpacked"; }
 	(build "$dir")
 	touch "$dir/ready"
 fi
+# A kernel built before its build root was named here: the host's gcc-12,
+# the same as bookworm's.
+[ -s "$dir/buildroot" ] || echo "$buildroot" > "$dir/buildroot"
 echo "$dir"

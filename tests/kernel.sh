@@ -8,21 +8,21 @@
 #   release    the kernel release (uname -r in the guest)
 #   vmlinux    the uncompressed kernel, booted through its PVH entry point
 #   build      the headers tree, usable as KDIR
-#   buildroot  the Debian suite whose compiler builds modules for it, if the
-#              host's cannot (tests/buildroot.sh); absent: the host's gcc
+#   buildroot  the Debian suite whose gcc-N, the compiler the kernel was
+#              built with, builds modules for it (tests/buildroot.sh)
 #   modules/lib/modules/RELEASE   Debian's modules, with modules.dep
 #   ready      present once all of the above is
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-# flavour   apt profile       package               build root
+# flavour   apt profile       package                 build root
 flavours="
-5.10        bullseye          linux-image-amd64     -
-6.1         bookworm          linux-image-amd64     -
-6.1-rt      bookworm          linux-image-rt-amd64  -
-6.12        bookworm          linux-image-6.12-amd64 -
-latest      trixie-backports  linux-image-amd64     trixie
-latest-rt   trixie-backports  linux-image-rt-amd64  trixie
+5.10        bullseye          linux-image-amd64       bullseye
+6.1         bookworm          linux-image-amd64       bookworm
+6.1-rt      bookworm          linux-image-rt-amd64    bookworm
+6.12        bookworm          linux-image-6.12-amd64  bookworm
+latest      trixie-backports  linux-image-amd64       trixie
+latest-rt   trixie-backports  linux-image-rt-amd64    trixie
 "
 known=$(awk 'NF { printf "%s%s", sep, $1; sep = ", " }' <<< "$flavours")
 
@@ -151,9 +151,6 @@ if [ ! -e "$dir/ready" ]; then
 	echo "$release" > "$dir/release"
 	touch "$dir/ready"
 fi
-if [ "$buildroot" = - ]; then
-	rm -f "$dir/buildroot"
-elif [ "$(cat "$dir/buildroot" 2>/dev/null)" != "$buildroot" ]; then
+[ "$(cat "$dir/buildroot" 2>/dev/null)" = "$buildroot" ] ||
 	echo "$buildroot" > "$dir/buildroot"
-fi
 echo "$dir"

@@ -14,16 +14,32 @@ die() { say "${0##*/}: $*"; exit 1; }
 # arm64 guests: build roots under qemu-user, cross-compiled programs.
 . "$SHMDEMO_TOP/tests/arm64.sh"
 
-# Run a command as root: directly, through sudo, or tell the user what to run.
+# Run a command as root: directly; through sudo, which asks for the password
+# on a terminal; or, with neither, say what root must run.
 as_root() {
 	if [ "$(id -u)" = 0 ]; then
 		"$@"
-	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+	elif command -v sudo > /dev/null && sudo -n true 2> /dev/null; then
+		sudo "$@"
+	elif command -v sudo > /dev/null && [ -t 0 ]; then
+		say "root is needed for: $*"
 		sudo "$@"
 	else
-		die "needs root; run: sudo $*"
+		die "root is needed for: $*. Have root run 'make deps' in this tree" \
+		    "once (it installs every package the targets use), or run:" \
+		    "sudo $*"
 	fi
 }
+
+# sudo make from a user's shell would leave root's files in the user's tree
+# and fill root's cache: only make deps (tests/deps.sh) is meant for it.
+if [ "$(id -u)" = 0 ] && [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] &&
+   [ "${0##*/}" != deps.sh ] &&
+   [ "$(stat -c %U "$SHMDEMO_TOP")" = "$SUDO_USER" ]; then
+	die "run make as $SUDO_USER, without sudo: as root it would leave" \
+	    "root-owned files in $SHMDEMO_TOP. Only the packages need root," \
+	    "once: sudo make deps"
+fi
 
 # The host's apt, which installs the packages of tests/deps.sh only.
 apt_lists_present() {
@@ -36,8 +52,8 @@ apt_update() {
 }
 
 # Build the module for one kernel, out of the source tree, with W=1 and any
-# extra kbuild arguments (C=2, say), with that kernel's compiler (in a build
-# root if the host has no such compiler). Diagnostics go to stderr.
+# extra kbuild arguments (C=2, say), with that kernel's compiler, in its
+# build root: the host's compiler never decides. Diagnostics go to stderr.
 build_module() {	# build_module KERNEL_DIR OUT_DIR [KBUILD_ARG...]
 	local kdir=$1 out=$2
 	shift 2
@@ -46,8 +62,7 @@ build_module() {	# build_module KERNEL_DIR OUT_DIR [KBUILD_ARG...]
 	# Sources only: an in-tree build's products (a stale shmdemo.mod.c) stay out.
 	(cd "$SHMDEMO_TOP" &&
 	 cp -a --parents Kbuild kmod/Kbuild kmod/shmdemo.c kmod/uapi debian/changelog "$out")
-	local run=(in_buildroot "$kdir") build=$kdir/build cc
-	cc=$(host_cc "$kdir")
+	local run=(in_buildroot "$kdir") build=$kdir/build cc=
 	# An arm64 kernel's headers: kbuild runs in their own build root, with
 	# the cross compiler of the kernel's compiler (tests/arm64-root.sh).
 	if [ -e "$kdir/arm64-root" ]; then
@@ -73,26 +88,13 @@ module_up_to_date() {	# module_up_to_date KERNEL_DIR OUT_DIR
 		kmod/uapi debian/changelog "$1/release" -newer "$ko" | head -1)" ]
 }
 
-# CC=gcc when KERNEL_DIR is built on the host and the host lacks the gcc-N
-# its kernel was built with (bullseye's 5.10: gcc-10; gcc-12 builds it).
-host_cc() {	# host_cc KERNEL_DIR
-	local cc
-	[ ! -s "$1/buildroot" ] || return 0
-	cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\).*/\1/p' \
-		"$1/build/include/config/auto.conf" 2>/dev/null)
-	[ -z "$cc" ] || command -v "$cc" > /dev/null || echo CC=gcc
-}
-
-# Run COMMAND with the compiler KERNEL_DIR's kernel was built with: in the
-# build root its buildroot file names (tests/buildroot.sh), else on the host.
+# Run COMMAND with the compiler KERNEL_DIR's kernel was built with, in the
+# build root its buildroot file names (tests/buildroot.sh).
 in_buildroot() {	# in_buildroot KERNEL_DIR COMMAND...
 	local kdir=$1
 	shift
-	if [ -s "$kdir/buildroot" ]; then
-		"$SHMDEMO_TOP/tests/buildroot.sh" "$(cat "$kdir/buildroot")" run "$@"
-	else
-		"$@"
-	fi
+	[ -s "$kdir/buildroot" ] || die "$kdir names no build root"
+	"$SHMDEMO_TOP/tests/buildroot.sh" "$(cat "$kdir/buildroot")" run "$@"
 }
 
 # Download Debian 12 packages into DIR (not installed), through the private
