@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# A new user's machine, made on this one: a fresh minimal Debian root (git
+# and make on mmdebstrap's minbase, / a mount point, nothing else), the
+# committed tree cloned into it, and make TARGETs run there as a student
+# would, one line each. Needs root on this machine.
+# Usage: tests/fresh.sh [--user] [--cache DIR] SUITE [ARCH] -- TARGET...
+#   --user       root runs make deps once, then user "student" (no sudo)
+#                runs the targets in a clone of its own
+#   --cache DIR  DIR is the user's ~/.cache/shmdemo (a warm run); without
+#                it the cache starts empty
+#   SUITE        bookworm, trixie, sid...; ARCH: the host's by default
+#   TARGET       a make target with its variables, one word each
+#                ("race N=20"); "shell<CMDS" pipes CMDS into make shell
+# Each line: "fresh SUITE/ARCH (root|user): make TARGET: ok|FAILED (N s)".
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+user=root cache=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--user)	user=student; shift ;;
+	--cache) cache=$(realpath "$2"); shift 2 ;;
+	*)	break ;;
+	esac
+done
+suite=${1:?usage: fresh.sh [--user] [--cache DIR] SUITE [ARCH] -- TARGET...}
+shift
+arch=$(dpkg --print-architecture)
+if [ "${1:-}" != -- ]; then
+	arch=${1:?usage: fresh.sh SUITE [ARCH] -- TARGET...}
+	shift
+fi
+[ "${1:-}" = -- ] || die "usage: fresh.sh [--user] [--cache DIR] SUITE [ARCH] -- TARGET..."
+shift
+[ $# -gt 0 ] || die "no target"
+[ "$(id -u)" = 0 ] || die "makes a root file system: run it as root"
+"$SHMDEMO_TOP/tests/deps.sh" fresh
+
+root=$SHMDEMO_CACHE/fresh/$suite-$arch
+logs=$SHMDEMO_CACHE/fresh/logs/$suite-$arch-$user
+umount -R "$root" 2>/dev/null || true
+rm -rf "$root" "$logs" && mkdir -p "$root" "$logs"
+
+# What the installer would have set up: the archive and its security
+# updates. Valid-Until: this workplace's archive copy is past it.
+apt_mirror_known
+mirror=$(apt_mirror)
+sources=("deb $mirror $suite main")
+case $suite in
+bullseye|bookworm|trixie)
+	sources+=("deb $mirror $suite-updates main"
+		  "deb $(apt_security_mirror) $suite-security main") ;;
+esac
+start=$SECONDS
+mmdebstrap --quiet --mode=root --variant=minbase --arch="$arch" \
+	--include=git,make,ca-certificates --keyring="$SHMDEMO_KEYRING" \
+	--aptopt='Acquire::Check-Valid-Until "false"' \
+	--customize-hook='useradd -R "$1" -m -s /bin/bash student' \
+	"$suite" "$root" "${sources[@]}" > "$logs/mmdebstrap.log" 2>&1 ||
+	{ tail -n 20 "$logs/mmdebstrap.log" >&2; die "mmdebstrap $suite $arch failed"; }
+say "fresh $suite/$arch root in $((SECONDS - start)) s: $root"
+
+home=/root
+[ "$user" = root ] || home=/home/$user
+git clone -q "$SHMDEMO_TOP" "$root$home/shmdemo"
+[ "$user" = root ] || chroot "$root" chown -R "$user:$user" "$home"
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+
+# One make run inside the root, in a mount namespace of its own: the root
+# bind-mounted onto itself (so / is a mount point there), /proc, /sys,
+# /dev, and the warm cache if one was given.
+in_fresh() {	# in_fresh AS_USER COMMAND
+	unshare --mount --pid --fork --propagation private sh -ec '
+		root=$1 cache=$2 home=$3 as=$4; shift 4
+		# root keeps its own HOME (its cache), in the student tree.
+		h=$home; [ "$as" != root ] || h=/root
+		mount --bind "$root" "$root"
+		mount -t proc proc "$root/proc"
+		mount -t sysfs sys "$root/sys"
+		mount --rbind /dev "$root/dev"
+		mount -t tmpfs tmp "$root/tmp"
+		if [ -n "$cache" ]; then
+			mkdir -p "$root$home/.cache/shmdemo"
+			mount --bind "$cache" "$root$home/.cache/shmdemo"
+		fi
+		exec chroot "$root" runuser -u "$as" -- env -i TERM=dumb \
+			HOME="$h" LANG=C.UTF-8 PATH=/usr/local/bin:/usr/bin:/sbin:/bin \
+			sh -c "cd $home/shmdemo && $1"' \
+		sh "$root" "$cache" "$home" "$@"
+}
+
+# Run and time one command; one line for it.
+step() {	# step AS_USER LOG LABEL COMMAND
+	local as=$1 log=$logs/$2.log label=$3 t=$SECONDS status=0
+	in_fresh "$as" "$4" > "$log" 2>&1 < /dev/null || status=$?
+	if [ "$status" -eq 0 ]; then
+		echo "fresh $suite/$arch ($user): $label: ok ($((SECONDS - t)) s)"
+	else
+		echo "fresh $suite/$arch ($user): $label: FAILED ($((SECONDS - t)) s); last lines of $log:"
+		tail -n 15 "$log" | sed 's/^/#   /'
+	fi
+	return "$status"
+}
+
+status=0
+if [ "$user" != root ]; then
+	# The teacher's one step as root; the student's tree is the clone above.
+	step root deps "make deps (as root)" "make deps" || exit 1
+fi
+for target in "$@"; do
+	name=${target%%[ <]*}
+	case $target in
+	*'<'*)	cmd="printf '%s\n' '${target#*<}' | make ${target%%<*}" ;;
+	*)	cmd="make $target" ;;
+	esac
+	step "$user" "$name" "make ${target%%<*}" "$cmd" || status=1
+done
+echo "fresh $suite/$arch ($user): logs in $logs"
+exit "$status"
