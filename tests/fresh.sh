@@ -11,7 +11,9 @@
 #                it the cache starts empty
 #   SUITE        bookworm, trixie, sid...; ARCH: the host's by default
 #   TARGET       a make target with its variables, one word each
-#                ("race N=20"); "shell<CMDS" pipes CMDS into make shell
+#                ("race N=20"); "shell<CMDS" pipes CMDS into make shell,
+#                and passes only if the guest got to the end of CMDS
+#                with each command's status 0
 # Each line: "fresh SUITE/ARCH (root|user): make TARGET: ok|FAILED (N s)".
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -37,7 +39,7 @@ shift
 [ "$(id -u)" = 0 ] || die "makes a root file system: run it as root"
 "$SHMDEMO_TOP/tests/deps.sh" fresh
 
-root=$SHMDEMO_CACHE/fresh/$suite-$arch
+root=$SHMDEMO_CACHE/fresh/$suite-$arch-$user
 logs=$SHMDEMO_CACHE/fresh/logs/$suite-$arch-$user
 umount -R "$root" 2>/dev/null || true
 rm -rf "$root" "$logs" && mkdir -p "$root" "$logs"
@@ -94,6 +96,13 @@ in_fresh() {	# in_fresh AS_USER COMMAND
 step() {	# step AS_USER LOG LABEL COMMAND
 	local as=$1 log=$logs/$2.log label=$3 t=$SECONDS status=0
 	in_fresh "$as" "$4" > "$log" 2>&1 < /dev/null || status=$?
+	# A piped shell ends well whatever its commands did: the guest's
+	# own line after them says they all succeeded.
+	case $4 in
+	*"| make shell"*)
+		[ "$status" -ne 0 ] || grep -q '^fresh: shell commands ok' "$log" ||
+			status=1 ;;
+	esac
 	if [ "$status" -eq 0 ]; then
 		echo "fresh $suite/$arch ($user): $label: ok ($((SECONDS - t)) s)"
 	else
@@ -111,7 +120,8 @@ fi
 for target in "$@"; do
 	name=${target%%[ <]*}
 	case $target in
-	*'<'*)	cmd="printf '%s\n' '${target#*<}' | make ${target%%<*}" ;;
+	*'<'*)	cmd="printf '%s\n' '${target#*<} && echo fresh: shell commands ok' |"
+		cmd+=" make ${target%%<*}" ;;
 	*)	cmd="make $target" ;;
 	esac
 	step "$user" "$name" "make ${target%%<*}" "$cmd" || status=1
