@@ -40,13 +40,13 @@ fresh  mmdebstrap debian-archive-keyring
 "
 
 need_packages() {	# need_packages NEED
-	awk -v n="$1" '$1 ~ /^[a-z0-9]+$/ { cur = $1; $1 = "" }
+	awk -v n="$1" '/^[a-z0-9]/ { cur = $1; $1 = "" }
 		cur == n { print }' <<< "$needs" | xargs -n 1
 }
 
 list=0 wanted=()
 case ${1:-} in
---all)	set -- $(awk '$1 ~ /^[a-z0-9]+$/ && $1 != "fresh" { print $1 }' <<< "$needs") ;;
+--all)	set -- $(awk '/^[a-z0-9]/ && $1 != "fresh" { print $1 }' <<< "$needs") ;;
 --list)	list=1; shift ;;
 esac
 [ $# -gt 0 ] || die "usage: deps.sh NEED... | --all | --list NEED..."
