@@ -166,6 +166,8 @@ litmus_out=$SHMDEMO_TOP/tests/out/litmus
 check "herd7 (LKMM): the handoff Never shows the old buffer; its relaxed-writer and plain-reader controls Sometimes; all three model kmod/shmdemo.c's primitives" \
 	"$here/litmus/verdicts.sh" "$litmus_out"
 litmus_verdicts "$litmus_out"
+check "hosts: each need includes run's packages, an unknown need refused, no apt and no Debian archive told what to do, sudo make in a user's tree refused" \
+	"$here/test_hosts.sh"
 check "tests/README.md's benchmark figures are those of tests/bench/reference.txt" "$here/bench/docs.sh"
 check "make install into a DESTDIR; a program builds against the header" \
 	without_kernel_note "$here/install-check.sh" "${kernels[0]}"

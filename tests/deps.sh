@@ -6,6 +6,7 @@
 # Usage: tests/deps.sh NEED...     (NEED: a name of the table below)
 #        tests/deps.sh --all       every need
 #        tests/deps.sh --list NEED...   the packages, installed or not
+#        tests/deps.sh --needs     the needs' names
 # The installer's output goes to a log under $SHMDEMO_CACHE, never to
 # stdout or stderr (make check reads those), unless it fails.
 set -euo pipefail
@@ -44,9 +45,14 @@ need_packages() {	# need_packages NEED
 		cur == n { print }' <<< "$needs" | xargs -n 1
 }
 
+need_names() {
+	awk '/^[a-z0-9]/ { print $1 }' <<< "$needs"
+}
+
 list=0 wanted=()
 case ${1:-} in
---all)	set -- $(awk '/^[a-z0-9]/ && $1 != "fresh" { print $1 }' <<< "$needs") ;;
+--all)	set -- $(need_names | grep -vx fresh) ;;
+--needs) need_names; exit 0 ;;
 --list)	list=1; shift ;;
 esac
 [ $# -gt 0 ] || die "usage: deps.sh NEED... | --all | --list NEED..."
