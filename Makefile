@@ -49,10 +49,17 @@ DEPMOD ?= depmod
 # The guest kernels (tests/kernel.sh --list): 5.10 (bullseye), 6.1, 6.1-rt,
 # 6.12 (bookworm), latest, latest-rt (trixie-backports, 7.x). make test runs
 # its host-side lab checks on the first one: 6.1, as make run does.
+# The arm64 guests (qemu-system-aarch64, TCG): make test-arm64, and the
+# defaults of a host that is not amd64 (an arm64 one), which boots no x86.
+ARM64_KERNELS ?= arm64-6.1 arm64-latest arm64-latest-16k
+export SHMDEMO_HOST_ARCH ?= $(shell dpkg --print-architecture 2>/dev/null || uname -m)
+ifeq ($(SHMDEMO_HOST_ARCH),amd64)
 KERNEL ?= 6.1
 KERNELS ?= 6.1 6.1-rt 6.12 5.10 latest latest-rt
-# The arm64 guests (qemu-system-aarch64, TCG): make test-arm64.
-ARM64_KERNELS ?= arm64-6.1 arm64-latest arm64-latest-16k
+else
+KERNEL ?= arm64-6.1
+KERNELS ?= $(ARM64_KERNELS)
+endif
 
 CFLAGS ?= -O2 -g
 WERROR ?= -Werror

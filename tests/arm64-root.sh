@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # The build roots of the arm64 guests: amd64 Debian roots made with
 # debootstrap in the cache, never in the host's own system (on the host,
-# Debian's cross compilers conflict with gcc-multilib).
+# Debian's cross compilers conflict with gcc-multilib). amd64 on an arm64
+# host too, where qemu-user runs them: Debian's cross compilers to arm64
+# are built for amd64, and the kernels' headers name them.
 #   bookworm  for Linux 6.1: gcc-12's aarch64 cross compiler, the armhf
 #             one, and (multiarch) arm64 libc, libkmod-dev, busybox-static
 #             and stress-ng, which the guests get
@@ -35,7 +37,7 @@ if [ ! -e "$root/.shmdemo-ready" ]; then
 	say "making the $name build root $root"
 	as_root rm -rf "$root" "$root.new"
 	mkdir -p "${root%/*}"
-	as_root debootstrap --variant=minbase --include="$pkgs" "$name" \
+	as_root debootstrap --arch=amd64 --variant=minbase --include="$pkgs" "$name" \
 		"$root.new" "$mirror" >&2 ||
 		die "debootstrap of $name failed: see $root.new/debootstrap/debootstrap.log"
 	# The archive's Release files may be past Valid-Until.

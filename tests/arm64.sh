@@ -7,10 +7,21 @@
 
 # Let the host kernel run arm64 programs through qemu-user-static. The F
 # flag opens the interpreter now, so it works inside a chroot too. Only a
-# registration is made; nothing is installed.
+# registration is made; nothing is installed. An arm64 host runs them
+# itself; the amd64 build roots' programs are the foreign ones there, and
+# the qemu-user-static package registers them (systemd-binfmt): nothing is
+# registered here, as a wrong x86-64 interpreter would take over every
+# program of an x86-64 kernel that runs this in an emulated arm64 root.
 arm64_binfmt() {
 	local dir=/proc/sys/fs/binfmt_misc
 	local conf=/usr/lib/binfmt.d/qemu-aarch64.conf
+	if [ "$SHMDEMO_HOST_ARCH" != amd64 ]; then
+		[ -e "$dir/qemu-x86_64" ] ||
+			say "no qemu-x86_64 in $dir: the amd64 build roots run only" \
+			    "if this kernel runs x86-64 programs (systemctl restart" \
+			    "systemd-binfmt registers qemu-user-static's)"
+		return 0
+	fi
 	[ -e "$conf" ] || "$SHMDEMO_TOP/tests/deps.sh" arm64
 	[ -e "$dir/register" ] ||
 		as_root mount -t binfmt_misc binfmt_misc "$dir" ||

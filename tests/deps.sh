@@ -61,6 +61,13 @@ for need in "$@"; do
 	[ "$need" = fresh ] || wanted+=($(need_packages run))
 	wanted+=($(need_packages "$need"))
 done
+# A host other than amd64 (arm64) boots arm64 guests: qemu-system-arm, and
+# qemu-user-static and debootstrap for their amd64 build roots; gcc-multilib
+# (the x86 guests' 32-bit programs) is amd64's only.
+if [ "$SHMDEMO_HOST_ARCH" != amd64 ]; then
+	mapfile -t wanted < <(printf '%s\n' "${wanted[@]}" | sed -e '/^gcc-multilib$/d' \
+		-e 's/^qemu-system-x86$/qemu-system-arm\nqemu-user-static\ndebootstrap/')
+fi
 mapfile -t pkgs < <(printf '%s\n' "${wanted[@]}" | awk '!seen[$0]++')
 if [ "$list" = 1 ]; then
 	printf '%s\n' "${pkgs[@]}"

@@ -38,6 +38,8 @@ shift
 [ $# -gt 0 ] || die "no target"
 [ "$(id -u)" = 0 ] || die "makes a root file system: run it as root"
 "$SHMDEMO_TOP/tests/deps.sh" fresh
+# A root of another architecture (arm64 on this amd64 host) runs under qemu-user.
+[ "$arch" = "$SHMDEMO_HOST_ARCH" ] || arm64_binfmt
 
 root=$SHMDEMO_CACHE/fresh/$suite-$arch-$user
 logs=$SHMDEMO_CACHE/fresh/logs/$suite-$arch-$user

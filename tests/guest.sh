@@ -52,15 +52,28 @@ job_parameters
 kernel_arg=${kernels[0]}
 
 # The host packages this job uses (tests/deps.sh), and its programs: run,
-# race and module build only theirs, with no 32-bit compiler.
+# race and module build only theirs, with no 32-bit compiler. A host that
+# is not amd64 boots arm64 guests only, whose programs tests/cross.mk
+# builds: it builds just what make test runs on the host itself.
 case $job in
 run|race|module)
 	"$here/deps.sh" run
-	make -s -C "$SHMDEMO_TOP" tests/guest/init \
-		$(job_programs | xargs -n 1 | grep -v -e '^/' -e '\.sh$') >&2 ;;
+	progs=(tests/guest/init $(job_programs | xargs -n 1 | grep -v -e '^/' -e '\.sh$')) ;;
 *)	"$here/deps.sh" "$job"
-	make -s -C "$SHMDEMO_TOP" guest-progs >&2 ;;
+	progs=(guest-progs) ;;
 esac
+if [ "$SHMDEMO_HOST_ARCH" != amd64 ]; then
+	for flavour in "${kernels[@]}"; do
+		case $flavour in
+		arm64-*) ;;
+		*) die "Linux $flavour is an x86-64 guest, which this $SHMDEMO_HOST_ARCH" \
+			"host does not build for: use the arm64 kernels (KERNEL=arm64-6.1;" \
+			"arm64-latest, arm64-latest-16k)" ;;
+		esac
+	done
+	progs=(user/user_demo tests/test_user_demo)
+fi
+make -s -C "$SHMDEMO_TOP" "${progs[@]}" >&2
 # arm64 guests: cross-compiled programs, and bookworm's arm64 busybox.
 case " ${kernels[*]}" in
 *" arm64-"*)

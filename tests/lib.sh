@@ -10,6 +10,10 @@ SHMDEMO_CACHE=${SHMDEMO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shmdemo}
 . "$SHMDEMO_TOP/tests/apt.sh"
 
 say() { printf '%s\n' "$*" >&2; }
+
+# The host's Debian architecture: amd64 boots x86-64 guests; any other
+# (arm64) boots the arm64 guests, whose build roots are amd64 (qemu-user).
+SHMDEMO_HOST_ARCH=${SHMDEMO_HOST_ARCH:-$(dpkg --print-architecture 2> /dev/null || uname -m)}
 die() { say "${0##*/}: $*"; exit 1; }
 # arm64 guests: build roots under qemu-user, cross-compiled programs.
 . "$SHMDEMO_TOP/tests/arm64.sh"
