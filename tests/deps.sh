@@ -22,7 +22,8 @@ set -euo pipefail
 # those, stress-ng in the guest, perl for the README checker. check: the
 # static checks, dkms, the packages and herd7's sid root. debug: the
 # fuzzers in its guest (the kernel builds in its build root). arm64: the
-# arm64 guests, and their build roots under qemu-user.
+# arm64 guests, and their build roots under qemu-user. fresh: tests/fresh.sh's
+# roots, of another architecture too (mmdebstrap asks arch-test).
 needs="
 run    gcc make libc6-dev pkg-config libkmod-dev kmod qemu-system-x86
        busybox-static cpio xz-utils zstd debian-archive-keyring mmdebstrap uidmap
@@ -37,7 +38,7 @@ debug  gcc-multilib stress-ng trinity
 bench  gcc-multilib gnuplot-nox
 arm64  gcc-multilib stress-ng perl qemu-system-arm qemu-user-static debootstrap
 vm     debootstrap qemu-utils qemu-system-x86 e2fsprogs
-fresh  mmdebstrap debian-archive-keyring
+fresh  mmdebstrap debian-archive-keyring arch-test qemu-user-static
 "
 
 need_packages() {	# need_packages NEED
