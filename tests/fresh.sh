@@ -56,13 +56,25 @@ bullseye|bookworm|trixie)
 	sources+=("deb $mirror $suite-updates main"
 		  "deb $(apt_security_mirror) $suite-security main") ;;
 esac
+# The root is mmdebstrap's tarball, made once a day (SHMDEMO_APT_MAX_AGE)
+# and unpacked anew for every run: each run starts from the same fresh
+# system, and none pays for mmdebstrap twice in a day.
+tarball=$SHMDEMO_CACHE/fresh/$suite-$arch.tar
 start=$SECONDS
-mmdebstrap --quiet --mode=root --variant=minbase --arch="$arch" \
-	--include=git,make,ca-certificates --keyring="$SHMDEMO_KEYRING" \
-	--aptopt='Acquire::Check-Valid-Until "false"' \
-	--customize-hook='useradd -R "$1" -m -s /bin/bash student' \
-	"$suite" "$root" "${sources[@]}" > "$logs/mmdebstrap.log" 2>&1 ||
-	{ tail -n 20 "$logs/mmdebstrap.log" >&2; die "mmdebstrap $suite $arch failed"; }
+exec 9> "$tarball.lock"
+flock 9
+if [ -z "$(find "$tarball" -mmin -"$SHMDEMO_APT_MAX_AGE" 2> /dev/null)" ]; then
+	mmdebstrap --quiet --mode=root --variant=minbase --arch="$arch" \
+		--include=git,make,ca-certificates --keyring="$SHMDEMO_KEYRING" \
+		--aptopt='Acquire::Check-Valid-Until "false"' \
+		--customize-hook='useradd -R "$1" -m -s /bin/bash student' \
+		"$suite" "${tarball%.tar}.new.tar" "${sources[@]}" > "$logs/mmdebstrap.log" 2>&1 ||
+		{ tail -n 20 "$logs/mmdebstrap.log" >&2; die "mmdebstrap $suite $arch failed"; }
+	mv "${tarball%.tar}.new.tar" "$tarball"
+	say "made a fresh $suite/$arch system in $((SECONDS - start)) s: $tarball"
+fi
+tar -C "$root" -xf "$tarball" || die "could not unpack $tarball"
+exec 9>&-
 say "fresh $suite/$arch root in $((SECONDS - start)) s: $root"
 
 home=/root
