@@ -84,8 +84,8 @@ git clone -q "$SHMDEMO_TOP" "$root$home/shmdemo"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 
 # One make run inside the root, in a mount namespace of its own: the root
-# bind-mounted onto itself (so / is a mount point there), /proc, /sys,
-# /dev, and the warm cache if one was given.
+# bind-mounted onto itself and made the namespace's root (so / is a mount
+# point there), /proc, /sys, /dev, and the warm cache if one was given.
 in_fresh() {	# in_fresh AS_USER COMMAND
 	unshare --mount --pid --fork --propagation private sh -ec '
 		root=$1 cache=$2 home=$3 as=$4; shift 4
@@ -97,10 +97,20 @@ in_fresh() {	# in_fresh AS_USER COMMAND
 		mount --rbind /dev "$root/dev"
 		mount -t tmpfs tmp "$root/tmp"
 		if [ -n "$cache" ]; then
-			mkdir -p "$root$home/.cache/shmdemo"
-			mount --bind "$cache" "$root$home/.cache/shmdemo"
+			mkdir -p "$root$h/.cache/shmdemo"
+			mount --bind "$cache" "$root$h/.cache/shmdemo"
 		fi
-		exec chroot "$root" runuser -u "$as" -- env -i TERM=dumb \
+		# pivot_root, not chroot: the root becomes the mount namespace s
+		# own, as on a real machine, and the kernel lets its users make
+		# user namespaces, which it refuses to a chrooted process. From
+		# here on the programs are the root s own.
+		mkdir -p "$root/.old-root"
+		cd "$root"
+		pivot_root . .old-root
+		umount -l /.old-root
+		rmdir /.old-root
+		cd /
+		exec runuser -u "$as" -- env -i TERM=dumb \
 			HOME="$h" LANG=C.UTF-8 PATH=/usr/local/bin:/usr/bin:/sbin:/bin \
 			sh -c "cd $home/shmdemo && $1"' \
 		sh "$root" "$cache" "$home" "$@"
