@@ -67,6 +67,8 @@ build_module() {	# build_module KERNEL_DIR OUT_DIR [KBUILD_ARG...]
 	(cd "$SHMDEMO_TOP" &&
 	 cp -a --parents Kbuild kmod/Kbuild kmod/shmdemo.c kmod/uapi debian/changelog "$out")
 	local run=(in_buildroot "$kdir") build=$kdir/build cc=
+	# OUT_DIR may be neither in the tree nor in the cache (test_lab's).
+	local -x SHMDEMO_BUILDROOT_BIND="${SHMDEMO_BUILDROOT_BIND:-} $out"
 	# An arm64 kernel's headers: kbuild runs in their own build root, with
 	# the cross compiler of the kernel's compiler (tests/arm64-root.sh).
 	if [ -e "$kdir/arm64-root" ]; then
