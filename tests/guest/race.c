@@ -37,13 +37,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define MIN_PERCENT 10
 #define SLICE_NS (100 * 1000 * 1000ULL)
+#define HOLD_MAX_MS 2000
 
 #ifndef SCHED_FLAG_RESET_ON_FORK
 #define SCHED_FLAG_RESET_ON_FORK 0x01
@@ -91,7 +94,11 @@ struct run_counts {
 	int crashed;
 };
 
-static int slice_held;
+/* The conditions each run gets: set once, then read by every run. */
+static struct {
+	int slice;	/* the parent's slice, reset in its child */
+	int hold;	/* the parent held at fork until its child is done */
+} cond;
 
 static const char *base_name(const char *path)
 {
@@ -197,10 +204,14 @@ static void set_conditions(int tuning)
 	if (tuning && !knobs[0].set)
 		add(line, sizeof(line),
 		    "no kernel.sched_child_runs_first on this kernel");
-	slice_held = slice_works();
-	if (slice_held)
+	cond.slice = slice_works();
+	if (cond.slice)
 		add(line, sizeof(line),
 		    "parent's slice 100 ms, the child's the default (sched_setattr, SCHED_FLAG_RESET_ON_FORK)");
+	cond.hold = !!strstr(un.version, "PREEMPT_RT");
+	if (cond.hold)
+		add(line, sizeof(line),
+		    "PREEMPT_RT: the parent held at fork until its child has exited or sleeps (ptrace)");
 	printf("%s\n", line);
 }
 
@@ -208,12 +219,16 @@ static void set_conditions(int tuning)
 static void exec_run(const char *prog, const char *msg, int out)
 {
 	dup2(out, 1);
-	if (slice_held &&
+	if (cond.slice &&
 	    sched_attr_slice(SLICE_NS, SCHED_FLAG_RESET_ON_FORK)) {
 		perror("race: sched_setattr");
 		_exit(126);
 	}
-	sched_yield();
+	if (cond.hold && (ptrace(PTRACE_TRACEME, 0, NULL, NULL) ||
+			  raise(SIGSTOP))) {
+		perror("race: ptrace");
+		_exit(126);
+	}
 	if (!strcmp(base_name(prog), "user_demo"))
 		execl(prog, prog, "-m", msg, (char *)NULL);
 	else
@@ -222,12 +237,84 @@ static void exec_run(const char *prog, const char *msg, int out)
 	_exit(127);
 }
 
+/* The state letter of PID in /proc/PID/stat, or 0 once it is gone. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[256], *paren;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' ? paren[2] : 0;
+}
+
+/*
+ * The hold: PARENT is stopped in its fork event. Let its new child CHILD
+ * go, and keep the parent stopped until the child has exited (a zombie,
+ * as its stopped parent cannot reap it) or sleeps (user_demo's in WAIT),
+ * HOLD_MAX_MS at most; then let the parent go too.
+ */
+static void hold_parent(pid_t parent, pid_t child)
+{
+	struct timeval start, now;
+	int status;
+	char state;
+
+	gettimeofday(&start, NULL);
+	if (waitpid(child, &status, __WALL) == child)
+		ptrace(PTRACE_DETACH, child, NULL, NULL);
+	do {
+		usleep(1000);
+		state = proc_state(child);
+		gettimeofday(&now, NULL);
+	} while (state && state != 'Z' && state != 'S' &&
+		 (now.tv_sec - start.tv_sec) * 1000 +
+				 (now.tv_usec - start.tv_usec) / 1000 <
+			 HOLD_MAX_MS);
+	ptrace(PTRACE_DETACH, parent, NULL, NULL);
+}
+
+/*
+ * Follow the traced PID from its first stop to its first fork, and hold
+ * it there; returns waitpid's result if it ended before, or 0.
+ */
+static pid_t follow_to_fork(pid_t pid, int *status)
+{
+	unsigned long child;
+	int sig = 0;
+
+	if (waitpid(pid, status, 0) != pid || !WIFSTOPPED(*status))
+		return pid;
+	ptrace(PTRACE_SETOPTIONS, pid, NULL,
+	       PTRACE_O_TRACEFORK | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL);
+	for (;;) {
+		ptrace(PTRACE_CONT, pid, NULL, (void *)(long)sig);
+		if (waitpid(pid, status, 0) != pid || !WIFSTOPPED(*status))
+			return pid;
+		sig = *status >> 16 ? 0 : WSTOPSIG(*status);
+		if (*status >> 16 == PTRACE_EVENT_FORK &&
+		    !ptrace(PTRACE_GETEVENTMSG, pid, NULL, &child)) {
+			hold_parent(pid, child);
+			return 0;
+		}
+	}
+}
+
 /* Run PROG with MSG once; count a crash, or a child that missed MSG. */
 static void run_once(const char *prog, const char *msg, struct run_counts *c)
 {
 	char out[512], want[256];
 	size_t len = 0;
-	int p[2], status;
+	int p[2], status, reaped;
 	ssize_t n;
 	pid_t pid;
 
@@ -241,12 +328,14 @@ static void run_once(const char *prog, const char *msg, struct run_counts *c)
 		exec_run(prog, msg, p[1]);
 	}
 	close(p[1]);
+	/* With the hold, a program that ended before it forked is reaped. */
+	reaped = pid > 0 && cond.hold && follow_to_fork(pid, &status);
 	while (len < sizeof(out) - 1 &&
 	       (n = read(p[0], out + len, sizeof(out) - 1 - len)) > 0)
 		len += n;
 	out[len] = '\0';
 	close(p[0]);
-	if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+	if (pid < 0 || (!reaped && waitpid(pid, &status, 0) != pid) ||
 	    !WIFEXITED(status) || WEXITSTATUS(status)) {
 		c->crashed++;
 		return;
