@@ -4,7 +4,7 @@
  * a message of its own, and count the runs whose child did not print that
  * message. seed_demo takes the message as its argument, user_demo as -m.
  *
- *	race [--no-tuning] N RACY CORRECT...
+ *	race [--no-tuning] N RACY [CORRECT...]
  *	seed_demo: 500 of 500 runs read no message
  *	user_demo: 0 of 500 runs read no message
  *
@@ -367,12 +367,12 @@ int main(int argc, char **argv)
 	int tuning = !(argc > 1 && !strcmp(argv[1], "--no-tuning"));
 	char **progs = argv + 2 + !tuning;
 	int nprogs = argc - 2 - !tuning;
-	int runs = nprogs < 2 ? 0 : atoi(progs[-1]);
+	int runs = nprogs < 1 ? 0 : atoi(progs[-1]);
 	struct run_counts c;
 	int failed, p;
 
 	if (runs < 1) {
-		fprintf(stderr, "usage: race [--no-tuning] N RACY CORRECT...\n");
+		fprintf(stderr, "usage: race [--no-tuning] N RACY [CORRECT...]\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
