@@ -47,6 +47,7 @@
 #define MIN_PERCENT 10
 #define SLICE_NS (100 * 1000 * 1000ULL)
 #define HOLD_MAX_MS 2000
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #ifndef SCHED_FLAG_RESET_ON_FORK
 #define SCHED_FLAG_RESET_ON_FORK 0x01
@@ -75,18 +76,24 @@ struct knob {
 
 /* The CFS knobs: sysctls up to 5.12, debugfs from 5.13; first found wins. */
 static struct knob knobs[] = {
-	{ .path = "/proc/sys/kernel/sched_child_runs_first", .value = "1",
+	{ .path = "/proc/sys/kernel/sched_child_runs_first",
+	  .value = "1",
 	  .held = "kernel.sched_child_runs_first=1" },
-	{ .path = "/proc/sys/kernel/sched_latency_ns", .value = "160000000",
+	{ .path = "/proc/sys/kernel/sched_latency_ns",
+	  .value = "160000000",
 	  .held = "CFS latency 160 ms" },
-	{ .path = "/sys/kernel/debug/sched/latency_ns", .value = "160000000",
+	{ .path = "/sys/kernel/debug/sched/latency_ns",
+	  .value = "160000000",
 	  .held = "CFS latency 160 ms" },
 	{ .path = "/proc/sys/kernel/sched_min_granularity_ns",
-	  .value = "80000000", .held = "min granularity 80 ms" },
+	  .value = "80000000",
+	  .held = "min granularity 80 ms" },
 	{ .path = "/sys/kernel/debug/sched/min_granularity_ns",
-	  .value = "80000000", .held = "min granularity 80 ms" },
+	  .value = "80000000",
+	  .held = "min granularity 80 ms" },
 	{ .path = "/sys/kernel/debug/sched/base_slice_ns",
-	  .value = "80000000", .held = "EEVDF base slice 80 ms" },
+	  .value = "80000000",
+	  .held = "EEVDF base slice 80 ms" },
 };
 
 struct run_counts {
@@ -96,8 +103,8 @@ struct run_counts {
 
 /* The conditions each run gets: set once, then read by every run. */
 static struct {
-	int slice;	/* the parent's slice, reset in its child */
-	int hold;	/* the parent held at fork until its child is done */
+	int slice; /* the parent's slice, reset in its child */
+	int hold; /* the parent held at fork until its child is done */
 } cond;
 
 static const char *base_name(const char *path)
@@ -170,7 +177,7 @@ static void knobs_restore(void)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(knobs); i++)
 		if (knobs[i].set)
 			write_file(knobs[i].path, knobs[i].old);
 }
@@ -193,12 +200,11 @@ static void set_conditions(int tuning)
 	CPU_ZERO(&one);
 	CPU_SET(0, &one);
 	uname(&un);
-	snprintf(line, sizeof(line), "# conditions on Linux %s: %s",
-		 un.release,
+	snprintf(line, sizeof(line), "# conditions on Linux %s: %s", un.release,
 		 sched_setaffinity(0, sizeof(one), &one) ?
 			 "affinity to CPU 0 failed" :
 			 "parent and child on CPU 0 (sched_setaffinity)");
-	for (i = 0; tuning && i < sizeof(knobs) / sizeof(knobs[0]); i++)
+	for (i = 0; tuning && i < ARRAY_SIZE(knobs); i++)
 		if (!strstr(line, knobs[i].held) && knob_set(&knobs[i]))
 			add(line, sizeof(line), knobs[i].held);
 	if (tuning && !knobs[0].set)
@@ -224,8 +230,8 @@ static void exec_run(const char *prog, const char *msg, int out)
 		perror("race: sched_setattr");
 		_exit(126);
 	}
-	if (cond.hold && (ptrace(PTRACE_TRACEME, 0, NULL, NULL) ||
-			  raise(SIGSTOP))) {
+	if (cond.hold &&
+	    (ptrace(PTRACE_TRACEME, 0, NULL, NULL) || raise(SIGSTOP))) {
 		perror("race: ptrace");
 		_exit(126);
 	}
@@ -372,7 +378,8 @@ int main(int argc, char **argv)
 	int failed, p;
 
 	if (runs < 1) {
-		fprintf(stderr, "usage: race [--no-tuning] N RACY [CORRECT...]\n");
+		fprintf(stderr,
+			"usage: race [--no-tuning] N RACY [CORRECT...]\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -380,7 +387,7 @@ int main(int argc, char **argv)
 	c = run_program(progs[0], runs);
 	failed = c.crashed;
 	if (c.missed * 100 < MIN_PERCENT * runs) {
-		printf("inconclusive: %s missed in %d of %d runs, under %d%%: its child did not run first often enough to show the race\n",
+		printf("inconclusive: %s missed in %d of %d runs, under %d%%\n",
 		       base_name(progs[0]), c.missed, runs, MIN_PERCENT);
 		failed = 1;
 	}
