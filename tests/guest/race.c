@@ -22,10 +22,14 @@
  * - on CFS (up to 6.5), kernel.sched_child_runs_first=1, so the child runs
  *   first after fork, and a scheduling latency of 160 ms with a minimum
  *   granularity of 80 ms, so it is not preempted before it has printed;
- * - on EEVDF (6.6 and later), each run's parent asks for a slice of
- *   100 ms (sched_setattr, SCHED_OTHER) with SCHED_FLAG_RESET_ON_FORK, so
- *   its child comes back with the default, shorter slice, whose earlier
- *   deadline preempts the parent at fork.
+ * - on EEVDF (6.6 and later), a base slice of 80 ms, and each run's parent
+ *   asks for a slice of 100 ms (sched_setattr, SCHED_OTHER) with
+ *   SCHED_FLAG_RESET_ON_FORK, so its child comes back with the base slice,
+ *   whose earlier deadline preempts the parent at fork (PREEMPT_SHORT);
+ * - on PREEMPT_RT, where those were not enough, the hold: each run is
+ *   traced, and at its first fork the parent is kept stopped until the
+ *   child has exited or sleeps.
+ * The system-wide settings go back to what they were at the end.
  * --no-tuning changes no system-wide setting (sysctl, debugfs): for trying
  * race on a host.
  */
