@@ -35,7 +35,7 @@ has_lines() {	# has_lines FILE LINES
 show() { sed 's/^/# /' "$1"; }
 
 release=$(cat "$("$here/kernel.sh" "$flavour")/release")
-echo "1..13"
+echo "1..22"
 
 # make shell with a pipe: the README's three lines, then /src both ways:
 # a module rebuilt on the host loaded from /src, a file written to /src.
@@ -64,7 +64,7 @@ ok "$status" "make shell, piped: exits 0 at the end of its input"
 [ "$(cat "$SHMDEMO_TOP/tests/out/lab-9p" 2>/dev/null)" = written ]
 ok $? "make shell: the guest writes to the source tree at /src"
 
-# make race: the two lines, exactly.
+# make race: the two lines, exactly, and the conditions.
 lab race KERNEL="$flavour" N=20 > "$tmp/race" 2> "$tmp/race.err"
 status=$?
 grep -Eq '^seed_demo: [0-9]+ of 20 runs read no message$' "$tmp/race" &&
@@ -72,6 +72,77 @@ grep -Eq '^seed_demo: [0-9]+ of 20 runs read no message$' "$tmp/race" &&
 	[ "$(wc -l < "$tmp/race")" -eq 2 ] || { show "$tmp/race"; show "$tmp/race.err"; false; }
 ok $? "make race N=20 prints the two count lines, user_demo 0 of 20"
 ok "$status" "make race exits 0 when user_demo never missed"
+grep -q "^# Linux $release: parent and child on CPU 0 (sched_setaffinity), " "$tmp/race.err" ||
+	{ show "$tmp/race.err"; false; }
+ok $? "make race says on stderr which conditions held, CPU 0 first"
+
+# race's rules, on the host with stand-in programs: "race run I of N" is
+# each run's message; racy misses its first $MISSES runs.
+race=$SHMDEMO_TOP/tests/guest/race
+make -s -C "$SHMDEMO_TOP" tests/guest/race
+mkdir -p "$tmp/bin"
+stand_in() {	# stand_in NAME SCRIPT
+	printf '#!/bin/sh\n%s\n' "$2" > "$tmp/bin/$1" && chmod +x "$tmp/bin/$1"
+}
+stand_in racy 'i=${1#* run }; i=${i%% of *}
+[ "$i" -le "$MISSES" ] && echo "Child reads: " || echo "Child reads: $1"'
+stand_in exits3 'echo "Child reads: $1"; exit 3'
+stand_in segv 'kill -SEGV $$'
+stand_in user_demo '[ "$2" = "user_demo run 7 of 20" ] && echo "Child reads: " || echo "Child reads: $2"'
+# race_case MISSES PROGRAM...: race 20 times each; output in $tmp/r, status
+race_case() {
+	local misses=$1
+	shift
+	MISSES=$misses "$race" --no-tuning 20 "$@" > "$tmp/r" 2>&1
+}
+race_case 1 "$tmp/bin/racy"
+status=$?
+[ "$status" -ne 0 ] && grep -q '^racy: 1 of 20 runs read no message$' "$tmp/r" &&
+	grep -q '^inconclusive: racy missed in 1 of 20 runs, under 10%' "$tmp/r" ||
+	{ show "$tmp/r"; false; }
+ok $? "race: the racy program missing 1 of 20 (5%) is inconclusive, exit non-zero"
+race_case 2 "$tmp/bin/racy"
+status=$?
+[ "$status" -eq 0 ] && ! grep -q inconclusive "$tmp/r" || { show "$tmp/r"; false; }
+ok $? "race: missing 2 of 20 (10%) is conclusive, exit 0"
+race_case 20 "$tmp/bin/racy" "$tmp/bin/exits3"
+status=$?
+[ "$status" -ne 0 ] && grep -q '^exits3: 0 of 20 runs read no message$' "$tmp/r" &&
+	grep -q '^exits3: 20 of 20 runs crashed$' "$tmp/r" || { show "$tmp/r"; false; }
+ok $? "race: a run that printed its message but exited 3 is a crash, exit non-zero"
+race_case 20 "$tmp/bin/racy" "$tmp/bin/segv"
+status=$?
+[ "$status" -ne 0 ] && grep -q '^segv: 0 of 20 runs read no message$' "$tmp/r" &&
+	grep -q '^segv: 20 of 20 runs crashed$' "$tmp/r" || { show "$tmp/r"; false; }
+ok $? "race: a run killed by SIGSEGV is a crash, not a miss, exit non-zero"
+race_case 20 "$tmp/bin/racy" "$tmp/bin/user_demo"
+status=$?
+[ "$status" -ne 0 ] && grep -q '^user_demo: 1 of 20 runs read no message$' "$tmp/r" ||
+	{ show "$tmp/r"; false; }
+ok $? "race: one miss of the correct program fails, exit non-zero"
+
+# The host's verdict on a race console log (tests/jobs.sh), on crafted
+# logs whose race exited 0: the lines decide, not the guest's status.
+. "$here/jobs.sh"
+race_log() {	# race_log LINES: a race job's log around LINES
+	printf '%s\n' 'shmdemo-guest: begin /bin/race 20 /bin/seed_demo /bin/user_demo' \
+		"$@" 'shmdemo-guest: exit=0 /bin/race 20 /bin/seed_demo /bin/user_demo' \
+		'shmdemo-guest: end status=0' > "$tmp/log"
+	race_verdict "$tmp/log" > "$tmp/verdict" 2>&1
+}
+race_log 'seed_demo: 20 of 20 runs read no message' 'user_demo: 0 of 20 runs read no message' ||
+	{ show "$tmp/verdict"; false; }
+ok $? "make race's verdict: seed_demo 20 of 20, user_demo 0 of 20 passes"
+race_log 'seed_demo: 1 of 20 runs read no message' \
+	'inconclusive: seed_demo missed in 1 of 20 runs, under 10%' \
+	'user_demo: 0 of 20 runs read no message'
+[ $? -ne 0 ] && grep -q '^the race is inconclusive' "$tmp/verdict" ||
+	{ show "$tmp/verdict"; false; }
+ok $? "make race's verdict: an inconclusive line fails, and says so"
+race_log 'seed_demo: 20 of 20 runs read no message' 'user_demo: 0 of 20 runs read no message' \
+	'user_demo: 1 of 20 runs crashed'
+[ $? -ne 0 ] && grep -q '^a run crashed' "$tmp/verdict" || { show "$tmp/verdict"; false; }
+ok $? "make race's verdict: a crash line fails, and says so"
 
 # make run: PAGES to insmod, ARGS to user_demo with its quotes.
 lab run KERNEL="$flavour" PAGES=2 ARGS="-v -m 'two words'" > "$tmp/run" 2>&1
