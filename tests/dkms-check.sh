@@ -4,7 +4,8 @@
 # kernel with Debian's dkms, in a private dkms tree and source tree, so
 # nothing is written to /var/lib/dkms, /usr/src or /lib/modules.
 # Silent on success (make check treats any output as a finding).
-# Usage: tests/dkms-check.sh [FLAVOUR]   (6.1, 6.1-rt or 6.12; default 6.1)
+# Usage: tests/dkms-check.sh [FLAVOUR]   (a kernel of the host's Debian release,
+#                                          tests/kernel.sh --host; default 6.1)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"

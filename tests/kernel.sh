@@ -26,11 +26,16 @@ latest-rt   trixie-backports  linux-image-rt-amd64    trixie
 "
 known=$(awk 'NF { printf "%s%s", sep, $1; sep = ", " }' <<< "$flavours")
 
-flavour=${1:?usage: kernel.sh FLAVOUR|--list (FLAVOUR: $known)}
-if [ "$flavour" = --list ]; then
-	awk 'NF { print $1 }' <<< "$flavours"
-	exit 0
-fi
+flavour=${1:?usage: kernel.sh FLAVOUR|--list|--host (FLAVOUR: $known)}
+case $flavour in
+--list)	awk 'NF { print $1 }' <<< "$flavours"
+	exit 0 ;;
+# The flavours built by the host's own Debian release's compiler, which
+# the host's dkms and make install use (make check); none on sid.
+--host)	suite=$(. /etc/os-release 2> /dev/null && echo "${VERSION_CODENAME:-}")
+	awk -v s="$suite" 'NF && $4 == s { print $1 }' <<< "$flavours"
+	exit 0 ;;
+esac
 read -r _ profile meta buildroot < <(awk -v f="$flavour" '$1 == f' <<< "$flavours") ||
 	die "unknown kernel flavour '$flavour' (known: $known)"
 # The same packages exist for the other architectures (SHMDEMO_ARCH=arm64).
