@@ -501,7 +501,12 @@ static void run_shell(void)
 		signal(SIGUSR2, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		setenv("HOME", SHELL_HOME, 1);
-		setenv("PS1", "guest:\\w# ", 1);
+		/*
+		 * $PWD, not \w: busybox abbreviates $HOME to ~ in \w (trixie's
+		 * 1.37, the host's busybox on Debian 13), and the README's
+		 * prompts say /root.
+		 */
+		setenv("PS1", "guest:$PWD# ", 1);
 		if (chdir(SHELL_HOME) < 0)
 			perror("# init: " SHELL_HOME);
 		if (piped)
