@@ -31,6 +31,9 @@ trixie)	gcc=gcc-14 ;;
 esac
 pkgs=make,binutils,libc6-dev,libelf-dev,bc,kmod,dwarves,$gcc,perl,python3,sparse
 pkgs+=,flex,bison,libssl-dev,cpio
+# SHMDEMO_BUILDROOT_EXTRA: more packages, in a root of their own (make
+# check's clang-format-14 on a host whose release lacks it).
+pkgs+=${SHMDEMO_BUILDROOT_EXTRA:+,$SHMDEMO_BUILDROOT_EXTRA}
 # How this user makes and enters a root: as root; in a user namespace
 # (mmdebstrap's unshare mode needs subordinate IDs, /etc/subuid); or, where
 # the host allows no user namespaces, through sudo.

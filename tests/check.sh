@@ -59,7 +59,7 @@ tool_versions() {
 	echo "# sparse: $(sparse --version)"
 	echo "# checkpatch.pl: from $(cat "$(dirname "$("$here/checkpatch.sh" --path)")/../version") linux-source"
 	echo "# cppcheck: $(cppcheck --version)"
-	echo "# clang-format: $("$CLANG_FORMAT" --version)"
+	echo "# clang-format: $(run_clang_format --version)"
 	echo "# modinfo: $(modinfo --version | head -n 1)"
 	echo "# groff: $(groff --version | head -n 1)"
 	echo "# dkms: $(dkms --version)"
@@ -108,9 +108,20 @@ cppcheck_user() {
 		$(user_c_files)
 }
 
+# clang-format-14, which the tree is formatted with: the host's, or on a
+# host whose release has none (Debian 13) the one of a bookworm build root.
+run_clang_format() {	# run_clang_format ARG...
+	if command -v "$CLANG_FORMAT" > /dev/null; then
+		"$CLANG_FORMAT" "$@"
+	else
+		SHMDEMO_BUILDROOT_EXTRA=$CLANG_FORMAT "$here/buildroot.sh" bookworm \
+			run sh -c 'cd "$0" && exec "$@"' "$SHMDEMO_TOP" "$CLANG_FORMAT" "$@"
+	fi
+}
+
 clang_format() {
 	# shellcheck disable=SC2046
-	"$CLANG_FORMAT" --dry-run --Werror $(all_c_files)
+	run_clang_format --dry-run --Werror $(all_c_files)
 }
 
 # herd7's verdict lines, as comments (after the check that judged them).
