@@ -383,7 +383,7 @@ static long module_refcnt(void)
 static long device_vmas(void)
 {
 	FILE *f = fopen("/proc/self/maps", "r");
-	size_t dlen = strlen(dev_path()), len;
+	size_t dlen = strlen(dev_path());
 	char line[512];
 	long n = 0;
 
@@ -392,7 +392,8 @@ static long device_vmas(void)
 		exit(EXIT_FAILURE);
 	}
 	while (fgets(line, sizeof(line), f)) {
-		len = strcspn(line, "\n");
+		size_t len = strcspn(line, "\n");
+
 		if (len > dlen && line[len - dlen - 1] == ' ' &&
 		    !strncmp(line + len - dlen, dev_path(), dlen))
 			n++;
