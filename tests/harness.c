@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -25,6 +26,42 @@ void diag(const char *fmt, ...)
 	va_end(ap);
 	putchar('\n');
 	fflush(stdout);
+}
+
+/*
+ * Why the running case skipped, or "": written by skip_case() in the case's
+ * process, read by run_cases() in ours, so in memory both share.
+ */
+#define SKIP_WHY_MAX 256
+static char *skip_why;
+
+void skip_case(const char *why, ...)
+{
+	va_list ap;
+	char *p;
+	bool said = false;
+
+	if (!skip_why) {
+		diag("skip_case() called outside a case");
+		exit(EXIT_FAILURE);
+	}
+	va_start(ap, why);
+	vsnprintf(skip_why, SKIP_WHY_MAX, why, ap);
+	va_end(ap);
+	/* One TAP line: the reason may not break it. */
+	for (p = skip_why; *p; p++) {
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+		said |= *p != ' ' && *p != '\t';
+	}
+	if (!said) {
+		skip_why[0] = '\0';
+		diag("the case skipped without saying why");
+		fflush(stdout);
+		_exit(EXIT_FAILURE);
+	}
+	fflush(stdout);
+	_exit(EXIT_SUCCESS);
 }
 
 static bool run_case(const struct test_case *tc, unsigned int timeout_s)
@@ -72,13 +109,26 @@ int run_cases(const struct test_case *cases, size_t n, unsigned int timeout_s)
 	timeout_s *= time_scale();
 	/* A case's orphans come back to us, to be killed and reaped with it. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	skip_why = mmap(NULL, SKIP_WHY_MAX, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (skip_why == MAP_FAILED) {
+		skip_why = NULL;
+		diag("mmap: %s", strerror(errno)); /* no plan: the run fails */
+		return EXIT_FAILURE;
+	}
 
 	printf("1..%zu\n", n);
 	for (i = 0; i < n; i++) {
-		bool pass = run_case(&cases[i], timeout_s);
+		bool pass;
 
-		printf("%sok %zu - %s\n", pass ? "" : "not ", i + 1,
-		       cases[i].name);
+		skip_why[0] = '\0';
+		pass = run_case(&cases[i], timeout_s);
+		if (pass && skip_why[0])
+			printf("ok %zu - %s # SKIP %s\n", i + 1, cases[i].name,
+			       skip_why);
+		else
+			printf("%sok %zu - %s\n", pass ? "" : "not ", i + 1,
+			       cases[i].name);
 		fflush(stdout);
 		failed += !pass;
 	}

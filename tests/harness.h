@@ -25,6 +25,15 @@ struct test_case {
  */
 int run_cases(const struct test_case *cases, size_t n, unsigned int timeout_s);
 
+/*
+ * Called by a case that cannot run here: ends the case, which prints as
+ * "ok N - name # SKIP why", counted as skipped, never as passed. WHY is a
+ * printf format and must say something: a skip without a reason fails the
+ * case.
+ */
+void skip_case(const char *why, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+
 /* SHMDEMO_TIME_SCALE=N stretches every limit, for slow (debug) kernels. */
 unsigned int time_scale(void);
 
