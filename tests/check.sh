@@ -162,6 +162,8 @@ check "clang-format: the tree conforms to .clang-format" clang_format
 check "man page: groff -ww has no warnings" man_page
 check "tally: crafted logs: no plan, short or long of it, no program, a missing program, a count mismatch, SKIPs, repeated test numbers" \
 	"$here/test_tally.sh"
+check "kernel reports: the host's console scan and init's kmsg gap check, on crafted logs" \
+	"$here/test_reports.sh"
 litmus_out=$SHMDEMO_TOP/tests/out/litmus
 check "herd7 (LKMM): the handoff Never shows the old buffer; its relaxed-writer and plain-reader controls Sometimes; all three model kmod/shmdemo.c's primitives" \
 	"$here/litmus/verdicts.sh" "$litmus_out"
