@@ -128,4 +128,61 @@ verdict "1 1" "a WARNING on the console fails the run"
 grep -qF "not ok - host: 1 kernel report lines on the console, the first: $t WARNING: CPU: 0 PID: 1 at x.c:1" \
 	"$tmp/log" || { echo "verdict: the not ok line does not name the report"; status=1; }
 
+# init --kmsg: the records of a crafted /dev/kmsg dump, their sequence
+# numbers checked; its TAP line, its exit status and a line it must print.
+make -s -C "$here/.." tests/guest/init
+# expect_kmsg STATUS LINE WHAT < DUMP: init exits with STATUS and prints LINE.
+expect_kmsg() {
+	local want=$1 line=$2 what=$3 got=0 verdict=ok
+	cat > "$tmp/kmsg"
+	"$here/guest/init" --kmsg "$tmp/kmsg" 1048576 > "$tmp/out" || got=$?
+	[ "$want" -eq 0 ] || verdict="not ok"
+	if [ "$got" -ne "$want" ] || ! grep -qxF "$line" "$tmp/out" ||
+	   ! grep -qx "$verdict - kernel log complete: no record lost" \
+		"$tmp/out"; then
+		echo "kmsg: $what: exit status $got, expected $want with '$line' and $verdict:"
+		sed 's/^/  /' "$tmp/out"
+		status=1
+	fi
+}
+expect_kmsg 0 "# kmsg: 3 records, 54 bytes of text read; the log buffer holds 1048576 bytes" \
+	"records 0 to 2, one with an escaped byte and a dictionary" <<-'EOF'
+	5,0,0,-;Linux version 6.1.0
+	4,1,1200,-;shmdemo: loading\x0a
+	 SUBSYSTEM=module
+	6,2,1300,-;reboot: Power down
+EOF
+expect_kmsg 1 "# kmsg: records 0 to 4 lost" "the oldest records overwritten" <<-'EOF'
+	5,5,0,-;a
+	5,6,0,-;b
+EOF
+expect_kmsg 1 "# kmsg: records 2 to 4 lost" "records lost in the middle" <<-'EOF'
+	5,0,0,-;a
+	5,1,0,-;b
+	5,5,0,-;c
+EOF
+expect_kmsg 1 "# kmsg: read: Broken pipe: records overwritten before init read them" \
+	"read() fails with EPIPE, then the numbers jump" <<-'EOF'
+	5,0,0,-;a
+	EPIPE
+	5,900,0,-;b
+EOF
+expect_kmsg 1 "# kmsg: read: Broken pipe: records overwritten before init read them" \
+	"read() fails with EPIPE, last" <<-'EOF'
+	5,0,0,-;a
+	EPIPE
+EOF
+expect_kmsg 1 "# kmsg: record 1 after record 1" "a record twice" <<-'EOF'
+	5,0,0,-;a
+	5,1,0,-;b
+	5,1,0,-;b
+EOF
+expect_kmsg 1 "# kmsg: a record without a sequence number: no prefix" \
+	"a record without its prefix" <<-'EOF'
+	5,0,0,-;a
+	no prefix
+EOF
+expect_kmsg 1 "# kmsg: 0 records, 0 bytes of text read; the log buffer holds 1048576 bytes" \
+	"no record at all" < /dev/null
+
 exit "$status"
