@@ -35,7 +35,7 @@ console_reports() {	# console_reports LOG [COMM...]
 			if (index(msg, comm[c] ": page allocation failure: ") == 1 ||
 			    index(msg, comm[c] ": vmalloc error: ") == 1)
 				expected = 1
-		if (expected && msg ~ /Call Trace/)
+		if (expected && msg ~ /Call [Tt]race/)
 			next
 		if (msg ~ /<\/TASK>/)
 			expected = 0

@@ -77,7 +77,8 @@ for report in 'BUG: unable to handle page fault for address: 0' \
 	'INFO: task test_device:80 blocked for more than 120 seconds.' \
 	'BUG kmalloc-64 (Not tainted): Right Redzone overwritten' \
 	'Kernel panic - not syncing: Fatal exception' \
-	'Unable to handle kernel NULL pointer dereference at virtual address 0'; do
+	'Unable to handle kernel NULL pointer dereference at virtual address 0' \
+	'Call trace:'; do
 	expect_scan "1 1" "$t $report" "$report" <<< "$t $report"
 done
 
