@@ -3,6 +3,8 @@
 # the QEMU command line. Uses job_programs, job_commands and
 # job_alloc_failures from tests/jobs.sh, and $smp from the caller.
 
+. "$(dirname "${BASH_SOURCE[0]}")/reports.sh"
+
 # Copy PROGRAM and the shared libraries it needs into the tree at STAGE.
 install_program() {	# install_program STAGE PROGRAM DEST
 	local stage=$1 prog=$2 dest=$3 lib
@@ -173,9 +175,13 @@ show_kernel_report() {	# show_kernel_report LOG
 	"$here/decode-oops.sh" "$1" "$out" "$vmlinux" >&2 || true
 }
 
-# Did the guest get to its end marker? Says why not.
+# Did the guest get to its end marker? Says why not. Whether it did or not,
+# the host's scan of the console for kernel reports adds its TAP line to LOG
+# (tests/reports.sh).
 guest_finished() {	# guest_finished LOG
 	show_kernel_report "$1"
+	# shellcheck disable=SC2046	# one word per program
+	console_verdict "$1" $(job_alloc_failures) || true
 	grep -q '^shmdemo-guest: end status=' "$1" && return 0
 	if grep -q 'Kernel panic' "$1"; then
 		say "the guest kernel panicked: see $1"

@@ -175,6 +175,8 @@ check "tally: crafted logs: no plan, short or long of it, no program, a missing 
 	"$here/test_tally.sh"
 check "harness: skip_case() prints '# SKIP why', counted as a skip; a skip without a reason fails" \
 	"$here/harness-check.sh"
+check "kernel reports: the host's console scan and init's kmsg gap check, on crafted logs" \
+	"$here/test_reports.sh"
 litmus_out=$SHMDEMO_TOP/tests/out/litmus
 check "herd7 (LKMM): the handoff Never shows the old buffer; its relaxed-writer and plain-reader controls Sometimes; all three model kmod/shmdemo.c's primitives" \
 	"$here/litmus/verdicts.sh" "$litmus_out"

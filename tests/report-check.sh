@@ -5,6 +5,7 @@
 # (tests/guest/provoke-report.sh, SysRq-l) and this checks the log twice:
 # the console as the kernel printed it (tests/boot.sh's loglevel), and
 # init's copy of the block after its kernel log check (tests/guest/init.c).
+# The host's console scan (tests/reports.sh) must name it too.
 # Prints TAP; make test runs it on the first kernel.
 # Usage: tests/report-check.sh [FLAVOUR]
 set -euo pipefail
@@ -42,6 +43,14 @@ whole_block() {	# whole_block PREFIX
 	END { exit !found }' "$log"
 }
 
+# The host's scan of the console finds the report; says its first line.
+host_scan_finds() {
+	local lines reports first
+	read -r lines reports first < <(console_reports "$log")
+	echo "# host scan: $reports report lines in $lines kernel lines, the first: $first"
+	[ "$reports" -gt 0 ]
+}
+
 n=0 failed=0
 tap() {	# tap DESCRIPTION COMMAND...
 	n=$((n + 1))
@@ -54,7 +63,7 @@ tap() {	# tap DESCRIPTION COMMAND...
 }
 
 echo "# provoked kernel report on Linux $release: $log"
-echo "1..4"
+echo "1..5"
 tap "the guest ran SysRq-l and reached its end marker" \
 	grep -q '^shmdemo-guest: end status=' "$log"
 tap "init's kernel log check fails on the provoked report" \
@@ -63,4 +72,5 @@ tap "the console shows the report whole: header, CPU, Call Trace, frames, </TASK
 	whole_block '\[ *[0-9]+\.[0-9]+\] '
 tap "init prints the report whole after its log check" \
 	whole_block '# kernel: '
+tap "the host's console scan names the provoked report" host_scan_finds
 [ "$failed" -eq 0 ]

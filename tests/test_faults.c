@@ -69,7 +69,7 @@ static bool test_configure(void)
 
 	for (i = 0; i < ARRAY_SIZE(injectors); i++) {
 		if (!set_attr(injectors[i], "ignore-gfp-wait", "N") ||
-		    !set_attr(injectors[i], "verbose", "1") ||
+		    !set_attr(injectors[i], "verbose", "0") ||
 		    !expect_eq(read_attr(injectors[i], "probability"), 0,
 			       "probability"))
 			return false;

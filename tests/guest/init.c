@@ -3,11 +3,18 @@
  * init - PID 1 of the shmdemo test guest
  *
  * Mounts the pseudo filesystems, runs the commands the host listed in
- * /etc/shmdemo/job, checks the kernel log and the taint flags, prints the
- * end marker the host waits for, and powers off. The host trusts nothing but
- * that marker: QEMU exits 0 even after a guest panic.
+ * /etc/shmdemo/job, checks the kernel log (its reports, and that no record
+ * of it was lost) and the taint flags, prints the end marker the host waits
+ * for, and powers off. The host trusts nothing but that marker: QEMU exits 0
+ * even after a guest panic.
+ *
+ *	init --kmsg FILE [BUFFER_BYTES]
+ *
+ * checks a crafted dump of /dev/kmsg for lost records instead, on the host
+ * (tests/test_reports.sh, make check).
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -387,6 +394,140 @@ static int check_kernel_log(void)
 		      "kernel log has no BUG, WARNING, Oops or Call Trace");
 }
 
+/* The kernel log's records: one per read(), in a buffer longer than any. */
+#define KMSG "/dev/kmsg"
+#define KMSG_RECORD_MAX 16384
+
+/*
+ * What a reader of the kernel log's records has seen. Each record carries a
+ * sequence number: 0 for the boot's first, one more for each after it.
+ */
+struct kmsg_count {
+	unsigned long long next; /* the sequence number due next */
+	unsigned long long records; /* records read */
+	unsigned long long bytes; /* their text, unescaped */
+	int gaps; /* places where records are missing, or unreadable ones */
+	int overwritten; /* reads that failed with EPIPE */
+};
+
+/*
+ * Count one record, "PRIORITY,SEQUENCE,TIME,FLAGS[,...];TEXT" and its
+ * dictionary lines (" KEY=VALUE"), TEXT's unprintable bytes written as
+ * \xNN. A sequence number past the one due is a gap: the records between
+ * were overwritten in the ring buffer before anyone read them.
+ */
+static void kmsg_record(struct kmsg_count *c, const char *rec)
+{
+	unsigned long long seq;
+	const char *text = strchr(rec, ';');
+
+	if (!text || sscanf(rec, "%*u,%llu,", &seq) != 1) {
+		printf("# kmsg: a record without a sequence number: %.60s\n",
+		       rec);
+		c->gaps++;
+		return;
+	}
+	if (seq > c->next) {
+		printf("# kmsg: records %llu to %llu lost\n", c->next, seq - 1);
+		c->gaps++;
+	} else if (seq < c->next) {
+		printf("# kmsg: record %llu after record %llu\n", seq,
+		       c->next - 1);
+		c->gaps++;
+	}
+	c->next = seq + 1;
+	c->records++;
+	for (text++; *text && *text != '\n'; text++, c->bytes++)
+		if (text[0] == '\\' && text[1] == 'x' &&
+		    isxdigit((unsigned char)text[2]) &&
+		    isxdigit((unsigned char)text[3]))
+			text += 3;
+}
+
+/* read() said EPIPE: the record due was overwritten while we read. */
+static void kmsg_overwritten(struct kmsg_count *c)
+{
+	printf("# kmsg: read: %s: records overwritten before init read them\n",
+	       strerror(EPIPE));
+	c->overwritten++;
+}
+
+/* Every record /dev/kmsg has, from the oldest it still holds. */
+static int read_kmsg(struct kmsg_count *c)
+{
+	static char rec[KMSG_RECORD_MAX];
+	int fd = open(KMSG, O_RDONLY | O_NONBLOCK), err = 0;
+
+	if (fd < 0) {
+		printf("# init: %s: %s\n", KMSG, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		ssize_t n = read(fd, rec, sizeof(rec) - 1);
+
+		if (n > 0) {
+			rec[n] = '\0';
+			kmsg_record(c, rec);
+		} else if (n < 0 && errno == EPIPE) {
+			kmsg_overwritten(c);
+		} else if (n < 0 && errno != EINTR) {
+			/* EAGAIN: no record left to read. */
+			err = errno == EAGAIN ? 0 : errno;
+			break;
+		} else if (n == 0) {
+			break;
+		}
+	}
+	close(fd);
+	if (err)
+		printf("# init: read %s: %s\n", KMSG, strerror(err));
+	return err ? -1 : 0;
+}
+
+/*
+ * The same over FILE, a crafted dump of /dev/kmsg: a record a line as
+ * read() gives it, dictionary lines (a blank first) skipped, and a line
+ * "EPIPE" where read() would fail with EPIPE.
+ */
+static int read_kmsg_dump(struct kmsg_count *c, const char *file)
+{
+	static char line[KMSG_RECORD_MAX];
+	FILE *f = fopen(file, "r");
+
+	if (!f) {
+		printf("# init: %s: %s\n", file, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (!strcmp(line, "EPIPE\n"))
+			kmsg_overwritten(c);
+		else if (line[0] != ' ')
+			kmsg_record(c, line);
+	}
+	fclose(f);
+	return 0;
+}
+
+/*
+ * No record of the kernel log may be lost before init reads it: a report in
+ * a lost record would go unchecked. Reads /dev/kmsg (or DUMP, a crafted
+ * copy of it) after check_kernel_log(), so that a complete log here means
+ * that one was complete too. BUFFER is the log buffer's size in bytes.
+ */
+static int check_kmsg(const char *dump, long buffer)
+{
+	struct kmsg_count c = { 0 };
+	int ret = dump ? read_kmsg_dump(&c, dump) : read_kmsg(&c);
+	bool complete = !ret && c.records && !c.gaps && !c.overwritten;
+
+	printf("# kmsg: %llu records, %llu bytes of text read", c.records,
+	       c.bytes);
+	if (buffer > 0)
+		printf("; the log buffer holds %ld bytes", buffer);
+	printf("\n");
+	return report(complete, "kernel log complete: no record lost");
+}
+
 /* Taint beyond "out-of-tree" (O) and "unsigned" (E) fails the run. */
 static int check_taint(void)
 {
@@ -523,15 +664,19 @@ static void run_shell(void)
 	printf("\n");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	int status;
 
+	if (argc >= 3 && !strcmp(argv[1], "--kmsg"))
+		return check_kmsg(argv[2], argc > 3 ? atol(argv[3]) : -1);
 	mount_filesystems();
 	status = run_job();
 	if (access(SHELL_MODE, F_OK) == 0)
 		run_shell();
 	status |= check_kernel_log();
+	status |= check_kmsg(NULL, klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */,
+					   NULL, 0));
 	status |= check_taint();
 
 	printf("shmdemo-guest: end status=%d\n", status);

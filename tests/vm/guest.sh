@@ -11,8 +11,11 @@
 #   shmdemo-vm: boot RELEASE    boot RELEASE (its vmlinuz and initrd are
 #                               copied to the payload disk's boot/)
 #   shmdemo-vm: done            the scenario is over
+# Every boot that gets to its end line checks its kernel log and taint
+# first, as one more TAP line (boot_checked).
 # Scenarios (the payload's "scenario" file): packages (steps 1-7, three boots),
-# make-install and dkms-by-hand (step 8, each in a fresh image).
+# make-install and dkms-by-hand (step 8, each in a fresh image), and report
+# (run.sh's verdict-report: a boot that makes a report on purpose).
 set -uo pipefail
 exec > /dev/ttyS1 2>&1
 
@@ -58,7 +61,52 @@ dkms_installed() {	# dkms_installed RELEASE
 		fail "dkms status does not say shmdemo is installed for $1"
 }
 
-next() {	# next PHASE MARKER...: keep the phase, then leave this boot
+# The taint flags in TAINT as the kernel prints them (P, W, O, E...).
+taint_letters() {	# taint_letters TAINT
+	local letters=PFSRMBUDAWCIOELKXTN i out=
+	for ((i = 0; i < ${#letters}; i++)); do
+		[ $(($1 >> i & 1)) -eq 0 ] || out+=${letters:i:1}
+	done
+	echo "${out:--}"
+}
+
+# The kernel's verdict on this boot. Its log, as the journal keeps it (the
+# whole boot, from "Linux version", however much the ring buffer has
+# wrapped since), has no report of tests/report-patterns, and journald
+# missed no record of it. The taint is at most out-of-tree (O, 4096) and
+# unsigned module (E, 8192): what a module that DKMS or make install built
+# gives on Debian's kernels, which have no key for it.
+# Says every fault it finds, not just the first.
+boot_checked() {
+	local log=/run/shmdemo-vm-kernel.log taint first bad=0
+	grep -v '^#' "$payload/report-patterns" > /run/shmdemo-vm-patterns
+	journalctl -b 0 -o cat --no-pager -t systemd-journald \
+		> /run/shmdemo-vm-journald.log
+	journalctl -k -b 0 -o cat --no-pager > "$log" ||
+		fail "journalctl -k failed"
+	grep -q '^Linux version ' "$log" ||
+		{ echo "the journal does not have the boot's first kernel line"; bad=1; }
+	if first=$(grep -E -m 1 -f /run/shmdemo-vm-patterns "$log"); then
+		echo "a kernel report: $first"
+		bad=1
+	fi
+	if first=$(grep -E -m 1 'Missed [0-9]+ kernel messages' \
+		/run/shmdemo-vm-journald.log); then
+		echo "journald: $first"
+		bad=1
+	fi
+	taint=$(cat /proc/sys/kernel/tainted)
+	echo "# boot $(uname -r): $(wc -l < "$log") kernel log lines, taint $taint ($(taint_letters "$taint"))" > /dev/ttyS1
+	if [ $((taint & ~(4096 | 8192))) -ne 0 ]; then
+		echo "taint $taint ($(taint_letters "$taint")): more than O and E"
+		bad=1
+	fi
+	return "$bad"
+}
+
+next() {	# next PHASE MARKER...: check the boot, keep the phase, leave it
+	step boot "$(uname -r): the kernel log has no report, the taint at most O and E" \
+		boot_checked
 	echo "$1" > "$state/phase"
 	shift
 	sync
@@ -144,6 +192,14 @@ make-install:1)
 	;;
 dkms-by-hand:1)
 	step 8 "by hand: make dkms-src, dkms add/install, make install-user, the student" by_dkms_hand
+	next 2 "done"
+	;;
+report:1)
+	# A backtrace of every CPU (a Call Trace in the log), and the taint
+	# a WARN leaves (W, 512): the boot's check must fail on both.
+	echo l > /proc/sysrq-trigger
+	echo 512 > /proc/sys/kernel/tainted
+	sleep 2
 	next 2 "done"
 	;;
 *)

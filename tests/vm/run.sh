@@ -5,8 +5,12 @@
 # as a student, reboot, add a second kernel, purge; then the README's by-hand
 # paths, each in a fresh copy of the image. One TAP line per step; the last
 # line is "N passed, N failed". Logs: tests/out/vm/.
+# Each boot that ends as planned adds a TAP line of its own: its kernel log
+# has no report and its taint is at most O and E (tests/vm/guest.sh,
+# boot_checked).
 # Usage: tests/vm/run.sh [SCENARIO...]   (packages make-install dkms-by-hand
-#                                         verdict-panic verdict-hang)
+#                                         verdict-panic verdict-hang
+#                                         verdict-report)
 # Environment: SHMDEMO_VM_TIMEOUT (seconds per boot, default 3600),
 #              SHMDEMO_VM_MEM (MiB, default 2048), SHMDEMO_VM_SMP (default 2)
 #              SHMDEMO_VM_OUT (the logs; default tests/out/vm),
@@ -16,7 +20,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 
 scenarios=("$@")
-[ $# -gt 0 ] || scenarios=(packages make-install dkms-by-hand verdict-panic verdict-hang)
+[ $# -gt 0 ] || scenarios=(packages make-install dkms-by-hand verdict-panic verdict-hang
+	verdict-report)
 timeout=${SHMDEMO_VM_TIMEOUT:-3600}
 
 "$here/../deps.sh" vm
@@ -27,7 +32,7 @@ kernel_debs=$("$here/debs.sh")
 
 out=${SHMDEMO_VM_OUT:-$SHMDEMO_TOP/tests/out/vm}
 rm -rf "$out" && mkdir -p "$out/payload/debs"
-cp "$here"/guest*.sh "$out/payload/"
+cp "$here"/guest*.sh "$SHMDEMO_TOP/tests/report-patterns" "$out/payload/"
 cp "$SHMDEMO_TOP"/tests/out/deb/shmdemo-dkms_*.deb \
 	"$SHMDEMO_TOP"/tests/out/deb/shmdemo-utils_*.deb "$out/payload/debs/"
 # The source as a clone has it (tracked and new files, no build products).
@@ -96,30 +101,40 @@ scenario() {	# scenario NAME [RUN]
 # The verdict's own proof, on every run: the make-install scenario in a guest
 # that panics (its init exits) or hangs (its init sleeps, and the time limit
 # is cut to a minute: a guest still booting then is cut all the same) must
-# fail its step, for that reason.
-verdict() {	# verdict panic|hang
-	local result evidence
+# fail its step, for that reason; and a boot that makes a kernel report and
+# taints the kernel on purpose (the report scenario: SysRq-l's backtraces,
+# and W written to /proc/sys/kernel/tainted) must fail its boot check, for
+# both.
+verdict() {	# verdict panic|hang|report
+	local result evidence=() e
 	case $1 in
 	panic) result=$(SHMDEMO_VM_APPEND=init=/bin/false scenario make-install verdict-panic)
-		evidence='Kernel panic' ;;
+		evidence=('Kernel panic') ;;
 	hang) result=$(SHMDEMO_VM_APPEND='init=/bin/sleep infinity' timeout=60 \
 			scenario make-install verdict-hang)
-		evidence='status 124' ;;
+		evidence=('status 124') ;;
+	report) result=$(scenario report verdict-report)
+		evidence=('a kernel report: Call Trace' 'taint [0-9]* ([A-Z]*W[A-Z]*): more than O and E') ;;
 	esac
 	printf '%s\n' "$result" | sed -n 's/^\(.\)/# \1/p'
+	for e in "${evidence[@]}"; do
+		grep -q -- "$e" <<< "$result" || break
+	done
 	if grep -q '^ok - ' <<< "$result"; then
 		echo "not ok - a guest that ${1}s passed its step"
-	elif ! grep -q "$evidence" <<< "$result"; then
-		echo "not ok - a guest that ${1}s failed, but not for that ('$evidence' not seen)"
+	elif ! grep -q -- "$e" <<< "$result"; then
+		echo "not ok - a guest that ${1}s failed, but not for that ('$e' not seen)"
 	else
-		echo "ok - a guest that ${1}s fails its step ($evidence)"
+		echo "ok - a guest that ${1}s fails its step (${evidence[*]})"
 	fi
 }
 
 # The scenarios run side by side, each in its own QEMU: a guest mostly keeps
 # one vCPU busy, and the packages scenario's three boots are the longest path.
-declare -A steps=([packages]=9 [make-install]=1 [dkms-by-hand]=1
-	[verdict-panic]=1 [verdict-hang]=1)
+# Each counts its steps and a boot check per boot.
+declare -A steps=([packages]=$((9 + 3)) [make-install]=$((1 + 1))
+	[dkms-by-hand]=$((1 + 1)) [verdict-panic]=1 [verdict-hang]=1
+	[verdict-report]=1)
 for s in "${scenarios[@]}"; do
 	[ -n "${steps[$s]:-}" ] || die "unknown scenario '$s'"
 done
