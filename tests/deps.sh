@@ -34,7 +34,7 @@ module
 shell  gcc-multilib
 race
 test   gcc-multilib stress-ng perl
-check  gcc-multilib stress-ng perl sparse cppcheck clang-format-14? dkms groff-base
+check  gcc-multilib stress-ng perl sparse cppcheck clang-format-14? dkms pahole groff-base
        debootstrap dpkg-dev debhelper dh-dkms lintian
 deb    dpkg-dev debhelper dh-dkms lintian
 debug  gcc-multilib stress-ng trinity
