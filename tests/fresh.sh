@@ -43,6 +43,10 @@ shift
 
 root=$SHMDEMO_CACHE/fresh/$suite-$arch-$user
 logs=$SHMDEMO_CACHE/fresh/logs/$suite-$arch-$user
+# One run per root: a second would delete the first one's system under it.
+mkdir -p "${root%/*}"
+exec 8> "$root.lock"
+flock -n 8 || die "another tests/fresh.sh is using $root"
 umount -R "$root" 2>/dev/null || true
 rm -rf "$root" "$logs" && mkdir -p "$root" "$logs"
 
