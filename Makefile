@@ -52,7 +52,8 @@ DEPMOD ?= depmod
 # The arm64 guests (qemu-system-aarch64, TCG): make test-arm64, and the
 # defaults of a host that is not amd64 (an arm64 one), which boots no x86.
 ARM64_KERNELS ?= arm64-6.1 arm64-latest arm64-latest-16k
-export SHMDEMO_HOST_ARCH ?= $(shell dpkg --print-architecture 2>/dev/null || uname -m)
+export SHMDEMO_HOST_ARCH ?= $(shell dpkg --print-architecture 2>/dev/null || \
+	uname -m | sed 's/^x86_64$$/amd64/; s/^aarch64$$/arm64/')
 ifeq ($(SHMDEMO_HOST_ARCH),amd64)
 KERNEL ?= 6.1
 KERNELS ?= 6.1 6.1-rt 6.12 5.10 latest latest-rt

@@ -77,13 +77,8 @@ if [ "$list" = 1 ]; then
 	printf '%s\n' "${pkgs[@]}"
 	exit 0
 fi
-for i in "${!pkgs[@]}"; do
-	case ${pkgs[i]} in
-	*\?)	pkgs[i]=${pkgs[i]%\?}
-		apt-cache show "${pkgs[i]}" > /dev/null 2>&1 || unset 'pkgs[i]' ;;
-	esac
-done
-pkgs=("${pkgs[@]}")
+pkgs=("${pkgs[@]%\?}")
+optional=$(printf '%s\n' "${wanted[@]}" | sed -n 's/?$//p')
 
 # One dpkg-query for all of them: it prints nothing for an unknown package.
 installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${pkgs[@]}" \
@@ -99,12 +94,19 @@ command -v apt-get > /dev/null ||
 	    "equivalents) of: ${missing[*]}"
 mkdir -p "$SHMDEMO_CACHE"
 log=$SHMDEMO_CACHE/deps.log
+update=(apt-get update -q)
+{ apt_lists_present || as_root "${update[@]}"; } >> "$log" 2>&1 || true
+# An optional package the host's release does not have is left out.
+for i in "${!missing[@]}"; do
+	grep -qxF "${missing[i]}" <<< "$optional" || continue
+	apt-cache show "${missing[i]}" > /dev/null 2>&1 || unset 'missing[i]'
+done
+missing=("${missing[@]}")
+[ ${#missing[@]} -eq 0 ] && exit 0
 say "installing ${#missing[@]} packages (log: $log): ${missing[*]}"
 # Other apt and dpkg runs on this machine: wait for their lock, not fail.
 install=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 	 --no-install-recommends -o DPkg::Lock::Timeout=600 "${missing[@]}")
-update=(apt-get update -q)
-{ apt_lists_present || as_root "${update[@]}"; } >> "$log" 2>&1 || true
 if ! as_root "${install[@]}" >> "$log" 2>&1; then
 	as_root "${update[@]}" >> "$log" 2>&1 || true
 	as_root "${install[@]}" >> "$log" 2>&1 ||

@@ -13,7 +13,9 @@ say() { printf '%s\n' "$*" >&2; }
 
 # The host's Debian architecture: amd64 boots x86-64 guests; any other
 # (arm64) boots the arm64 guests, whose build roots are amd64 (qemu-user).
-SHMDEMO_HOST_ARCH=${SHMDEMO_HOST_ARCH:-$(dpkg --print-architecture 2> /dev/null || uname -m)}
+# Without dpkg, uname's name, in Debian's words.
+SHMDEMO_HOST_ARCH=${SHMDEMO_HOST_ARCH:-$(dpkg --print-architecture 2> /dev/null ||
+	uname -m | sed 's/^x86_64$/amd64/; s/^aarch64$/arm64/')}
 die() { say "${0##*/}: $*"; exit 1; }
 # arm64 guests: build roots under qemu-user, cross-compiled programs.
 . "$SHMDEMO_TOP/tests/arm64.sh"

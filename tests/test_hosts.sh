@@ -38,7 +38,7 @@ grep -q "no need 'nosuch'" <<< "$out" || fail "unknown need: $out"
 
 # 3: a PATH with the tools deps.sh uses, and neither apt-get nor dpkg-query.
 mkdir "$tmp/bin"
-for tool in awk grep xargs echo dirname cat id stat mkdir sed sort cut getent; do
+for tool in awk grep xargs echo dirname cat id stat mkdir sed sort cut getent uname; do
 	ln -s "$(type -P "$tool")" "$tmp/bin/$tool"
 done
 out=$(PATH=$tmp/bin SHMDEMO_CACHE=$tmp/cache "$BASH" "$here/deps.sh" run 2>&1) &&
