@@ -14,7 +14,7 @@
 #                ("race N=20"); "shell<CMDS" pipes CMDS into make shell,
 #                and passes only if the guest got to the end of CMDS
 #                with each command's status 0
-# Each line: "fresh SUITE/ARCH (root|user): make TARGET: ok|FAILED (N s)".
+# Each line: "fresh SUITE/ARCH (root|student): make TARGET: ok|FAILED (N s)".
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
 done
 suite=${1:?usage: fresh.sh [--user] [--cache DIR] SUITE [ARCH] -- TARGET...}
 shift
-arch=$(dpkg --print-architecture)
+arch=$SHMDEMO_HOST_ARCH
 if [ "${1:-}" != -- ]; then
 	arch=${1:?usage: fresh.sh SUITE [ARCH] -- TARGET...}
 	shift
