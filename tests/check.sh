@@ -153,6 +153,9 @@ tool_versions
 
 for flavour in "${kernels[@]}"; do
 	kdir=$("$here/kernel.sh" "$flavour")
+	# Its build root made first, outside any check: the first run's
+	# messages about it are no finding of the build's.
+	"$here/buildroot.sh" "$(cat "$kdir/buildroot")" > /dev/null
 	release=$(cat "$kdir/release")
 	out=$SHMDEMO_TOP/tests/out/check-$release
 	check "W=1 build for $release, no warnings" module_w1 "$kdir" "$out"

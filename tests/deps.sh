@@ -35,8 +35,8 @@ shell  gcc-multilib
 race
 test   gcc-multilib stress-ng perl
 check  gcc-multilib stress-ng perl sparse cppcheck clang-format-14? dkms pahole groff-base
-       debootstrap dpkg-dev debhelper dh-dkms lintian
-deb    dpkg-dev debhelper dh-dkms lintian
+       debootstrap build-essential dpkg-dev debhelper dh-dkms lintian
+deb    build-essential dpkg-dev debhelper dh-dkms lintian
 debug  gcc-multilib stress-ng trinity
 bench  gcc-multilib gnuplot-nox
 arm64  gcc-multilib stress-ng perl qemu-system-arm qemu-user-static debootstrap
