@@ -60,14 +60,28 @@ bullseye|bookworm|trixie)
 	sources+=("deb $mirror $suite-updates main"
 		  "deb $(apt_security_mirror) $suite-security main") ;;
 esac
-# The root is mmdebstrap's tarball, made once a day (SHMDEMO_APT_MAX_AGE)
-# and unpacked anew for every run: each run starts from the same fresh
-# system, and none pays for mmdebstrap twice in a day.
-tarball=$SHMDEMO_CACHE/fresh/$suite-$arch.tar
+# The root is mmdebstrap's tarball, made once for each state of the archive
+# (the hash of its sources' InRelease files) and unpacked anew for every
+# run: each run starts from the system a new user would install today, and
+# none pays for mmdebstrap twice while the archive has not changed.
+release_key() {	# release_key SOURCE_LINE...: the hash of their InRelease files
+	local line uri dist dir n=0
+	dir=$(mktemp -d)
+	for line in "$@"; do
+		read -r _ uri dist _ <<< "$line"
+		n=$((n + 1))
+		/usr/lib/apt/apt-helper -qq download-file "$uri/dists/$dist/InRelease" \
+			"$dir/$n" > /dev/null 2>&1 || return 1
+	done
+	cat "$dir"/* | sha256sum | cut -c1-12
+	rm -rf "$dir"
+}
+key=$(release_key "${sources[@]}") || die "could not fetch the InRelease files of: ${sources[*]}"
+tarball=$SHMDEMO_CACHE/fresh/$suite-$arch-$key.tar
 start=$SECONDS
-exec 9> "$tarball.lock"
+exec 9> "$SHMDEMO_CACHE/fresh/$suite-$arch.lock"
 flock 9
-if [ -z "$(find "$tarball" -mmin -"$SHMDEMO_APT_MAX_AGE" 2> /dev/null)" ]; then
+if [ ! -s "$tarball" ]; then
 	mmdebstrap --quiet --mode=root --variant=minbase --arch="$arch" \
 		--include=git,make,ca-certificates --keyring="$SHMDEMO_KEYRING" \
 		--aptopt='Acquire::Check-Valid-Until "false"' \
@@ -75,6 +89,10 @@ if [ -z "$(find "$tarball" -mmin -"$SHMDEMO_APT_MAX_AGE" 2> /dev/null)" ]; then
 		"$suite" "${tarball%.tar}.new.tar" "${sources[@]}" > "$logs/mmdebstrap.log" 2>&1 ||
 		{ tail -n 20 "$logs/mmdebstrap.log" >&2; die "mmdebstrap $suite $arch failed"; }
 	mv "${tarball%.tar}.new.tar" "$tarball"
+	# The archive moved on: the older systems of this suite are stale.
+	for old in "$SHMDEMO_CACHE/fresh/$suite-$arch"*.tar; do
+		[ "$old" = "$tarball" ] || rm -f "$old"
+	done
 	say "made a fresh $suite/$arch system in $((SECONDS - start)) s: $tarball"
 fi
 tar -C "$root" -xf "$tarball" || die "could not unpack $tarball"
