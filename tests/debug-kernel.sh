@@ -4,11 +4,12 @@
 # injection) from Debian's linux-source-VERSION and tests/debug.config, into
 # the cache, never into /boot. The package is downloaded through the private
 # apt (tests/apt.sh), not installed.
-# Usage: tests/debug-kernel.sh [VERSION]
+# Usage: tests/debug-kernel.sh [VERSION | --all]
 #   6.12  linux-source-6.12 of bookworm, built with gcc-12 in the bookworm
 #         build root (tests/buildroot.sh; the default)
 #   7.3   linux-source-7.3 of trixie-backports, built with gcc-14 in the
 #         trixie build root
+#   --all every one of them in turn (CI builds them ahead of make test-debug)
 # Prints the kernel's cache directory, keyed by the source package's version
 # and the fragment's hash, which holds (as tests/kernel.sh's do):
 #   release    the kernel release (uname -r in the guest)
@@ -20,10 +21,17 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
+versions=(6.12 7.3)
+if [ "${1:-}" = --all ]; then
+	for v in "${versions[@]}"; do
+		"$0" "$v" > /dev/null
+	done
+	exit
+fi
 case ${1:-6.12} in
 6.12)	profile=bookworm buildroot=bookworm ;;
 7.3)	profile=trixie-backports buildroot=trixie ;;
-*)	die "no debug kernel '$1' (6.12 or 7.3)" ;;
+*)	die "no debug kernel '$1' (${versions[*]})" ;;
 esac
 pkg=linux-source-${1:-6.12}
 fragment=$here/debug.config
