@@ -63,11 +63,20 @@ create() {
 	apt_mirror_known
 	say "creating the $suite build root in $root (mmdebstrap, $mode mode, once)"
 	rm -rf "$root" "$root.new" "$root.tar"
-	$sudo mmdebstrap --quiet --mode="$mode" --variant=minbase --arch="$SHMDEMO_ARCH" \
-		--keyring="$SHMDEMO_KEYRING" --include="$pkgs" \
-		--aptopt='Acquire::Check-Valid-Until "false"' \
-		"$suite" "$target" "$(apt_mirror)" > "$root.log" 2>&1 ||
-		{ tail -n 20 "$root.log" >&2; die "mmdebstrap failed; see $root.log"; }
+	# A download can fail once (a mirror in the middle of a sync): one
+	# more try, the first one's log kept beside.
+	local try
+	for try in 1 2; do
+		$sudo mmdebstrap --quiet --mode="$mode" --variant=minbase \
+			--arch="$SHMDEMO_ARCH" --keyring="$SHMDEMO_KEYRING" --include="$pkgs" \
+			--aptopt='Acquire::Check-Valid-Until "false"' \
+			"$suite" "$target" "$(apt_mirror)" > "$root.log" 2>&1 && break
+		tail -n 20 "$root.log" >&2
+		[ "$try" = 1 ] || die "mmdebstrap failed twice; see $root.log and $root.log.1"
+		mv "$root.log" "$root.log.1"
+		say "mmdebstrap failed (its log: $root.log.1); trying once more"
+		rm -rf "$root.new" "$root.tar"
+	done
 	if [ "$mode" = unshare ]; then
 		mkdir "$root.new"
 		tar -C "$root.new" -xf "$root.tar" --exclude='./dev/*' ||
