@@ -64,10 +64,11 @@ create() {
 	say "creating the $suite build root in $root (mmdebstrap, $mode mode, once)"
 	rm -rf "$root" "$root.new" "$root.tar"
 	# A download can fail once (a mirror in the middle of a sync): one
-	# more try, the first one's log kept beside.
+	# more try, the first one's log kept beside. Not --quiet: the log
+	# keeps apt's own error lines, which mmdebstrap's summary leaves out.
 	local try
 	for try in 1 2; do
-		$sudo mmdebstrap --quiet --mode="$mode" --variant=minbase \
+		$sudo mmdebstrap --mode="$mode" --variant=minbase \
 			--arch="$SHMDEMO_ARCH" --keyring="$SHMDEMO_KEYRING" --include="$pkgs" \
 			--aptopt='Acquire::Check-Valid-Until "false"' \
 			"$suite" "$target" "$(apt_mirror)" > "$root.log" 2>&1 && break
