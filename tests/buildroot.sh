@@ -66,12 +66,15 @@ create() {
 	# A download can fail once (a mirror in the middle of a sync): one
 	# more try, the first one's log kept beside. Not --quiet: the log
 	# keeps apt's own error lines, which mmdebstrap's summary leaves out.
+	# The lock's fd stays here: trixie's mmdebstrap hands apt a pipe as
+	# the lowest free fd, and its "cat >&11" is a syntax error for dash,
+	# which takes one digit (fds 8, 9 and 10 taken in a fresh root).
 	local try
 	for try in 1 2; do
 		$sudo mmdebstrap --mode="$mode" --variant=minbase \
 			--arch="$SHMDEMO_ARCH" --keyring="$SHMDEMO_KEYRING" --include="$pkgs" \
 			--aptopt='Acquire::Check-Valid-Until "false"' \
-			"$suite" "$target" "$(apt_mirror)" > "$root.log" 2>&1 && break
+			"$suite" "$target" "$(apt_mirror)" > "$root.log" 2>&1 9>&- && break
 		tail -n 20 "$root.log" >&2
 		[ "$try" = 1 ] || die "mmdebstrap failed twice; see $root.log and $root.log.1"
 		mv "$root.log" "$root.log.1"

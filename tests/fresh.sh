@@ -105,7 +105,8 @@ git clone -q "$SHMDEMO_TOP" "$root$home/shmdemo"
 [ "$user" = root ] || chroot "$root" chown -R "$user:$user" "$home"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 
-# One make run inside the root, in a mount namespace of its own: the root
+# One make run inside the root, in a mount namespace of its own (without
+# this script's lock fds, which a student's shell would not have): the root
 # bind-mounted onto itself and made the namespace's root (so / is a mount
 # point there), /proc, /sys, /dev, and the warm cache if one was given.
 in_fresh() {	# in_fresh AS_USER COMMAND
@@ -135,7 +136,7 @@ in_fresh() {	# in_fresh AS_USER COMMAND
 		exec runuser -u "$as" -- env -i TERM=dumb \
 			HOME="$h" LANG=C.UTF-8 PATH=/usr/local/bin:/usr/bin:/sbin:/bin \
 			sh -c "cd $home/shmdemo && $1"' \
-		sh "$root" "$cache" "$home" "$@"
+		sh "$root" "$cache" "$home" "$@" 8>&- 9>&-
 }
 
 # Run and time one command; one line for it.
