@@ -32,14 +32,14 @@ student=student		# in the group: uses the device without sudo
 visitor=visitor		# not in the group
 expect_demo='Child reads: Hello, child process!'
 
-echo "# shmdemo-vm: scenario $scenario, phase $phase, kernel $(uname -r)"
+echo "# shmdemo-vm: scenario $scenario, phase $phase, kernel $(uname -r), up $(cut -d' ' -f1 /proc/uptime) s"
 
 # step N DESCRIPTION FUNCTION: one TAP line (the host numbers them); the
 # function's output is shown, as comments, only when it fails. The function
 # runs with errexit, in a subshell of its own (not in a || list, where bash
 # would ignore errexit): its first failing command fails the step.
 step() {
-	local n=$1 desc=$2 out=/run/shmdemo-vm-step.log status=0
+	local n=$1 desc=$2 out=/run/shmdemo-vm-step.log status=0 start=$SECONDS
 	shift 2
 	# The console (ttyS0) shows it as it runs: where a timed-out boot was.
 	(set -e; "$@") 2>&1 | tee "$out" > /dev/ttyS0
@@ -50,6 +50,8 @@ step() {
 		echo "not ok - $n: $desc"
 		tail -n 40 "$out" | sed 's/^/#   /'
 	fi
+	# Where the time goes, for whoever makes make test-vm faster.
+	echo "# step $n took $((SECONDS - start)) s"
 }
 
 fail() { echo "$*"; return 1; }
