@@ -7,8 +7,9 @@
 # Usage: tests/fresh.sh [--user] [--cache DIR] SUITE [ARCH] -- TARGET...
 #   --user       root runs make deps once, then user "student" (no sudo)
 #                runs the targets in a clone of its own
-#   --cache DIR  DIR is the user's ~/.cache/shmdemo (a warm run); without
-#                it the cache starts empty
+#   --cache DIR  the user's SHMDEMO_CACHE is DIR, at the same path inside
+#                (a warm run); without it the cache starts empty, in
+#                ~/.cache/shmdemo
 #   SUITE        bookworm, trixie, sid...; ARCH: the host's by default
 #   TARGET       a make target with its variables, one word each
 #                ("race N=20"); "shell<CMDS" pipes CMDS into make shell,
@@ -119,9 +120,12 @@ in_fresh() {	# in_fresh AS_USER COMMAND
 		mount -t sysfs sys "$root/sys"
 		mount --rbind /dev "$root/dev"
 		mount -t tmpfs tmp "$root/tmp"
+		# A cache holds its own absolute paths (the headers Makefile
+		# includes its -common twin by path): it appears at the same
+		# path inside, and SHMDEMO_CACHE names it there.
 		if [ -n "$cache" ]; then
-			mkdir -p "$root$h/.cache/shmdemo"
-			mount --bind "$cache" "$root$h/.cache/shmdemo"
+			mkdir -p "$root$cache"
+			mount --bind "$cache" "$root$cache"
 		fi
 		# pivot_root, not chroot: the root becomes the mount namespace s
 		# own, as on a real machine, and the kernel lets its users make
@@ -133,7 +137,7 @@ in_fresh() {	# in_fresh AS_USER COMMAND
 		umount -l /.old-root
 		rmdir /.old-root
 		cd /
-		exec runuser -u "$as" -- env -i TERM=dumb \
+		exec runuser -u "$as" -- env -i TERM=dumb ${cache:+SHMDEMO_CACHE=$cache} \
 			HOME="$h" LANG=C.UTF-8 PATH=/usr/local/bin:/usr/bin:/sbin:/bin \
 			sh -c "cd $home/shmdemo && $1"' \
 		sh "$root" "$cache" "$home" "$@" 8>&- 9>&-
