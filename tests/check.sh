@@ -212,7 +212,7 @@ fi
 # The Debian packages (tests/vm/deb.sh): built, and lintian-clean.
 check "one version: the man page names debian/changelog's release" "$here/vm/version-check.sh"
 check "make deb; lintian on shmdemo-dkms and shmdemo-utils: no error, no warning" \
-	"$here/vm/deb.sh" --check
+	"$here/vm/deb.sh" --check --out "$SHMDEMO_TOP/tests/out/deb-check"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -3,21 +3,29 @@
 # make deb: build shmdemo-dkms and shmdemo-utils with dpkg-buildpackage in a
 # copy of the tree (its products go to the parent directory), put them in
 # tests/out/deb/ and run lintian on them.
-# Usage: tests/vm/deb.sh [--check]
+# Usage: tests/vm/deb.sh [--check] [--out DIR]
 #   --check   silent on success, for make check: prints the build log only if
 #             the build fails, and lintian's findings (errors and warnings)
+#   --out DIR where the packages go (emptied first), tests/out/deb by
+#             default: make check builds in its own, so that CI's make deb
+#             and make test-vm, in another lane, keep theirs
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 
-check=false
-[ "${1:-}" != --check ] || check=true
+check=false out=$SHMDEMO_TOP/tests/out/deb
+while [ $# -gt 0 ]; do
+	case $1 in
+	--check) check=true; shift ;;
+	--out)	out=$(realpath -m "${2:?--out needs a directory}"); shift 2 ;;
+	*)	die "usage: tests/vm/deb.sh [--check] [--out DIR]" ;;
+	esac
+done
 
 "$here/../deps.sh" deb
 
 cd "$SHMDEMO_TOP"
 version=$(make -s version)
-out=$SHMDEMO_TOP/tests/out/deb
 src=$out/build/shmdemo-$version
 rm -rf "$out" && mkdir -p "$src"
 # The working tree as it is (committed or not), without build products.
