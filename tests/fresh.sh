@@ -72,7 +72,7 @@ release_key() {	# release_key SOURCE_LINE...: the hash of their InRelease files
 		read -r _ uri dist _ <<< "$line"
 		n=$((n + 1))
 		/usr/lib/apt/apt-helper -qq download-file "$uri/dists/$dist/InRelease" \
-			"$dir/$n" > /dev/null 2>&1 || return 1
+			"$dir/$n" > /dev/null 2>&1 || { rm -rf "$dir"; return 1; }
 	done
 	cat "$dir"/* | sha256sum | cut -c1-12
 	rm -rf "$dir"
