@@ -46,21 +46,17 @@ SHMDEMO_GROUP ?= shmdemo
 INSTALL ?= install
 DEPMOD ?= depmod
 
-# The guest kernels (tests/kernel.sh --list): 5.10 (bullseye), 6.1, 6.1-rt,
-# 6.12 (bookworm), latest, latest-rt (trixie-backports, 7.x). make test runs
-# its host-side lab checks on the first one: 6.1, as make run does.
-# The arm64 guests (qemu-system-aarch64, TCG): make test-arm64, and the
-# defaults of a host that is not amd64 (an arm64 one), which boots no x86.
-ARM64_KERNELS ?= arm64-6.1 arm64-latest arm64-latest-16k
+# The guest kernels, from the table tests/kernels: KERNEL, the host's
+# architecture's first (6.1 on amd64; make run, shell, race, bench), and
+# KERNELS, its test lane (make test, which runs its host-side lab checks on
+# the first). An arm64 host boots arm64 guests only; an amd64 one runs them
+# in make test-arm64 (TCG).
 export SHMDEMO_HOST_ARCH ?= $(shell dpkg --print-architecture 2>/dev/null || \
 	uname -m | sed 's/^x86_64$$/amd64/; s/^aarch64$$/arm64/')
-ifeq ($(SHMDEMO_HOST_ARCH),amd64)
-KERNEL ?= 6.1
-KERNELS ?= 6.1 6.1-rt 6.12 5.10 latest latest-rt
-else
-KERNEL ?= arm64-6.1
-KERNELS ?= $(ARM64_KERNELS)
-endif
+KERNEL ?= $(shell tests/kernels.sh default)
+KERNELS ?= $(shell tests/kernels.sh lane test)
+ARM64_KERNELS ?= $(shell tests/kernels.sh lane test arm64)
+DEBUG_KERNELS ?= $(shell tests/kernels.sh lane debug amd64)
 
 CFLAGS ?= -O2 -g
 WERROR ?= -Werror
@@ -229,7 +225,7 @@ dkms-src:
 	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > $(DKMS_SRC)/dkms.conf
 
 test-debug:
-	@tests/guest.sh debug
+	@tests/guest.sh debug $(DEBUG_KERNELS)
 
 clean:
 	rm -f $(GUEST_PROGS) user/70-shmdemo.rules

@@ -3,34 +3,30 @@
 # Fetch a Debian arm64 kernel into the cache, and its headers into the build
 # root of its suite (tests/arm64-root.sh), where the module is built with
 # the cross compiler of the kernel's own compiler and its kbuild tools.
-# Usage: tests/arm64-kernel.sh FLAVOUR
-#   arm64-6.1         bookworm          linux-image-arm64
-#   arm64-latest      trixie-backports  linux-image-arm64
-#   arm64-latest-16k  trixie-backports  linux-image-arm64-16k (16 KiB pages)
+# Usage: tests/arm64-kernel.sh FLAVOUR   (an arm64 row of tests/kernels)
 # Prints the kernel's cache directory, which holds:
 #   release   the kernel release (uname -r in the guest)
 #   Image     the uncompressed arm64 kernel image
 #   config    the kernel's configuration
 #   arm64-root the build root whose /usr/src holds the headers
 #   build     the headers, seen from the host
+#   arch, scale, memory, buildroot   the flavour's row (kernel_record)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-flavour=${1:?usage: arm64-kernel.sh arm64-6.1|arm64-latest|arm64-latest-16k}
-case $flavour in
-arm64-6.1)	 name=bookworm suite='' meta=linux-image-arm64 ;;
-arm64-latest)	 name=trixie suite=trixie-backports meta=linux-image-arm64 ;;
-arm64-latest-16k) name=trixie suite=trixie-backports meta=linux-image-arm64-16k ;;
-*)	die "unknown arm64 kernel flavour '$flavour'" \
-		"(use arm64-6.1, arm64-latest or arm64-latest-16k)" ;;
-esac
+flavour=${1:?usage: arm64-kernel.sh FLAVOUR (an arm64 row of tests/kernels)}
+kernel_known "$flavour"
+read -r arch suite meta name < <(kernel_rows name="$flavour" -- arch profile package buildroot)
+[ "$arch" = arm64 ] || die "$flavour is not an arm64 kernel (tests/kernels)"
+# The profile wins over the root's own suite when it is another one
+# (trixie-backports); bookworm's newest kernel may be in bookworm-security,
+# which a default release of bookworm would rank below bookworm.
+[ "$suite" != "$name" ] || suite=
 root=$("$(dirname "$0")/arm64-root.sh" "$name")
 mkdir -p "$SHMDEMO_CACHE/kernels"
 
 # apt in the build root (amd64 with arm64 multiarch): its own sources,
 # lists and cache, not the host's.
-# SUITE (trixie-backports) wins over the root's own; bookworm's newest
-# kernel may be in bookworm-security.
 root_apt() {	# root_apt apt-get|apt-cache ARG...
 	in_root "$root" "$SHMDEMO_CACHE/kernels" -- \
 		"$1" -q ${suite:+-o APT::Default-Release="$suite"} "${@:2}"
@@ -107,4 +103,5 @@ if [ ! -e "$dir/ready" ] || [ ! -d "$root/usr/src/$headers" ]; then
 	echo "$release" > "$dir/release"
 	touch "$dir/ready"
 fi
+kernel_record "$dir" "$flavour" "$dir/config"
 echo "$dir"

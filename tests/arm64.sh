@@ -107,18 +107,17 @@ arm64_install_program() {	# arm64_install_program STAGE PROGRAM DEST
 	done
 }
 
-# qemu_command (tests/boot.sh) for an arm64 KERNEL_DIR: the array qemu, and
-# $scale. TCG emulates arm64 on x86 several times more slowly than x86
-# (2000 ping-pong rounds, whose every hand-off wakes the other vCPU, took
-# over 80 s on a loaded 2-core host): the time limits are multiplied by 8.
-# pauth-impdef: TCG's emulation of the architected pointer authentication
-# is slower yet.
-arm64_qemu_command() {	# arm64_qemu_command KERNEL_DIR CMDLINE
-	scale=8
+# qemu_command (tests/boot.sh) for an arm64 KERNEL_DIR: the array qemu.
+# TCG emulates arm64 on x86 several times more slowly than x86 (2000
+# ping-pong rounds, whose every hand-off wakes the other vCPU, took over
+# 80 s on a loaded 2-core host): the arm64 rows of tests/kernels have a
+# time scale of 8. pauth-impdef: TCG's emulation of the architected pointer
+# authentication is slower yet.
+arm64_qemu_command() {	# arm64_qemu_command KERNEL_DIR MEMORY CMDLINE
 	qemu=(qemu-system-aarch64 -nodefaults -no-user-config -display none
 		-no-reboot -M virt -cpu max,pauth-impdef=on -accel tcg
-		-smp "$smp" -m 1G -kernel "$1/Image" -initrd "$initramfs"
-		-append "$2 SHMDEMO_TIME_SCALE=$scale ${SHMDEMO_APPEND:-}")
+		-smp "$smp" -m "$2" -kernel "$1/Image" -initrd "$initramfs"
+		-append "$3 SHMDEMO_TIME_SCALE=$scale ${SHMDEMO_APPEND:-}")
 }
 
 # The suite's commands for RELEASE, on stdin. A kernel built without

@@ -37,13 +37,13 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 		job_commands "$release"
 		job_alloc_failures
 		[ "$job" != shell ] || shell_key "$kdir" "$release"
-		# and the scripts that stage it.
+		# and the scripts that stage it. An arm64 guest gets the cross
+		# builds, which an arm64 host makes without the native ones.
 		for p in "${progs[@]}" /bin/busybox "$SHMDEMO_TOP/tests/guest/init" \
 			 "$out/kmod/shmdemo.ko" "$SHMDEMO_TOP"/tests/{boot,shell}.sh; do
+			[ "$guest_arch" != arm64 ] || p=$(arm64_file "$p")
 			stat -L -c '%n %s %Y' "$p"
 		done
-		[ "$guest_arch" != arm64 ] ||
-			find "$SHMDEMO_TOP/tests/out/arm64" -type f -printf '%p %s %T@\n'
 	} | md5sum)
 	if [ -e "$initramfs" ] && [ "$(cat "$initramfs.key" 2>/dev/null)" = "$key" ]; then
 		return 0
@@ -108,22 +108,28 @@ kernel_image() {	# kernel_image KERNEL_DIR
 	fi
 }
 
-# Fetch or build FLAVOUR's kernel; prints its cache directory.
+# Fetch or build FLAVOUR's kernel, as its row of tests/kernels says; prints
+# its cache directory.
 kernel_dir() {	# kernel_dir FLAVOUR
-	case $1 in
-	debug)	"$here/debug-kernel.sh" ;;
-	debug-*) "$here/debug-kernel.sh" "${1#debug-}" ;;
-	arm64-*) "$here/arm64-kernel.sh" "$1" ;;
-	*)	"$here/kernel.sh" "$1" ;;
-	esac
+	local lane arch
+	kernel_known "$1"
+	read -r lane arch < <(kernel_rows name="$1" -- lane arch)
+	if [ "$lane" = debug ]; then
+		"$here/debug-kernel.sh" "$1"
+	elif [ "$arch" = arm64 ]; then
+		"$here/arm64-kernel.sh" "$1"
+	else
+		"$here/kernel.sh" "$1"
+	fi
 }
 
 # The QEMU command line for KERNEL_DIR and the initramfs $initramfs, with
-# the console on the serial port, into the array qemu. The guest gets 1 GiB,
-# 2 GiB with the debug kernel, where $scale says how much slower it runs.
+# the console on the serial port, into the array qemu. The guest's memory
+# and $scale, how much slower it runs, are its row's (tests/kernels).
 qemu_command() {	# qemu_command KERNEL_DIR [KERNEL_ARG...]
-	local kdir=$1 accel=(-accel tcg) mem=1G
+	local kdir=$1 accel=(-accel tcg) mem
 	shift
+	scale=$(cat "$kdir/scale") mem=$(cat "$kdir/memory")
 	# Debian zeroes every allocation (init_on_alloc): turned off, the test
 	# that the buffer starts zeroed shows the driver's zeroing, not Debian's.
 	# loglevel=5, not quiet: KERN_WARNING and KERN_DEFAULT lines reach the
@@ -133,17 +139,13 @@ qemu_command() {	# qemu_command KERNEL_DIR [KERNEL_ARG...]
 	# A busy host slows TCG's timer until the IO-APIC check fails and the
 	# kernel panics ("IO-APIC + timer doesn't work"): skip that check.
 	cmdline+=" no_timer_check"
-	if [ -e "$kdir/arm64-root" ]; then
-		arm64_qemu_command "$kdir" "${cmdline/ttyS0/ttyAMA0} $*"
+	if [ "$(cat "$kdir/arch")" = arm64 ]; then
+		arm64_qemu_command "$kdir" "$mem" "${cmdline/ttyS0/ttyAMA0} $*"
 		return
 	fi
 	if [ "$(choose_accel "$kdir")" = kvm ]; then
 		accel=(-accel kvm -cpu host)
 	fi
-	scale=1
-	case $(cat "$kdir/release") in
-	*-shmdemo-debug) scale=6 mem=2G ;;
-	esac
 	qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none
 		-no-reboot -M pc "${accel[@]}" -smp "$smp" -m "$mem"
 		-kernel "$(kernel_image "$kdir")" -initrd "$initramfs"
@@ -151,9 +153,9 @@ qemu_command() {	# qemu_command KERNEL_DIR [KERNEL_ARG...]
 }
 
 # Boot KERNEL_DIR with the job's initramfs in OUT_DIR; the console goes to LOG.
-# KASAN, lockdep and kmemleak under TCG are slower: on the debug kernel
 # TIMEOUT and the test programs' time limits (SHMDEMO_TIME_SCALE) are
-# multiplied by 6.
+# multiplied by the kernel's scale: KASAN, lockdep and kmemleak under TCG
+# are slower, and so is an emulated arm64 (tests/kernels).
 boot() {	# boot KERNEL_DIR OUT_DIR LOG TIMEOUT
 	local initramfs=$2/initramfs-$job.cpio log=$3 limit=$4 qemu scale
 	rm -f "$log"	# a stale log must not pass for this boot's

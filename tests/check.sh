@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check: the static checks, one TAP line each. Any output from a tool is
 # a finding and fails its check; the last line is "N passed, N failed".
-# Usage: tests/check.sh [FLAVOUR...]   (the kernels to build for: 6.1 6.12)
+# Usage: tests/check.sh [FLAVOUR...]   (the kernels to build for: the
+#                                       default, 6.1, and 6.12)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-kernels=("${@:-6.1}")
-[ $# -gt 0 ] || kernels=(6.1 6.12)
+kernels=("$@")
+[ $# -gt 0 ] || kernels=("$(kernel_default amd64)" 6.12)
 cd "$SHMDEMO_TOP"
 
 CLANG_FORMAT=${CLANG_FORMAT:-clang-format-14}
@@ -178,6 +179,8 @@ check "tally: crafted logs: no plan, short or long of it, no program, a missing 
 	"$here/test_tally.sh"
 check "harness: skip_case() prints '# SKIP why', counted as a skip; a skip without a reason fails" \
 	"$here/harness-check.sh"
+check "kernel table: tests/kernels taken whole, its profiles known; the reader's lanes, defaults and cells; a bad row of each kind refused" \
+	"$here/test_kernels.sh"
 check "kernel reports: the host's console scan and init's kmsg gap check, on crafted logs" \
 	"$here/test_reports.sh"
 litmus_out=$SHMDEMO_TOP/tests/out/litmus

@@ -4,12 +4,12 @@
 # injection) from Debian's linux-source-VERSION and tests/debug.config, into
 # the cache, never into /boot. The package is downloaded through the private
 # apt (tests/apt.sh), not installed.
-# Usage: tests/debug-kernel.sh [VERSION | --all]
-#   6.12  linux-source-6.12 of bookworm, built with gcc-12 in the bookworm
-#         build root (tests/buildroot.sh; the default)
-#   7.3   linux-source-7.3 of trixie-backports, built with gcc-14 in the
-#         trixie build root
-#   --all every one of them in turn (CI builds them ahead of make test-debug)
+# Usage: tests/debug-kernel.sh [FLAVOUR | --all]
+#   FLAVOUR  a debug row of tests/kernels, which names the linux-source
+#            package, the apt profile it comes from and the build root whose
+#            gcc builds it: debug (linux-source-6.12 of bookworm, gcc-12;
+#            the default) or debug-7.3 (trixie-backports, trixie's gcc-14)
+#   --all    every one of them in turn (CI builds them ahead of make test-debug)
 # Prints the kernel's cache directory, keyed by the source package's version
 # and the fragment's hash, which holds (as tests/kernel.sh's do):
 #   release    the kernel release (uname -r in the guest)
@@ -17,23 +17,22 @@
 #              work with KASAN)
 #   build      the built source tree, usable as KDIR
 #   buildroot  the build root it was built in: modules are built there too
+#   arch, scale, memory   the flavour's row (kernel_record)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-versions=(6.12 7.3)
 if [ "${1:-}" = --all ]; then
-	for v in "${versions[@]}"; do
-		"$0" "$v" > /dev/null
+	for flavour in $(kernels_of debug amd64); do
+		"$0" "$flavour" > /dev/null
 	done
 	exit
 fi
-case ${1:-6.12} in
-6.12)	profile=bookworm buildroot=bookworm ;;
-7.3)	profile=trixie-backports buildroot=trixie ;;
-*)	die "no debug kernel '$1' (${versions[*]})" ;;
-esac
-pkg=linux-source-${1:-6.12}
+flavour=${1:-$(kernels_of debug amd64 | head -n 1)}
+kernel_known "$flavour"
+read -r lane profile pkg buildroot < <(kernel_rows name="$flavour" -- lane profile package buildroot)
+[ "$lane" = debug ] && [ "${pkg#linux-source-}" != "$pkg" ] ||
+	die "$flavour is not a debug kernel built from linux-source (tests/kernels)"
 fragment=$here/debug.config
 top=$SHMDEMO_CACHE/debug-kernel
 
@@ -143,7 +142,5 @@ if [ ! -e "$dir/ready" ]; then
 	(build "$dir")
 	touch "$dir/ready"
 fi
-# A kernel built before its build root was named here: the host's gcc-12,
-# the same as bookworm's.
-[ -s "$dir/buildroot" ] || echo "$buildroot" > "$dir/buildroot"
+kernel_record "$dir" "$flavour" "$dir/src/.config"
 echo "$dir"

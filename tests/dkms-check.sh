@@ -5,12 +5,12 @@
 # nothing is written to /var/lib/dkms, /usr/src or /lib/modules.
 # Silent on success (make check treats any output as a finding).
 # Usage: tests/dkms-check.sh [FLAVOUR]   (a kernel of the host's Debian release,
-#                                          tests/kernel.sh --host; default 6.1)
+#                                          tests/kernel.sh --host; default: the first of tests/kernels)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-flavour=${1:-6.1}
+flavour=${1:-$(kernel_default amd64)}
 kdir=$("$here/kernel.sh" "$flavour")
 release=$(cat "$kdir/release")
 tmp=$(mktemp -d)

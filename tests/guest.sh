@@ -4,9 +4,8 @@
 # there; the build machine's own kernel is never touched.
 #
 # Usage: tests/guest.sh run|shell|race|module|test|bench|debug [FLAVOUR...]
-#   FLAVOUR: 5.10, 6.1, 6.1-rt, 6.12, latest, latest-rt (Debian's, see
-#            tests/kernel.sh), or debug (6.12), debug-7.3 (the debug kernels
-#            of tests/debug-kernel.sh)
+#   FLAVOUR: a row of tests/kernels; by default the host's architecture's
+#            first test row (6.1 on amd64), and for debug its debug rows
 #   run   load the module, run user_demo, show its output, exit with its
 #         status; on each kernel in turn (SHMDEMO_PAGES, SHMDEMO_ARGS)
 #   shell a shell in the guest on the terminal, or the lines of a piped stdin
@@ -26,19 +25,21 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 job=${1:?usage: guest.sh run|shell|race|module|test|bench|debug [FLAVOUR...]}
 shift
+# Every flavour named must be a row of tests/kernels.
+for flavour in "$@"; do
+	kernel_known "$flavour"
+done
 case $job in
-run|race|test)	kernels=("${@:-6.1}") ;;
+run|race|test)	kernels=("${@:-$(kernel_default)}") ;;
 shell|module|bench)
-		kernels=("${@:-6.1}")
+		kernels=("${@:-$(kernel_default)}")
 		[ ${#kernels[@]} -eq 1 ] ||
 			die "make $job takes one KERNEL at a time, not '${kernels[*]}'" ;;
-debug)		kernels=(debug debug-7.3)
-		[ $# -eq 0 ] || kernels=("$@")
+debug)		[ $# -gt 0 ] || set -- $(kernels_of debug amd64)
+		kernels=("$@")
 		for flavour in "${kernels[@]}"; do
-			case $flavour in
-			debug|debug-*) ;;
-			*) die "the debug job runs on the debug kernels only (debug, debug-7.3)" ;;
-			esac
+			[ "$(kernel_field "$flavour" lane)" = debug ] ||
+				die "the debug job runs on the debug kernels only ($(kernels_of debug amd64 | paste -sd' '))"
 		done ;;
 *)		die "unknown job '$job' (use run, shell, race, module, test, bench or debug)" ;;
 esac
@@ -62,25 +63,25 @@ run|race|module)
 *)	"$here/deps.sh" "$job"
 	progs=(guest-progs) ;;
 esac
-if [ "$SHMDEMO_HOST_ARCH" != amd64 ]; then
-	for flavour in "${kernels[@]}"; do
-		case $flavour in
-		arm64-*) ;;
-		*) die "Linux $flavour is an x86-64 guest, which this $SHMDEMO_HOST_ARCH" \
-			"host does not build for: use the arm64 kernels (KERNEL=arm64-6.1;" \
-			"arm64-latest, arm64-latest-16k)" ;;
-		esac
-	done
-	progs=(user/user_demo tests/test_user_demo)
-fi
+# A host that is not amd64 builds no x86-64 module or program.
+arm64=0
+for flavour in "${kernels[@]}"; do
+	case $(kernel_field "$flavour" arch) in
+	arm64)	arm64=1 ;;
+	*)	[ "$SHMDEMO_HOST_ARCH" = amd64 ] ||
+		die "Linux $flavour is an x86-64 guest, which this $SHMDEMO_HOST_ARCH" \
+			"host does not build for: use an arm64 one, KERNEL= one of" \
+			"$(kernels_of test arm64 | paste -sd' ')" ;;
+	esac
+done
+[ "$SHMDEMO_HOST_ARCH" = amd64 ] || progs=(user/user_demo tests/test_user_demo)
 make -s -C "$SHMDEMO_TOP" "${progs[@]}" >&2
 # arm64 guests: cross-compiled programs, and bookworm's arm64 busybox.
-case " ${kernels[*]}" in
-*" arm64-"*)
+if [ "$arm64" = 1 ]; then
 	"$here/deps.sh" arm64
 	ARM64_ROOT=$("$here/arm64-root.sh" bookworm)
-	arm64_programs ;;
-esac
+	arm64_programs
+fi
 
 # Run a test program on the host, its TAP between the marks tally reads.
 host_program() {	# host_program NAME COMMAND...
@@ -96,10 +97,11 @@ host_program() {	# host_program NAME COMMAND...
 first_kernel_check() {	# first_kernel_check SUMMARY LOG NAME WHY COMMAND...
 	local label=$1 log=$SHMDEMO_TOP/tests/out/$2.log name=$3 why=$4
 	shift 4
-	case ${kernels[0]} in
-	arm64-*) echo "# SKIP $name: $why" | tee "$log" ;;
-	*)	host_program "$name" "$@" "${kernels[0]}" | tee "$log" ;;
-	esac
+	if [ "$(kernel_field "${kernels[0]}" arch)" = arm64 ]; then
+		echo "# SKIP $name: $why" | tee "$log"
+	else
+		host_program "$name" "$@" "${kernels[0]}" | tee "$log"
+	fi
 	count "$log" "$label"
 }
 
@@ -122,11 +124,6 @@ fi
 
 # Prepare every kernel first: the guests then boot side by side.
 kdirs=() outs=()
-for flavour in "${kernels[@]}"; do
-	case $flavour in debug|debug-*|arm64-*) continue ;; esac
-	grep -qxF -- "$flavour" <<< "$("$here/kernel.sh" --list)" ||
-		die "unknown kernel flavour '$flavour' (known: $("$here/kernel.sh" --list | paste -sd' '))"
-done
 for flavour in "${kernels[@]}"; do
 	kdir=$(kernel_dir "$flavour")
 	kdirs+=("$kdir") outs+=("$SHMDEMO_TOP/tests/out/$(cat "$kdir/release")")

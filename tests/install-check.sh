@@ -4,12 +4,13 @@
 # a cached Debian kernel, check the tree, build a program against the
 # installed header, then uninstall and check that nothing of ours is left.
 # Silent on success (make check treats any output as a finding).
-# Usage: tests/install-check.sh [FLAVOUR]   (6.1, 6.1-rt or 6.12; default 6.1)
+# Usage: tests/install-check.sh [FLAVOUR]   (a kernel of the host's Debian
+#   release, tests/kernel.sh --host; default: the first of tests/kernels)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-flavour=${1:-6.1}
+flavour=${1:-$(kernel_default amd64)}
 kdir=$("$here/kernel.sh" "$flavour")
 release=$(cat "$kdir/release")
 tmp=$(mktemp -d)

@@ -23,8 +23,9 @@ job_programs() {
 	esac
 }
 
-# The debug job's fuzzing: the torture's time before SHMDEMO_TIME_SCALE (4
-# on the debug kernel), and trinity's wall time, which is not scaled.
+# The debug job's fuzzing: the torture's time before SHMDEMO_TIME_SCALE (the
+# kernel's scale in tests/kernels: 6 on the debug kernels), and trinity's
+# wall time, which is not scaled.
 torture_seconds=${SHMDEMO_TORTURE_SECONDS:-10}
 trinity_seconds=${SHMDEMO_TRINITY_SECONDS:-120}
 

@@ -3,43 +3,36 @@
 # Fetch a Debian guest kernel and its headers into the cache, never into /boot,
 # through the project's own apt (tests/apt.sh).
 # Usage: tests/kernel.sh FLAVOUR      prints the kernel's cache directory
-#        tests/kernel.sh --list       prints the flavours, one a line
+#        tests/kernel.sh --list       prints make test's amd64 flavours
+#        tests/kernel.sh --host       those the host's own gcc builds for
+# FLAVOUR: an amd64 row of tests/kernels that is not a debug one.
 # The directory, $SHMDEMO_CACHE/kernels/RELEASE, holds:
 #   release    the kernel release (uname -r in the guest)
 #   vmlinux    the uncompressed kernel, booted through its PVH entry point
 #   build      the headers tree, usable as KDIR
 #   buildroot  the Debian suite whose gcc-N, the compiler the kernel was
 #              built with, builds modules for it (tests/buildroot.sh)
+#   arch, scale, memory   the flavour's row of tests/kernels (kernel_record)
 #   modules/lib/modules/RELEASE   Debian's modules, with modules.dep
 #   ready      present once all of the above is
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-# flavour   apt profile       package                 build root
-flavours="
-5.10        bullseye          linux-image-amd64       bullseye
-6.1         bookworm          linux-image-amd64       bookworm
-6.1-rt      bookworm          linux-image-rt-amd64    bookworm
-6.12        bookworm          linux-image-6.12-amd64  bookworm
-latest      trixie-backports  linux-image-amd64       trixie
-latest-rt   trixie-backports  linux-image-rt-amd64    trixie
-"
-known=$(awk 'NF { printf "%s%s", sep, $1; sep = ", " }' <<< "$flavours")
-
-flavour=${1:?usage: kernel.sh FLAVOUR|--list|--host (FLAVOUR: $known)}
+flavour=${1:?usage: kernel.sh FLAVOUR|--list|--host (FLAVOUR: a row of tests/kernels)}
 case $flavour in
---list)	awk 'NF { print $1 }' <<< "$flavours"
+--list)	kernel_rows arch=amd64 lane=test -- name
 	exit 0 ;;
 # The flavours built by the host's own Debian release's compiler, which
 # the host's dkms and make install use (make check); none on sid.
 --host)	suite=$(. /etc/os-release 2> /dev/null && echo "${VERSION_CODENAME:-}")
-	awk -v s="$suite" 'NF && $4 == s { print $1 }' <<< "$flavours"
+	kernel_rows arch=amd64 lane=test buildroot="$suite" -- name
 	exit 0 ;;
 esac
-read -r _ profile meta buildroot < <(awk -v f="$flavour" '$1 == f' <<< "$flavours") ||
-	die "unknown kernel flavour '$flavour' (known: $known)"
-# The same packages exist for the other architectures (SHMDEMO_ARCH=arm64).
-meta=${meta/%-amd64/-$SHMDEMO_ARCH}
+kernel_known "$flavour"
+read -r arch profile meta < <(kernel_rows name="$flavour" -- arch profile package)
+[ "$arch" = amd64 ] && [ "$(kernel_field "$flavour" lane)" != debug ] ||
+	die "$flavour is not an amd64 kernel package: tests/arm64-kernel.sh and" \
+	    "tests/debug-kernel.sh fetch the others (tests/boot.sh: kernel_dir)"
 
 # The package names that PACKAGE depends on, matching a pattern. apt-cache
 # exits 100 for a package it does not know: that is an empty answer here.
@@ -156,6 +149,5 @@ if [ ! -e "$dir/ready" ]; then
 	echo "$release" > "$dir/release"
 	touch "$dir/ready"
 fi
-[ "$(cat "$dir/buildroot" 2>/dev/null)" = "$buildroot" ] ||
-	echo "$buildroot" > "$dir/buildroot"
+kernel_record "$dir" "$flavour" "$dir/config-$release"
 echo "$dir"

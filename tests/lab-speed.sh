@@ -9,7 +9,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-flavour=${1:-6.1} reps=${2:-5} smp=2 job=bare
+flavour=${1:-$(kernel_default)} reps=${2:-5} smp=2 job=bare
 . "$here/boot.sh"
 
 export SHMDEMO_JOBS=1

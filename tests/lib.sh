@@ -8,6 +8,8 @@ export HOME
 SHMDEMO_CACHE=${SHMDEMO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shmdemo}
 
 . "$SHMDEMO_TOP/tests/apt.sh"
+# The kernel table, tests/kernels.
+. "$SHMDEMO_TOP/tests/kernels.sh"
 
 say() { printf '%s\n' "$*" >&2; }
 
@@ -94,6 +96,29 @@ module_up_to_date() {	# module_up_to_date KERNEL_DIR OUT_DIR
 	[ -e "$ko" ] || return 1
 	[ -z "$(cd "$SHMDEMO_TOP" && find Kbuild kmod/Kbuild kmod/shmdemo.c \
 		kmod/uapi debian/changelog "$1/release" -newer "$ko" | head -1)" ]
+}
+
+# Stop, naming the known flavours, when FLAVOUR is not a row of tests/kernels.
+kernel_known() {	# kernel_known FLAVOUR
+	local error
+	error=$(kernel_field "$1" name 2>&1 > /dev/null) || die "$error"
+}
+
+# Write what FLAVOUR's row says of its kernel into the kernel's cache
+# directory, beside release: arch, scale, memory and buildroot, one file
+# each, read by the boot and the module build (rewritten only when they
+# change). The page size the row promises must be the kernel's CONFIG.
+kernel_record() {	# kernel_record KERNEL_DIR FLAVOUR CONFIG
+	local dir=$1 column value pages
+	for column in arch scale memory buildroot; do
+		value=$(kernel_field "$2" "$column") || exit
+		[ "$(cat "$dir/$column" 2>/dev/null)" = "$value" ] ||
+			echo "$value" > "$dir/$column"
+	done
+	pages=$(awk -F= '$2 == "y" && sub(/^CONFIG_ARM64_/, "", $1) && sub(/_PAGES$/, "", $1) {
+		print tolower($1) }' "$3")
+	[ "${pages:-4k}" = "$(kernel_field "$2" pages)" ] ||
+		die "$2: the table says $(kernel_field "$2" pages) pages, its kernel has ${pages:-4k}"
 }
 
 # Run COMMAND with the compiler KERNEL_DIR's kernel was built with, in the

@@ -12,7 +12,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-flavour=${1:-6.1}
+flavour=${1:-$(kernel_default amd64)}
 # shellcheck disable=SC2034	# read by tests/boot.sh and tests/jobs.sh
 job=report smp=2
 . "$here/boot.sh"

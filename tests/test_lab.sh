@@ -9,7 +9,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-flavour=${1:-6.1}
+flavour=${1:-$(kernel_default)}
 unset SHMDEMO_APPEND PAGES ARGS N
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -5,12 +5,12 @@
 # compared with the README (tests/readme/readme.pl). TAP on stdout, one line
 # per experiment.
 #
-# Usage: tests/readme/run.sh [KERNEL]    (default 6.1)
+# Usage: tests/readme/run.sh [KERNEL]    (default: the first of tests/kernels)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 
-kernel=${1:-6.1}
+kernel=${1:-$(kernel_default)}
 out=$SHMDEMO_TOP/tests/out
 script=$out/readme-session.sh log=$out/readme-transcript-$kernel.log
 mkdir -p "$out"
