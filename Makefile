@@ -1,30 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # shmdemo: the module goes through the kernel's build system (see Kbuild);
-# this file adds the user programs and the targets people type.
+# this file adds the user programs and the targets people type. make help
+# lists them, from the "## " note on each target's line, and the variables
+# they take, from the "#= " lines.
 #
-#   make run      build, boot a Debian kernel in QEMU, run user_demo there
-#                 (PAGES=N for insmod, ARGS='...' for user_demo, KERNEL="6.1 6.12")
-#   make shell    the same guest with a shell on the terminal, /src shared
-#   make race     the original program's race, counted (N=500 runs)
-#   make test     the test suite, in the guest and on the host
-#   make test-arm64   the suite on Debian's arm64 kernels, 4 and 16 KiB pages
-#   make check    the static checks: W=1, sparse, checkpatch, cppcheck,
-#                 gcc -fanalyzer, clang-format, modinfo, install and dkms
-#   make bench    the benchmarks, in the guest (tests/README.md: Performance)
-#   make test-debug   the suite, a fault sweep and kmemleak on a debug kernel
-#                 built from linux-source-6.12 (tests/README.md: the debug-kernel lane)
-#   make KDIR=/lib/modules/$(uname -r)/build   build for a real machine
-#   make install  the module (for KDIR's release), user_demo, its man page,
-#                 the ABI header and a udev rule; DESTDIR and PREFIX honoured
-#   make deb      the Debian packages shmdemo-dkms and shmdemo-utils, in
-#                 tests/out/deb/, checked by lintian
-#   make test-vm  a full Debian 12 system in QEMU installs them and a student
-#                 uses the device (tests/vm/README.md)
-#   make dkms-src the module's source for DKMS in /usr/src, without the package
+#= KERNEL=     the guest kernel, a row of tests/kernels (default: the first)
+#= KERNELS=    make test's kernels (default: the table's test lane)
+#= PAGES=N     insmod's pages= in make run, shell and race
+#= ARGS='...'  user_demo's options in make run, with their quotes as typed
+#= N=500       make race's runs of each program
+#= KDIR=       a kernel build tree, for make modules and install
+#= DESTDIR= PREFIX=   make install's root and prefix
+#= SHMDEMO_GROUP=shmdemo   the group the udev rule gives /dev/shmdemo
 
 # The one version, for the packages, MODULE_VERSION (kmod/Kbuild reads it
-# too) and user_demo --version: debian/changelog's, without a Debian revision.
+# too; tests/Makefile asks make version) and user_demo --version:
+# debian/changelog's, without a Debian revision.
 VERSION := $(shell head -n 1 debian/changelog | cut -d' ' -f2 | tr -d '()' | sed 's/-[^-]*$$//')
 
 KERNELRELEASE ?= $(shell uname -r)
@@ -65,21 +57,16 @@ UAPI := -Ikmod/uapi
 KMOD_CFLAGS = $(shell pkg-config --cflags libkmod 2>/dev/null)
 KMOD_LIBS = $(shell pkg-config --libs libkmod 2>/dev/null || echo -lkmod)
 
-TEST_PROGS := tests/test_device tests/test_lifecycle tests/test_user_demo \
-	      tests/test_faults tests/test_kmemleak tests/test_torture
-BENCH_SRCS := $(addprefix tests/bench/,bench.c map.c handoff.c fanout.c e2e.c)
-BENCH_PROGS := tests/bench/bench tests/bench/seed_demo
-TEST_PROGS32 := tests/test_device32 tests/test_user_demo32 tests/test_lifecycle32
+# The host's user programs; the guest's, the test programs among them, are
+# tests/programs' rows, which tests/Makefile builds into tests/out/.
 USER_PROGS := user/user_demo user/faults_demo user/mmap_try
-GUEST_PROGS := $(USER_PROGS) $(TEST_PROGS) $(TEST_PROGS32) $(BENCH_PROGS) \
-	tests/guest/init tests/guest/race
 
 .PHONY: all deps modules user guest-progs run shell race guest-module test test-arm64 test-debug bench check clean
 .PHONY: install install-modules install-user uninstall
 
-all: modules user
+all: modules user	## the module for KDIR (your running kernel) and the user programs
 
-modules: kdir-present
+modules: kdir-present	## the module alone, for KDIR
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
 
 .PHONY: kdir-present kdir-release FORCE
@@ -95,7 +82,7 @@ kdir-release: kdir-present
 	@test -n "$(KDIR_RELEASE)" || { echo "No UTS_RELEASE in $(KDIR):"; \
 		echo "is it a configured kernel build tree?"; exit 1; }
 
-user: $(USER_PROGS)
+user: $(USER_PROGS)	## user_demo and the experiments' helpers, for this machine
 
 USER_SRCS := user/user_demo.c user/cli.c
 user/user_demo: $(USER_SRCS) user/cli.h kmod/uapi/linux/shmdemo.h debian/changelog
@@ -106,31 +93,9 @@ user/user_demo: $(USER_SRCS) user/cli.h kmod/uapi/linux/shmdemo.h debian/changel
 user/faults_demo user/mmap_try: user/%: user/%.c kmod/uapi/linux/shmdemo.h
 	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
-tests/test_%: tests/test_%.c tests/harness.c tests/harness.h kmod/uapi/linux/shmdemo.h \
-		debian/changelog
-	$(CC) $(UAPI) -DSHMDEMO_VERSION='"$(VERSION)"' $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) \
-		-o $@ $< tests/harness.c \
-		$(LDFLAGS) $(KMOD_LIBS)
-
-# The device suite as a 32-bit program, to go through compat_ioctl.
-tests/test_%32: tests/test_%.c tests/harness.c tests/harness.h kmod/uapi/linux/shmdemo.h \
-		debian/changelog
-	$(CC) -m32 -static -D_FILE_OFFSET_BITS=64 -DSHMDEMO_NO_LIBKMOD $(UAPI) \
-		-DSHMDEMO_VERSION='"$(VERSION)"' \
-		$(WARNINGS) $(CFLAGS) -o $@ $< tests/harness.c
-tests/bench/bench: $(BENCH_SRCS) tests/bench/bench.h kmod/uapi/linux/shmdemo.h
-	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) -o $@ $(BENCH_SRCS) $(LDFLAGS)
-
-tests/bench/seed_demo: tests/bench/seed_demo.c
-	$(CC) $(WARNINGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
-
-tests/guest/init: tests/guest/init.c
-	$(CC) $(WARNINGS) $(CFLAGS) -static -o $@ $<
-
-tests/guest/race: tests/guest/race.c
-	$(CC) $(WARNINGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
-
-guest-progs: $(GUEST_PROGS)
+# The guest programs (tests/programs), into tests/out/host.
+guest-progs:	## the guest programs of tests/programs, into tests/out/host
+	$(MAKE) -C tests
 
 # make run, shell and race take these (README.md: the two commands); exported, so that
 # ARGS reaches the scripts with its quotes as typed.
@@ -140,31 +105,31 @@ export SHMDEMO_RACE_RUNS = $(N)
 
 # The host packages of every target, installed once by root (or through
 # sudo); the targets then run as any user (tests/deps.sh).
-deps:
+deps:	## every target's Debian packages, once, as root (sudo make deps)
 	@tests/deps.sh --all
 
-run:
+run:	## build, boot a Debian kernel in QEMU, run user_demo there
 	@tests/guest.sh run $(KERNEL)
 
 # An interactive shell in the guest, the source tree at /src.
-shell:
+shell:	## the same guest with a shell on the terminal, /src shared
 	@tests/guest.sh shell $(KERNEL)
 
 # The seed's race next to user_demo, N runs each (500 by default).
-race:
+race:	## the original program's race beside user_demo, counted
 	@tests/guest.sh race $(KERNEL)
 
 # Rebuild the module for KERNEL's guest, for insmod from /src in make shell.
-guest-module:
+guest-module:	## rebuild the module for KERNEL, for insmod from /src in make shell
 	@tests/guest.sh module $(KERNEL)
 
-test:
+test:	## the test suite, in the guests and on the host
 	@tests/guest.sh test $(KERNELS)
 
-test-arm64:
+test-arm64:	## the suite on Debian's arm64 kernels, 4 and 16 KiB pages
 	@tests/guest.sh test $(ARM64_KERNELS)
 
-check:
+check:	## the static checks: W=1, sparse, checkpatch, cppcheck, analyzer, herd7
 	@tests/check.sh
 
 # Written every time: SHMDEMO_GROUP may differ from the last make.
@@ -173,19 +138,19 @@ user/70-shmdemo.rules: user/70-shmdemo.rules.in FORCE
 		echo "SHMDEMO_GROUP='$(SHMDEMO_GROUP)' is not a group name"; exit 1;; esac
 	sed 's/@SHMDEMO_GROUP@/$(SHMDEMO_GROUP)/g' $< > $@
 
-install: install-modules install-user
+install: install-modules install-user	## the module, user_demo, its man page, the ABI header, a udev rule
 
 # A headers package has no signing key: sign only when KDIR has one. And
 # modules_install leaves depmod to System.map, which headers packages lack.
 MODULE_SIGN = $(if $(wildcard $(KDIR)/certs/signing_key.x509),,CONFIG_MODULE_SIG_ALL=)
 
-install-modules: modules kdir-release
+install-modules: modules kdir-release	## the module alone, into /lib/modules/RELEASE/extra
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod KERNELRELEASE=$(KDIR_RELEASE) \
 		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra $(MODULE_SIGN) \
 		modules_install
 	$(DEPMOD) $(if $(DESTDIR),-b $(DESTDIR)) $(KDIR_RELEASE)
 
-install-user: user user/70-shmdemo.rules
+install-user: user user/70-shmdemo.rules	## all of make install but the module
 	$(INSTALL) -D -m 0755 user/user_demo $(DESTDIR)$(BINDIR)/user_demo
 	$(INSTALL) -D -m 0644 user/user_demo.1 $(DESTDIR)$(MANDIR)/man1/user_demo.1
 	$(INSTALL) -D -m 0644 kmod/uapi/linux/shmdemo.h \
@@ -195,7 +160,7 @@ install-user: user user/70-shmdemo.rules
 
 MODDIR = $(DESTDIR)/lib/modules/$(KDIR_RELEASE)
 
-uninstall: kdir-release
+uninstall: kdir-release	## what make install put in place
 	rm -f $(MODDIR)/extra/shmdemo.ko $(MODDIR)/extra/shmdemo.ko.*
 	[ ! -d $(MODDIR)/extra ] || rmdir --ignore-fail-on-non-empty $(MODDIR)/extra
 	$(DEPMOD) $(if $(DESTDIR),-b $(DESTDIR)) $(KDIR_RELEASE)
@@ -204,31 +169,39 @@ uninstall: kdir-release
 		$(DESTDIR)$(INCLUDEDIR)/linux/shmdemo.h \
 		$(DESTDIR)$(UDEVRULESDIR)/70-shmdemo.rules
 
-bench:
+bench:	## the benchmarks, in the guest (tests/README.md: Performance)
 	@tests/guest.sh bench $(KERNEL)
 
-.PHONY: version deb test-vm dkms-src
-version:
+.PHONY: version deb test-vm dkms-src help
+version:	## debian/changelog's version, the one every part takes
 	@echo $(VERSION)
 
-deb:
+deb:	## the Debian packages, in tests/out/deb/, checked by lintian
 	@tests/vm/deb.sh
 
-test-vm:
+test-vm:	## a Debian 12 VM installs the packages; a student uses the device
 	@tests/vm/run.sh
 
 # The source tree that the shmdemo-dkms package installs, for DKMS by hand.
 DKMS_SRC = $(DESTDIR)/usr/src/shmdemo-$(VERSION)
-dkms-src:
+dkms-src:	## the module's source for DKMS in /usr/src, without the package
 	$(INSTALL) -D -m 0644 -t $(DKMS_SRC)/kmod kmod/Kbuild $(wildcard kmod/*.[ch])
 	$(INSTALL) -D -m 0644 -t $(DKMS_SRC)/kmod/uapi/linux kmod/uapi/linux/shmdemo.h
 	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > $(DKMS_SRC)/dkms.conf
 
-test-debug:
+test-debug:	## the suite, fault sweeps and kmemleak on the debug kernels
 	@tests/guest.sh debug $(DEBUG_KERNELS)
 
-clean:
-	rm -f $(GUEST_PROGS) user/70-shmdemo.rules
+clean:	## the build products
+	$(MAKE) -C tests clean
+	$(MAKE) -C tests clean OUTPUT=$(CURDIR)/tests/out/arm64
+	rm -f $(USER_PROGS) user/70-shmdemo.rules
 	rm -rf tests/bench/out
 	rm -rf .tmp_versions Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd
 	cd kmod && rm -f *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers
+
+help:	## this list
+	@echo 'Targets:'
+	@sed -n 's/^\([a-z][a-z0-9-]*\):.*\t## \(.*\)/  make \1\t\2/p' $(MAKEFILE_LIST) | expand -t 22
+	@echo 'Variables:'
+	@sed -n 's/^#= /  /p' $(MAKEFILE_LIST)

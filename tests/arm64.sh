@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Sourced by the host-side scripts: what an arm64 guest needs beyond an x86
 # one. The module and the guest programs are cross-compiled in the build
-# roots of tests/arm64-root.sh (tests/cross.mk), qemu-user runs the arm64
+# roots of tests/arm64-root.sh (tests/Makefile), qemu-user runs the arm64
 # kbuild tools there, and the guest boots under qemu-system-aarch64 -M virt
 # -cpu max with TCG, with bookworm's arm64 busybox and stress-ng.
 
@@ -69,34 +69,20 @@ guest_arch() {	# guest_arch OUT_DIR
 	esac
 }
 
-# The guest programs, cross-compiled into tests/out/arm64 by the bookworm root.
-arm64_programs() {
+# The guest programs (PROGS, all of tests/programs without), cross-compiled
+# into tests/out/arm64 by tests/Makefile in the bookworm root.
+arm64_programs() {	# arm64_programs [PROGS]
 	in_root "$ARM64_ROOT" "$SHMDEMO_TOP" -- \
-		make -s -C "$SHMDEMO_TOP" -f tests/cross.mk OUT=tests/out/arm64 \
+		make -s -C "$SHMDEMO_TOP/tests" CROSS_COMPILE=aarch64-linux-gnu- \
+		${1:+PROGS="$1"} \
 		2>&1 | { grep -v 'statically linked applications' >&2 || true; }
 	[ "${PIPESTATUS[0]}" -eq 0 ]
-}
-
-# The arm64 file for a program the x86 guest takes from PATH: Debian's
-# (bookworm's root), or the cross-compiled build of one of ours.
-arm64_file() {	# arm64_file PATH
-	local rel=${1#"$SHMDEMO_TOP"/}
-	if [ "$rel" != "$1" ]; then
-		if [ -e "$SHMDEMO_TOP/tests/out/arm64/$rel" ]; then
-			echo "$SHMDEMO_TOP/tests/out/arm64/$rel"
-		else
-			echo "$1"	# a script
-		fi
-	else
-		echo "$ARM64_ROOT$1"
-	fi
 }
 
 # install_program for an arm64 guest: the libraries come from the bookworm
 # root, where the arm64 dynamic loader lists them (under qemu-user).
 arm64_install_program() {	# arm64_install_program STAGE PROGRAM DEST
-	local stage=$1 src lib
-	src=$(arm64_file "$2")
+	local stage=$1 src=$2 lib
 	cp "$src" "$stage/$3"
 	head -c 4 "$src" | grep -q ELF || return 0	# a script
 	for lib in $(in_root "$ARM64_ROOT" "$SHMDEMO_TOP" -- \

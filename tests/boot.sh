@@ -5,7 +5,23 @@
 
 . "$(dirname "${BASH_SOURCE[0]}")/reports.sh"
 
-# Copy PROGRAM and the shared libraries it needs into the tree at STAGE.
+# The file a guest of ARCH (x86_64, arm64) is given for PROG, a path of
+# tests/programs or an absolute one: a script is its source; a program,
+# tests/Makefile's build for that guest (the host's own, tests/out/host,
+# for x86-64); an absolute path, the host's file (for arm64, the one of
+# the bookworm root, tests/arm64.sh).
+guest_file() {	# guest_file ARCH PROG
+	case $1:$2 in
+	arm64:/*)	echo "$ARM64_ROOT$2" ;;
+	*:/*)		echo "$2" ;;
+	*:*.sh)		echo "$SHMDEMO_TOP/$2" ;;
+	arm64:*)	echo "$SHMDEMO_TOP/tests/out/arm64/$2" ;;
+	*)		echo "$SHMDEMO_TOP/tests/out/host/$2" ;;
+	esac
+}
+
+# Copy PROGRAM (a file guest_file names) and the shared libraries it needs
+# into the tree at STAGE.
 install_program() {	# install_program STAGE PROGRAM DEST
 	local stage=$1 prog=$2 dest=$3 lib
 	if [ "$guest_arch" = arm64 ]; then
@@ -30,18 +46,16 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 	# For tests/decode-oops.sh, which kernel this module was built for.
 	[ -z "$kdir" ] || ln -sfn "$kdir" "$out/kernel"
 	for prog in $(job_programs); do
-		[ "${prog#/}" != "$prog" ] || prog=$SHMDEMO_TOP/$prog
-		progs+=("$prog")
+		progs+=("$(guest_file "$guest_arch" "$prog")")
 	done
 	key=$({
 		job_commands "$release"
 		job_alloc_failures
 		[ "$job" != shell ] || shell_key "$kdir" "$release"
-		# and the scripts that stage it. An arm64 guest gets the cross
-		# builds, which an arm64 host makes without the native ones.
-		for p in "${progs[@]}" /bin/busybox "$SHMDEMO_TOP/tests/guest/init" \
+		# and the scripts that stage it.
+		for p in "${progs[@]}" "$(guest_file "$guest_arch" /bin/busybox)" \
+			 "$(guest_file "$guest_arch" tests/guest/init)" \
 			 "$out/kmod/shmdemo.ko" "$SHMDEMO_TOP"/tests/{boot,shell}.sh; do
-			[ "$guest_arch" != arm64 ] || p=$(arm64_file "$p")
 			stat -L -c '%n %s %Y' "$p"
 		done
 	} | md5sum)
@@ -51,12 +65,12 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 	rm -rf "$stage" "$initramfs.key"
 	mkdir -p "$stage"/{bin,dev,etc/shmdemo,proc,sys,tmp} \
 		"$stage/lib/modules/$release/extra"
-	install_program "$stage" /bin/busybox bin/busybox
+	install_program "$stage" "$(guest_file "$guest_arch" /bin/busybox)" bin/busybox
 	for applet in $("$stage/bin/busybox" --list); do
 		[ "$applet" = busybox ] || ln -s busybox "$stage/bin/$applet"
 	done
 	rm -f "$stage/bin/init"
-	install_program "$stage" "$SHMDEMO_TOP/tests/guest/init" init
+	install_program "$stage" "$(guest_file "$guest_arch" tests/guest/init)" init
 	for prog in "${progs[@]}"; do
 		rm -f "$stage/bin/${prog##*/}"
 		install_program "$stage" "$prog" "bin/${prog##*/}"

@@ -103,6 +103,17 @@ user_build() {	# user_build [CFLAG...]
 	done
 }
 
+# Every make target README.md names is one make help lists.
+help_lists_readme_targets() {
+	local listed target
+	listed=$(make -s help | awk '$1 == "make" { print $2 }')
+	for target in $(grep -oh -e '`make [a-z][a-z0-9-]*' -e '^\(sudo \)\?make [a-z][a-z0-9-]*' README.md |
+			awk '{ print $NF }' | sort -u); do
+		grep -qxF "$target" <<< "$listed" ||
+			echo "README.md names make $target, which make help does not list"
+	done
+}
+
 cppcheck_user() {
 	cppcheck -q --std=c11 --enable=warning,style,performance,portability \
 		--inconclusive --error-exitcode=1 -Ikmod/uapi -Itests \
@@ -175,6 +186,7 @@ check "gcc -fanalyzer on user code" user_build -fanalyzer
 check "cppcheck on user code" cppcheck_user
 check "clang-format: the tree conforms to .clang-format" clang_format
 check "man page: groff -ww has no warnings" man_page
+check "make help lists every make target README.md names" help_lists_readme_targets
 check "tally: crafted logs: no plan, short or long of it, no program, a missing program, a count mismatch, SKIPs, repeated test numbers" \
 	"$here/test_tally.sh"
 check "harness: skip_case() prints '# SKIP why', counted as a skip; a skip without a reason fails" \

@@ -52,16 +52,17 @@ smp=2	# the guest's vCPUs
 job_parameters
 kernel_arg=${kernels[0]}
 
-# The host packages this job uses (tests/deps.sh), and its programs: run,
-# race and module build only theirs, with no 32-bit compiler. A host that
-# is not amd64 boots arm64 guests only, whose programs tests/cross.mk
-# builds: it builds just what make test runs on the host itself.
+# The host packages this job uses (tests/deps.sh), and its programs
+# (tests/Makefile): run, race and module build only theirs, with no 32-bit
+# compiler; the others every one. A host that is not amd64 boots arm64
+# guests only, whose programs are cross-compiled: it builds just what make
+# test runs on the host itself.
 case $job in
 run|race|module)
 	"$here/deps.sh" run
-	progs=(tests/guest/init $(job_programs | xargs -n 1 | grep -v -e '^/' -e '\.sh$')) ;;
+	progs="tests/guest/init $(job_programs | xargs -n 1 | grep -v -e '^/' -e '\.sh$' | paste -sd' ')" ;;
 *)	"$here/deps.sh" "$job"
-	progs=(guest-progs) ;;
+	progs= ;;
 esac
 # A host that is not amd64 builds no x86-64 module or program.
 arm64=0
@@ -74,13 +75,14 @@ for flavour in "${kernels[@]}"; do
 			"$(kernels_of test arm64 | paste -sd' ')" ;;
 	esac
 done
-[ "$SHMDEMO_HOST_ARCH" = amd64 ] || progs=(user/user_demo tests/test_user_demo)
-make -s -C "$SHMDEMO_TOP" "${progs[@]}" >&2
+host_progs=$progs
+[ "$SHMDEMO_HOST_ARCH" = amd64 ] || host_progs="user/user_demo tests/test_user_demo"
+make -s -C "$SHMDEMO_TOP/tests" ${host_progs:+PROGS="$host_progs"} >&2
 # arm64 guests: cross-compiled programs, and bookworm's arm64 busybox.
 if [ "$arm64" = 1 ]; then
 	"$here/deps.sh" arm64
 	ARM64_ROOT=$("$here/arm64-root.sh" bookworm)
-	arm64_programs
+	arm64_programs "$progs"
 fi
 
 # Run a test program on the host, its TAP between the marks tally reads.
@@ -112,8 +114,8 @@ if [ "$job" = test ]; then
 	echo "# host: user_demo option parsing, the README checker, README.es.md"
 	{
 		host_program "test_user_demo host" \
-			env USER_DEMO="$SHMDEMO_TOP/user/user_demo" \
-			"$SHMDEMO_TOP/tests/test_user_demo" host
+			env USER_DEMO="$(guest_file host user/user_demo)" \
+			"$(guest_file host tests/test_user_demo)" host
 		"$SHMDEMO_TOP/tests/readme/host.sh"
 	} | tee "$log"
 	count "$log" host

@@ -2,13 +2,24 @@
 # Sourced by tests/guest.sh: what each job puts in the guest and runs there,
 # and how run and bench show their results.
 
-# The guest suite runs on Debian's kernels (test) and on the debug kernel.
-suite_programs="user/user_demo tests/test_device tests/test_device32
-	tests/test_user_demo tests/test_user_demo32 tests/test_lifecycle
-	tests/test_lifecycle32 tests/guest/clients.sh /usr/bin/stress-ng"
-suite_commands=(/bin/test_device /bin/test_device32 /bin/test_user_demo
-	/bin/test_user_demo32 /bin/test_lifecycle /bin/test_lifecycle32
-	"/bin/sh /bin/clients.sh")
+# The guest suite runs on Debian's kernels (test) and on the debug kernel:
+# the rows of tests/programs marked suite, in order, each 32-bit build after
+# its program, and what they use: user_demo (test_user_demo runs it) and
+# stress-ng (clients.sh).
+suite_programs=user/user_demo suite_commands=()
+while read -r prog kind compat; do
+	suite_programs+=" $prog"
+	if [ "$kind" = script ]; then
+		suite_commands+=("/bin/sh /bin/${prog##*/}")
+		continue
+	fi
+	suite_commands+=("/bin/${prog##*/}")
+	[ "$compat" != 32 ] || {
+		suite_programs+=" ${prog}32"
+		suite_commands+=("/bin/${prog##*/}32")
+	}
+done < <(awk '!/^#/ && NF && $4 == "yes" { print $1, $2, $3 }' "$SHMDEMO_TOP/tests/programs")
+suite_programs+=" /usr/bin/stress-ng"
 
 job_programs() {
 	case $job in
@@ -72,18 +83,12 @@ job_expected() {	# job_expected OUT_DIR RELEASE
 	done
 }
 
-# The file the guest runs as the program NAME of the job (arm64: the
-# cross-compiled one).
+# The file the guest runs as the program NAME of the job.
 program_file() {	# program_file OUT_DIR NAME
 	local prog
 	for prog in $(job_programs); do
 		[ "${prog##*/}" = "$2" ] || continue
-		[ "${prog#/}" != "$prog" ] || prog=$SHMDEMO_TOP/$prog
-		if [ "$(guest_arch "$1")" = arm64 ]; then
-			arm64_file "$prog"
-		else
-			echo "$prog"
-		fi
+		guest_file "$(guest_arch "$1")" "$prog"
 		return
 	done
 	return 1

@@ -15,7 +15,7 @@ flavour=${1:-$(kernel_default)} reps=${2:-5} smp=2 job=bare
 export SHMDEMO_JOBS=1
 unset SHMDEMO_APPEND PAGES ARGS N
 make -s -C "$SHMDEMO_TOP" run KERNEL="$flavour" > /dev/null	# fill the caches
-kdir=$("$here/kernel.sh" "$flavour" 2>/dev/null)
+kdir=$(kernel_dir "$flavour" 2>/dev/null)
 out=$SHMDEMO_TOP/tests/out/$(cat "$kdir/release")
 printf '%s\n' 'insmod shmdemo.ko' | make -s -C "$SHMDEMO_TOP" shell KERNEL="$flavour" > /dev/null
 

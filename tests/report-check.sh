@@ -21,7 +21,7 @@ job_programs() { echo tests/guest/provoke-report.sh; }
 job_commands() { echo "/bin/sh /bin/provoke-report.sh"; }
 job_alloc_failures() { :; }
 
-make -s -C "$SHMDEMO_TOP" tests/guest/init >&2
+make -s -C "$SHMDEMO_TOP/tests" PROGS=tests/guest/init >&2
 kdir=$(kernel_dir "$flavour")
 release=$(cat "$kdir/release")
 out=$SHMDEMO_TOP/tests/out/$release

@@ -131,12 +131,12 @@ grep -qF "not ok - host: 1 kernel report lines on the console, the first: $t WAR
 
 # init --kmsg: the records of a crafted /dev/kmsg dump, their sequence
 # numbers checked; its TAP line, its exit status and a line it must print.
-make -s -C "$here/.." tests/guest/init
+make -s -C "$here" PROGS=tests/guest/init
 # expect_kmsg STATUS LINE WHAT < DUMP: init exits with STATUS and prints LINE.
 expect_kmsg() {
 	local want=$1 line=$2 what=$3 got=0 verdict=ok
 	cat > "$tmp/kmsg"
-	"$here/guest/init" --kmsg "$tmp/kmsg" 1048576 > "$tmp/out" || got=$?
+	"$here/out/host/tests/guest/init" --kmsg "$tmp/kmsg" 1048576 > "$tmp/out" || got=$?
 	[ "$want" -eq 0 ] || verdict="not ok"
 	if [ "$got" -ne "$want" ] || ! grep -qxF "$line" "$tmp/out" ||
 	   ! grep -qx "$verdict - kernel log complete: no record lost" \
