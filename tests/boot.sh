@@ -5,33 +5,28 @@
 
 . "$(dirname "${BASH_SOURCE[0]}")/reports.sh"
 
-# The file a guest of ARCH (x86_64, arm64) is given for PROG, a path of
-# tests/programs or an absolute one: a script is its source; a program,
-# tests/Makefile's build for that guest (the host's own, tests/out/host,
-# for x86-64); an absolute path, the host's file (for arm64, the one of
-# the bookworm root, tests/arm64.sh).
+# The guest's architecture (amd64, arm64: tests/arch/), the machine the
+# module in OUT_DIR was built for.
+guest_arch() {	# guest_arch OUT_DIR
+	local machine arch_file arch var
+	machine=$(od -An -tx1 -j18 -N1 "$1/kmod/shmdemo.ko" | tr -d ' ')
+	for arch_file in "$SHMDEMO_TOP"/tests/arch/*.sh; do
+		arch=${arch_file##*/} && arch=${arch%.sh} var=${arch}_elf_machine
+		[ "${!var}" != "$machine" ] || { echo "$arch"; return; }
+	done
+	die "$1/kmod/shmdemo.ko is for ELF machine $machine, which no tests/arch/ file names"
+}
+
+# The file a guest of ARCH is given for PROG, a path of tests/programs or
+# an absolute one.
 guest_file() {	# guest_file ARCH PROG
-	case $1:$2 in
-	arm64:/*)	echo "$ARM64_ROOT$2" ;;
-	*:/*)		echo "$2" ;;
-	*:*.sh)		echo "$SHMDEMO_TOP/$2" ;;
-	arm64:*)	echo "$SHMDEMO_TOP/tests/out/arm64/$2" ;;
-	*)		echo "$SHMDEMO_TOP/tests/out/host/$2" ;;
-	esac
+	"${1}_guest_file" "$2"
 }
 
 # Copy PROGRAM (a file guest_file names) and the shared libraries it needs
-# into the tree at STAGE.
+# into the tree at STAGE, for a guest of $guest_arch.
 install_program() {	# install_program STAGE PROGRAM DEST
-	local stage=$1 prog=$2 dest=$3 lib
-	if [ "$guest_arch" = arm64 ]; then
-		arm64_install_program "$@"
-		return
-	fi
-	cp "$prog" "$stage/$dest"
-	for lib in $(ldd "$prog" 2>/dev/null | grep -o '/[^ ]*'); do
-		[ -e "$stage$lib" ] || cp -L --parents "$lib" "$stage"
-	done
+	"${guest_arch}_install_program" "$@"
 }
 
 # The guest's initramfs for this job, built only when its inputs changed:
@@ -88,38 +83,9 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 	echo "$key" > "$initramfs.key"
 }
 
-# KVM if /dev/kvm boots a kernel (it can exist and hang), else TCG.
-# SHMDEMO_ACCEL=kvm|tcg overrides; the answer is kept per host kernel.
-choose_accel() {	# choose_accel KERNEL_DIR
-	local stamp=$SHMDEMO_CACHE/accel-$(uname -r) accel=tcg out
-	case ${SHMDEMO_ACCEL:-auto} in
-	kvm|tcg) echo "$SHMDEMO_ACCEL"; return ;;
-	esac
-	if [ -f "$stamp" ]; then
-		cat "$stamp"
-		return
-	fi
-	# With no init to run, the kernel panics and QEMU exits (-no-reboot).
-	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
-		out=$(timeout -k 2 10 qemu-system-x86_64 -nodefaults \
-			-no-user-config -display none -no-reboot -M pc -accel kvm \
-			-m 256M -serial stdio -kernel "$(kernel_image "$1")" \
-			-append "console=ttyS0 panic=-1" < /dev/null 2>/dev/null) || true
-		case $out in *'Kernel panic'*) accel=kvm ;; esac
-	fi
-	say "accelerator: $accel (kept in $stamp; SHMDEMO_ACCEL=kvm|tcg overrides)"
-	mkdir -p "$SHMDEMO_CACHE" && echo "$accel" > "$stamp"
-	echo "$accel"
-}
-
-# The uncompressed vmlinux boots faster (PVH entry, no decompressor), but
-# KASAN breaks the PVH entry: the debug kernel comes as a bzImage.
-kernel_image() {	# kernel_image KERNEL_DIR
-	if [ -e "$1/bzImage" ]; then
-		echo "$1/bzImage"
-	else
-		echo "$1/vmlinux"
-	fi
+# kvm or tcg, for KERNEL_DIR's architecture.
+accel() {	# accel KERNEL_DIR
+	"$(cat "$1/arch")_accel" "$1"
 }
 
 # Fetch or build FLAVOUR's kernel, as its row of tests/kernels says; prints
@@ -130,40 +96,32 @@ kernel_dir() {	# kernel_dir FLAVOUR
 	read -r lane arch < <(kernel_rows name="$1" -- lane arch)
 	if [ "$lane" = debug ]; then
 		"$here/debug-kernel.sh" "$1"
-	elif [ "$arch" = arm64 ]; then
-		"$here/arm64-kernel.sh" "$1"
 	else
-		"$here/kernel.sh" "$1"
+		"${arch}_fetch" "$1"
 	fi
 }
 
 # The QEMU command line for KERNEL_DIR and the initramfs $initramfs, with
-# the console on the serial port, into the array qemu. The guest's memory
-# and $scale, how much slower it runs, are its row's (tests/kernels).
+# the console on the serial port, into the array qemu (its architecture's,
+# tests/arch/). The guest's memory and $scale, how much slower it runs, are
+# its row's (tests/kernels).
 qemu_command() {	# qemu_command KERNEL_DIR [KERNEL_ARG...]
-	local kdir=$1 accel=(-accel tcg) mem
+	local kdir=$1 arch console
 	shift
-	scale=$(cat "$kdir/scale") mem=$(cat "$kdir/memory")
+	arch=$(cat "$kdir/arch") console=$(cat "$kdir/arch")_console
+	scale=$(cat "$kdir/scale")
 	# Debian zeroes every allocation (init_on_alloc): turned off, the test
 	# that the buffer starts zeroed shows the driver's zeroing, not Debian's.
 	# loglevel=5, not quiet: KERN_WARNING and KERN_DEFAULT lines reach the
 	# console, so a WARN, UBSAN or lockdep report keeps its frames and Call
 	# Trace there even if the guest never gets to init's log check.
-	local cmdline="console=ttyS0 loglevel=5 panic=-1 oops=panic init_on_alloc=0"
+	local cmdline="console=${!console} loglevel=5 panic=-1"
+	cmdline+=" oops=panic init_on_alloc=0"
 	# A busy host slows TCG's timer until the IO-APIC check fails and the
 	# kernel panics ("IO-APIC + timer doesn't work"): skip that check.
 	cmdline+=" no_timer_check"
-	if [ "$(cat "$kdir/arch")" = arm64 ]; then
-		arm64_qemu_command "$kdir" "$mem" "${cmdline/ttyS0/ttyAMA0} $*"
-		return
-	fi
-	if [ "$(choose_accel "$kdir")" = kvm ]; then
-		accel=(-accel kvm -cpu host)
-	fi
-	qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none
-		-no-reboot -M pc "${accel[@]}" -smp "$smp" -m "$mem"
-		-kernel "$(kernel_image "$kdir")" -initrd "$initramfs"
-		-append "$cmdline SHMDEMO_TIME_SCALE=$scale $* ${SHMDEMO_APPEND:-}")
+	"${arch}_qemu_command" "$kdir" "$(cat "$kdir/memory")" \
+		"$cmdline $* SHMDEMO_TIME_SCALE=$scale ${SHMDEMO_APPEND:-}"
 }
 
 # Boot KERNEL_DIR with the job's initramfs in OUT_DIR; the console goes to LOG.

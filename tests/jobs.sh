@@ -58,15 +58,20 @@ job_commands() {	# job_commands RELEASE
 	esac
 }
 
-# The suite's commands for RELEASE, on stdin. compat_skip (tests/arm64.sh)
-# turns each *32 command into an echo of a "# SKIP" line on a kernel built
-# without CONFIG_COMPAT; printed inside the program's begin and exit lines,
-# that is a program with no plan, a failure. Here it becomes a program that
-# plans no case and says why ("1..0 # SKIP ..."), which tests/tally.sh counts
-# as skipped, never as passed, and the job's program list expects with 0
-# cases.
+# The suite's commands for RELEASE, on stdin. A kernel built without its
+# architecture's option for 32-bit programs (ARCH_compat_option in
+# tests/arch/; its configuration is the kernel directory's kconfig) runs
+# none: each *32 command becomes a program that plans no case and says why
+# ("1..0 # SKIP ..."), which tests/tally.sh counts as skipped, never as
+# passed, and the job's program list expects with 0 cases.
 compat_skipped() {	# compat_skipped RELEASE
-	compat_skip "$1" | sed "s|^/bin/echo # SKIP \(.*\)\$|/bin/echo '1..0 # SKIP \1'|"
+	local kdir=$SHMDEMO_TOP/tests/out/$1/kernel option
+	option=$(cat "$kdir/arch")_compat_option
+	if ! grep -q "^${!option}=y" "$kdir/kconfig"; then
+		sed "s|^/bin/\([a-z_]*32\)\$|/bin/echo '1..0 # SKIP \1: Linux $1 is built without ${!option}, so it runs no 32-bit program'|"
+	else
+		cat
+	fi
 }
 
 # What tests/tally.sh expects of the job on RELEASE, whose module and
@@ -302,8 +307,10 @@ do_bench() {	# do_bench KERNEL_DIR OUT_DIR RELEASE
 
 # What the figures were taken on, as CSV comment lines, and the column names.
 bench_header() {	# bench_header KERNEL_DIR RELEASE
-	echo "# guest: Linux $2, 1 GiB, $(choose_accel "$1")," \
-		"$(qemu-system-x86_64 --version | head -1)"
+	local qemu
+	qemu_command "$1"
+	echo "# guest: Linux $2, $(cat "$1/memory")iB, $(accel "$1")," \
+		"$("${qemu[0]}" --version | head -1)"
 	echo "# host: $(lscpu | sed -n 's/^Model name: *//p' | head -1)," \
 		"$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC')"

@@ -16,8 +16,10 @@ kernel_table=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/kernels
 # column's values stops every reader, naming the line.
 # SHMDEMO_KERNEL_TABLE reads another table (tests/test_kernels.sh's).
 kernel_rows() {	# kernel_rows [COLUMN=VALUE...] -- COLUMN...
-	local table=${SHMDEMO_KERNEL_TABLE:-$kernel_table}
-	awk -v args="$*" -v table="$table" '
+	local table=${SHMDEMO_KERNEL_TABLE:-$kernel_table} arches
+	# The architectures: a file each in tests/arch/.
+	arches=$(cd "${kernel_table%/*}/arch" && ls -- *.sh | sed 's/\.sh$//' | paste -sd' ')
+	awk -v args="$*" -v table="$table" -v arches="$arches" '
 		function bad(why) {
 			printf "%s:%d: %s\n", table, FNR, why > "/dev/stderr"
 			failed = 1
@@ -35,7 +37,8 @@ kernel_rows() {	# kernel_rows [COLUMN=VALUE...] -- COLUMN...
 			if (NF != ncol) bad(NF " cells, not " ncol)
 			if ($1 in seen) bad("flavour " $1 " twice")
 			seen[$1] = 1
-			if ($col["arch"] !~ /^(amd64|arm64)$/) bad("arch " $col["arch"] ", not amd64 or arm64")
+			if (index(" " arches " ", " " $col["arch"] " ") == 0)
+				bad("arch " $col["arch"] ", not one of tests/arch/: " arches)
 			if ($col["pages"] !~ /^(4k|16k|64k)$/) bad("pages " $col["pages"] ", not 4k, 16k or 64k")
 			if ($col["scale"] !~ /^[1-9][0-9]*$/) bad("scale " $col["scale"] ", not a whole number")
 			if ($col["memory"] !~ /^[1-9][0-9]*[MG]$/) bad("memory " $col["memory"] ", not like 1G or 512M")

@@ -73,7 +73,7 @@ mr=$(printf '%s\n' "${r[@]}" | median)
 ms=$(printf '%s\n' "${s[@]}" | median)
 mb=$(printf '%s\n' "${b[@]}" | median)
 mp=$(printf '%s\n' "${p[@]}" | median)
-echo "# Linux $(cat "$kdir/release"), $(choose_accel "$kdir"), $reps runs each, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# Linux $(cat "$kdir/release"), $(accel "$kdir"), $reps runs each, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'repeat make run:            median %6.2f s\n' "$mr"
 printf 'make shell, one piped line: median %6.2f s\n' "$ms"
 printf 'make shell, to its prompt:  median %6.2f s\n' "$mp"

@@ -19,8 +19,11 @@ say() { printf '%s\n' "$*" >&2; }
 SHMDEMO_HOST_ARCH=${SHMDEMO_HOST_ARCH:-$(dpkg --print-architecture 2> /dev/null ||
 	uname -m | sed 's/^x86_64$/amd64/; s/^aarch64$/arm64/')}
 die() { say "${0##*/}: $*"; exit 1; }
-# arm64 guests: build roots under qemu-user, cross-compiled programs.
-. "$SHMDEMO_TOP/tests/arm64.sh"
+# What each guest architecture does its own way (tests/arch/amd64.sh).
+for arch_file in "$SHMDEMO_TOP"/tests/arch/*.sh; do
+	. "$arch_file"
+done
+unset arch_file
 
 # Run a command as root: directly; through sudo, which asks for the password
 # on a terminal; or, with neither, say what root must run.
@@ -70,19 +73,13 @@ build_module() {	# build_module KERNEL_DIR OUT_DIR [KBUILD_ARG...]
 	# Sources only: an in-tree build's products (a stale shmdemo.mod.c) stay out.
 	(cd "$SHMDEMO_TOP" &&
 	 cp -a --parents Kbuild kmod/Kbuild kmod/shmdemo.c kmod/uapi debian/changelog "$out")
-	local run=(in_buildroot "$kdir") build=$kdir/build cc=
 	# OUT_DIR may be neither in the tree nor in the cache (test_lab's).
 	local -x SHMDEMO_BUILDROOT_BIND="${SHMDEMO_BUILDROOT_BIND:-} $out"
-	# An arm64 kernel's headers: kbuild runs in their own build root, with
-	# the cross compiler of the kernel's compiler (tests/arm64-root.sh).
-	if [ -e "$kdir/arm64-root" ]; then
-		run=(in_root "$(cat "$kdir/arm64-root")" "$out" --)
-		build=/usr/src/linux-headers-$(cat "$kdir/release")
-		cc=CROSS_COMPILE=aarch64-linux-gnu-
-	fi
+	local kbuild
+	"$(cat "$kdir/arch")_kbuild" "$kdir" "$out"
 	# The kernel's notes about itself are not the module's diagnostics.
 	# Those name the sources in the tree, not the copies the next run replaces.
-	"${run[@]}" make -s -C "$build" M="$out" W=1 $cc "$@" modules 2>&1 >/dev/null |
+	"${kbuild[@]}" -s M="$out" W=1 "$@" modules 2>&1 >/dev/null |
 		{ grep -v -e '^Skipping BTF generation' \
 			-e 'CONFIG_X86_X32 enabled but no binutils support' || true; } |
 		sed "s#$out/\(kmod/shmdemo\.c\|kmod/uapi/\|kmod/Kbuild\|Kbuild\)#$SHMDEMO_TOP/\1#g" >&2
@@ -107,7 +104,8 @@ kernel_known() {	# kernel_known FLAVOUR
 # Write what FLAVOUR's row says of its kernel into the kernel's cache
 # directory, beside release: arch, scale, memory and buildroot, one file
 # each, read by the boot and the module build (rewritten only when they
-# change). The page size the row promises must be the kernel's CONFIG.
+# change), and kconfig, a link to its CONFIG. The page size the row
+# promises must be the kernel's.
 kernel_record() {	# kernel_record KERNEL_DIR FLAVOUR CONFIG
 	local dir=$1 column value pages
 	for column in arch scale memory buildroot; do
@@ -115,6 +113,7 @@ kernel_record() {	# kernel_record KERNEL_DIR FLAVOUR CONFIG
 		[ "$(cat "$dir/$column" 2>/dev/null)" = "$value" ] ||
 			echo "$value" > "$dir/$column"
 	done
+	[ "$(readlink "$dir/kconfig")" = "$3" ] || ln -sfn "$3" "$dir/kconfig"
 	pages=$(awk -F= '$2 == "y" && sub(/^CONFIG_ARM64_/, "", $1) && sub(/_PAGES$/, "", $1) {
 		print tolower($1) }' "$3")
 	[ "${pages:-4k}" = "$(kernel_field "$2" pages)" ] ||

@@ -59,7 +59,7 @@ out=$(mirror http://example.org/debian) || fail "SHMDEMO_MIRROR refused: $out"
 # 5: a tree owned by a user, and root (id -u says 0) under sudo from it.
 tree=$tmp/tree
 mkdir -p "$tree/tests" "$tmp/root"
-cp "$here/lib.sh" "$here/apt.sh" "$here/arm64.sh" "$tree/tests/"
+cp -r "$here/lib.sh" "$here/apt.sh" "$here/kernels.sh" "$here/kernels" "$here/arch" "$tree/tests/"
 owner=$(stat -c %U "$tree")
 printf '#!/bin/sh\necho 0\n' > "$tmp/root/id"
 chmod +x "$tmp/root/id"

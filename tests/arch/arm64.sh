@@ -1,9 +1,50 @@
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by the host-side scripts: what an arm64 guest needs beyond an x86
-# one. The module and the guest programs are cross-compiled in the build
-# roots of tests/arm64-root.sh (tests/Makefile), qemu-user runs the arm64
-# kbuild tools there, and the guest boots under qemu-system-aarch64 -M virt
-# -cpu max with TCG, with bookworm's arm64 busybox and stress-ng.
+# Sourced by tests/lib.sh: an arm64 guest, behind the names every file of
+# tests/arch/ defines (tests/arch/amd64.sh lists them). The module and the
+# guest programs are cross-compiled in the build roots of
+# tests/arm64-root.sh (tests/Makefile), qemu-user runs the arm64 kbuild
+# tools there, and the guest boots under qemu-system-aarch64 -M virt -cpu
+# max with TCG, with bookworm's arm64 busybox and stress-ng.
+
+arm64_elf_machine=b7
+arm64_console=ttyAMA0
+arm64_compat_option=CONFIG_COMPAT
+
+# The cross-compiled programs, and the bookworm root they take their
+# libraries, busybox and stress-ng from.
+arm64_prepare() {	# arm64_prepare PROGS
+	"$SHMDEMO_TOP/tests/deps.sh" arm64
+	ARM64_ROOT=$("$SHMDEMO_TOP/tests/arm64-root.sh" bookworm)
+	arm64_programs "$1"
+}
+
+# A script is its source; a built program, the cross-compiled one; an
+# absolute path, the bookworm root's file.
+arm64_guest_file() {	# arm64_guest_file PROG
+	case $1 in
+	/*)	echo "$ARM64_ROOT$1" ;;
+	*.sh)	echo "$SHMDEMO_TOP/$1" ;;
+	*)	echo "$SHMDEMO_TOP/tests/out/arm64/$1" ;;
+	esac
+}
+
+# The kernel's own headers, in their build root, with the cross compiler
+# of the kernel's compiler (tests/arm64-root.sh).
+arm64_kbuild() {	# arm64_kbuild KERNEL_DIR OUT_DIR
+	kbuild=(in_root "$(cat "$1/arm64-root")" "$2" --
+		make -C "/usr/src/linux-headers-$(cat "$1/release")"
+		CROSS_COMPILE=aarch64-linux-gnu-)
+}
+
+arm64_fetch() {	# arm64_fetch FLAVOUR
+	"$SHMDEMO_TOP/tests/arm64-kernel.sh" "$1"
+}
+
+# TCG: on an x86 host there is no other way, and an arm64 host's KVM is
+# not tried yet.
+arm64_accel() {	# arm64_accel KERNEL_DIR
+	echo tcg
+}
 
 # Let the host kernel run arm64 programs through qemu-user-static. The F
 # flag opens the interpreter now, so it works inside a chroot too. Only a
@@ -61,14 +102,6 @@ in_root() {	# in_root ROOT [DIR...] -- COMMAND...
 		sh "$root" ${#dirs[@]} "${dirs[@]}" "$@"
 }
 
-# x86_64 or arm64: the machine the module in OUT_DIR was built for.
-guest_arch() {	# guest_arch OUT_DIR
-	case $(od -An -tx1 -j18 -N1 "$1/kmod/shmdemo.ko" | tr -d ' ') in
-	b7)	echo arm64 ;;
-	*)	echo x86_64 ;;
-	esac
-}
-
 # The guest programs (PROGS, all of tests/programs without), cross-compiled
 # into tests/out/arm64 by tests/Makefile in the bookworm root.
 arm64_programs() {	# arm64_programs [PROGS]
@@ -93,28 +126,14 @@ arm64_install_program() {	# arm64_install_program STAGE PROGRAM DEST
 	done
 }
 
-# qemu_command (tests/boot.sh) for an arm64 KERNEL_DIR: the array qemu.
-# TCG emulates arm64 on x86 several times more slowly than x86 (2000
-# ping-pong rounds, whose every hand-off wakes the other vCPU, took over
-# 80 s on a loaded 2-core host): the arm64 rows of tests/kernels have a
-# time scale of 8. pauth-impdef: TCG's emulation of the architected pointer
-# authentication is slower yet.
+# The array qemu. TCG emulates arm64 on x86 several times more slowly than
+# x86 (2000 ping-pong rounds, whose every hand-off wakes the other vCPU,
+# took over 80 s on a loaded 2-core host): the arm64 rows of tests/kernels
+# have a time scale of 8. pauth-impdef: TCG's emulation of the architected
+# pointer authentication is slower yet.
 arm64_qemu_command() {	# arm64_qemu_command KERNEL_DIR MEMORY CMDLINE
 	qemu=(qemu-system-aarch64 -nodefaults -no-user-config -display none
 		-no-reboot -M virt -cpu max,pauth-impdef=on -accel tcg
 		-smp "$smp" -m "$2" -kernel "$1/Image" -initrd "$initramfs"
-		-append "$3 SHMDEMO_TIME_SCALE=$scale ${SHMDEMO_APPEND:-}")
-}
-
-# The suite's commands for RELEASE, on stdin. A kernel built without
-# CONFIG_COMPAT (Debian's 16K-page arm64 kernel) runs no 32-bit program:
-# each *32 command becomes a line saying so, which counts neither as passed
-# nor as failed (tests/tally.sh counts it as skipped).
-compat_skip() {	# compat_skip RELEASE
-	local config=$SHMDEMO_CACHE/kernels/$1/config
-	if [ -e "$config" ] && ! grep -q '^CONFIG_COMPAT=y' "$config"; then
-		sed "s|^/bin/\([a-z_]*32\)\$|/bin/echo # SKIP \1: Linux $1 is built without CONFIG_COMPAT, so it runs no 32-bit (AArch32) program|"
-	else
-		cat
-	fi
+		-append "$3")
 }
