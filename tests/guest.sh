@@ -107,8 +107,8 @@ if [ "$job" = test ]; then
 	echo "# host: user_demo option parsing, the README checker, README.es.md"
 	{
 		host_program "test_user_demo host" \
-			env USER_DEMO="$(guest_file host user/user_demo)" \
-			"$(guest_file host tests/test_user_demo)" host
+			env USER_DEMO="$SHMDEMO_TOP/tests/out/host/user/user_demo" \
+			"$SHMDEMO_TOP/tests/out/host/tests/test_user_demo" host
 		"$SHMDEMO_TOP/tests/readme/host.sh"
 	} | tee "$log"
 	count "$log" host

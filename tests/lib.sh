@@ -21,6 +21,7 @@ SHMDEMO_HOST_ARCH=${SHMDEMO_HOST_ARCH:-$(dpkg --print-architecture 2> /dev/null 
 die() { say "${0##*/}: $*"; exit 1; }
 # What each guest architecture does its own way (tests/arch/amd64.sh).
 for arch_file in "$SHMDEMO_TOP"/tests/arch/*.sh; do
+	[ -e "$arch_file" ] || die "no architecture in $SHMDEMO_TOP/tests/arch/"
 	. "$arch_file"
 done
 unset arch_file
