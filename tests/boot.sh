@@ -50,7 +50,7 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 		# and the scripts that stage it.
 		for p in "${progs[@]}" "$(guest_file "$guest_arch" /bin/busybox)" \
 			 "$(guest_file "$guest_arch" tests/guest/init)" \
-			 "$out/kmod/shmdemo.ko" "$SHMDEMO_TOP"/tests/{boot,shell}.sh; do
+			 "$out/kmod/shmdemo.ko" "$SHMDEMO_TOP"/tests/{boot,shell,tap}.sh; do
 			stat -L -c '%n %s %Y' "$p"
 		done
 	} | md5sum)
@@ -70,6 +70,8 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 		rm -f "$stage/bin/${prog##*/}"
 		install_program "$stage" "$prog" "bin/${prog##*/}"
 	done
+	# The shell programs' TAP vocabulary.
+	cp "$SHMDEMO_TOP/tests/tap.sh" "$stage/bin/tap.sh"
 	job_commands "$release" > "$stage/etc/shmdemo/job"
 	job_alloc_failures > "$stage/etc/shmdemo/alloc-failures"
 	cp "$out/kmod/shmdemo.ko" "$stage/lib/modules/$release/extra/"

@@ -23,7 +23,8 @@ USER_CFLAGS=(-Ikmod/uapi -Itests -Wall -Wextra -Werror -O2
 	     $(pkg-config --cflags libkmod 2>/dev/null || true))
 USER_CFLAGS+=(-DSHMDEMO_VERSION='"check"')	# make passes debian/changelog's
 
-passed=0 failed=0
+. "$here/tap.sh"
+. "$here/tally.sh"
 
 # check NAME COMMAND...: passes if COMMAND succeeds and prints nothing.
 check() {
@@ -31,13 +32,11 @@ check() {
 	shift
 	out=$("$@" 2>&1) || status=$?
 	if [ "$status" -eq 0 ] && [ -z "$out" ]; then
-		echo "ok - $name"
-		passed=$((passed + 1))
+		ok 0 "$name"
 	else
-		echo "not ok - $name"
+		ok 1 "$name"
 		printf '%s\n' "$out" | sed 's/^/#   /'
 		[ "$status" -eq 0 ] || echo "#   (exit status $status)"
-		failed=$((failed + 1))
 	fi
 }
 
@@ -229,5 +228,6 @@ check "one version: the man page names debian/changelog's release" "$here/vm/ver
 check "make deb; lintian on shmdemo-dkms and shmdemo-utils: no error, no warning" \
 	"$here/vm/deb.sh" --check --out "$SHMDEMO_TOP/tests/out/deb-check"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_plan "$tap_n"
+tally_summary "$((tap_n - tap_failed))" "$tap_failed" 0
+tap_status

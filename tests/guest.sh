@@ -205,5 +205,5 @@ if [ "$job" = test ]; then
 fi
 
 printf '%s\n' "${summary[@]}"
-echo "$passed passed, $failed failed$([ "$skipped" -eq 0 ] || echo ", $skipped skipped")"
+tally_summary "$passed" "$failed" "$skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -78,7 +78,7 @@ compat_skipped() {	# compat_skipped RELEASE
 # programs are in OUT_DIR: one line per command, "N<TAB>COMMAND", N the
 # cases its plan must give, read from the program as built, never written
 # here: a C test program's case table (the size of its cases[] array in its
-# symbol table), a shell test program's "echo "1..N"" line. Adding a case
+# symbol table), a shell test program's "tap_plan N" line (tests/tap.sh). Adding a case
 # to a program needs nothing here. "?" when N cannot be read, which fails.
 job_expected() {	# job_expected OUT_DIR RELEASE
 	local cmd
@@ -109,7 +109,7 @@ expected_cases() {	# expected_cases OUT_DIR COMMAND
 		return ;;
 	/bin/sh)
 		file=$(program_file "$1" "${words[1]##*/}") || { echo '?'; return; }
-		n=$(sed -n 's/^echo "1\.\.\([0-9][0-9]*\)"$/\1/p' "$file")
+		n=$(sed -n 's/^tap_plan \([0-9][0-9]*\)$/\1/p' "$file")
 		case $n in ''|*[!0-9]*) echo '?' ;; *) echo "$n" ;; esac
 		return ;;
 	esac

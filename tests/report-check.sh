@@ -17,6 +17,7 @@ flavour=${1:-$(kernel_default amd64)}
 job=report smp=2
 . "$here/boot.sh"
 . "$here/jobs.sh"
+. "$here/tap.sh"
 job_programs() { echo tests/guest/provoke-report.sh; }
 job_commands() { echo "/bin/sh /bin/provoke-report.sh"; }
 job_alloc_failures() { :; }
@@ -51,26 +52,15 @@ host_scan_finds() {
 	[ "$reports" -gt 0 ]
 }
 
-n=0 failed=0
-tap() {	# tap DESCRIPTION COMMAND...
-	n=$((n + 1))
-	if "${@:2}"; then
-		echo "ok $n - $1"
-	else
-		echo "not ok $n - $1"
-		failed=$((failed + 1))
-	fi
-}
-
 echo "# provoked kernel report on Linux $release: $log"
-echo "1..5"
-tap "the guest ran SysRq-l and reached its end marker" \
+tap_plan 5
+tap_check "the guest ran SysRq-l and reached its end marker" \
 	grep -q '^shmdemo-guest: end status=' "$log"
-tap "init's kernel log check fails on the provoked report" \
+tap_check "init's kernel log check fails on the provoked report" \
 	grep -q '^not ok - kernel log has no BUG, WARNING, Oops or Call Trace' "$log"
-tap "the console shows the report whole: header, CPU, Call Trace, frames, </TASK>" \
+tap_check "the console shows the report whole: header, CPU, Call Trace, frames, </TASK>" \
 	whole_block '\[ *[0-9]+\.[0-9]+\] '
-tap "init prints the report whole after its log check" \
+tap_check "init prints the report whole after its log check" \
 	whole_block '# kernel: '
-tap "the host's console scan names the provoked report" host_scan_finds
-[ "$failed" -eq 0 ]
+tap_check "the host's console scan names the provoked report" host_scan_finds
+tap_status

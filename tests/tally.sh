@@ -150,6 +150,12 @@ tally() {	# tally LOG [EXPECTED]: prints "PASSED FAILED SKIPPED EXPECTED_CASES"
 	}' "$1"
 }
 
+# The last line of every run (make test, check, test-debug, test-vm):
+# "N passed, N failed", and ", N skipped" when any was.
+tally_summary() {	# tally_summary PASSED FAILED SKIPPED
+	echo "$1 passed, $2 failed$([ "$3" -eq 0 ] || echo ", $3 skipped")"
+}
+
 passed=0 failed=0 skipped=0
 count() {	# count LOG NAME [EXPECTED]: add its results to the totals and the summary
 	local p f s e

@@ -35,7 +35,7 @@ has_lines() {	# has_lines FILE LINES
 show() { sed 's/^/# /' "$1"; }
 
 release=$(cat "$("$here/kernel.sh" "$flavour")/release")
-echo "1..22"
+tap_plan 22
 
 # make shell with a pipe: the README's three lines, then /src both ways:
 # a module rebuilt on the host loaded from /src, a file written to /src.

@@ -6,24 +6,10 @@
 # timeout(1), so a client that loops (dd retrying a write the device keeps
 # refusing) fails its case. The kernel log is checked by init afterwards.
 
-n=0
-failed=0
+. /bin/tap.sh	# tests/tap.sh
 # The kernel's page size (4096, 16384, ...), as the kernel reports it for a
 # mapping of this shell; the buffer is one page (pages=1).
 page=$(awk '/^KernelPageSize:/ { print $2 * 1024; exit }' /proc/self/smaps)
-
-# check DESCRIPTION COMMAND...: one TAP line for COMMAND's success.
-check() {
-	desc=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc"
-		failed=$((failed + 1))
-	fi
-}
 
 # same EXPECTED COMMAND...: COMMAND prints exactly EXPECTED.
 same() {
@@ -59,15 +45,15 @@ stress() {
 }
 
 rmmod shmdemo 2>/dev/null
-echo "1..8"
-check "insmod shmdemo.ko" insmod "$SHMDEMO_KO"
-check "dd writes at offset 0" dd_write
-check "head reads what dd wrote" \
+tap_plan 8
+tap_check "insmod shmdemo.ko" insmod "$SHMDEMO_KO"
+tap_check "dd writes at offset 0" dd_write
+tap_check "head reads what dd wrote" \
 	same 'written by dd' timeout 30 head -c 13 /dev/shmdemo
-check "od dumps the first bytes" \
+tap_check "od dumps the first bytes" \
 	same '   w   r   i   t   t   e   n' timeout 30 od -An -c -N 7 /dev/shmdemo
-check "wc counts the whole buffer, one page" same "$page" wc_bytes
-check "dd past the end: No space left on device" dd_write_at_end
-check "stress-ng --dev on /dev/shmdemo for 5 s" stress
-check "rmmod after the clients" rmmod shmdemo
-[ $failed -eq 0 ]
+tap_check "wc counts the whole buffer, one page" same "$page" wc_bytes
+tap_check "dd past the end: No space left on device" dd_write_at_end
+tap_check "stress-ng --dev on /dev/shmdemo for 5 s" stress
+tap_check "rmmod after the clients" rmmod shmdemo
+tap_status

@@ -4,10 +4,9 @@
 # backtrace of every active CPU. It comes at the log levels a WARN uses
 # (KERN_WARNING for its header, KERN_DEFAULT for the frames), so it shows
 # whether the console log keeps such a report whole (tests/report-check.sh).
-echo "1..1"
-if echo l > /proc/sysrq-trigger; then
-	sleep 2
-	echo "ok 1 - SysRq-l asked for a backtrace of every CPU"
-else
-	echo "not ok 1 - SysRq-l asked for a backtrace of every CPU"
-fi
+. /bin/tap.sh	# tests/tap.sh
+tap_plan 1
+provoke() {
+	echo l > /proc/sysrq-trigger && sleep 2
+}
+tap_check "SysRq-l asked for a backtrace of every CPU" provoke

@@ -25,22 +25,12 @@ secs=${1:-300}
 log=/tmp/trinity.log
 syscalls="open mmap mremap madvise ioctl read write lseek poll"
 
-echo "1..4"
-n=0
-result() {	# result STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-	fi
-}
-failed=0
+. /bin/tap.sh	# tests/tap.sh
+tap_plan 4
 
 st=0
 insmod "$SHMDEMO_KO" pages=16 && chmod 0666 /dev/shmdemo || st=1
-result $st "pages=16 loads; /dev/shmdemo is opened to everyone for the fuzzer"
+ok $st "pages=16 loads; /dev/shmdemo is opened to everyone for the fuzzer"
 
 args="-q -l off --stats -C 4 -V /dev/shmdemo --enable-fds=pseudo"
 for s in $syscalls; do
@@ -80,7 +70,7 @@ if grep -q 'became tainted' "$log"; then
 	grep 'became tainted' "$log" | sed 's/^/#   /'
 	st=1
 fi
-result $st "trinity ran for $secs s on /dev/shmdemo as nobody and counted its syscalls"
+ok $st "trinity ran for $secs s on /dev/shmdemo as nobody and counted its syscalls"
 
 # Children that trinity left behind still hold files and mappings.
 i=0
@@ -98,7 +88,7 @@ sed 's/^/# user_demo: /' /tmp/user_demo.log
 echo "# seq before user_demo: $before, after: $after"
 case $before$after in *[!0-9]*|'') st=1 ;; esac
 [ "$st" -eq 0 ] && [ "$after" -eq $((before + 1)) ] || st=1
-result $st "after trinity, user_demo hands a message over and seq moves by one"
+ok $st "after trinity, user_demo hands a message over and seq moves by one"
 
 st=0
 mappings=$(cat /sys/class/misc/shmdemo/mappings)
@@ -107,5 +97,5 @@ if [ "$mappings" != 0 ]; then
 	st=1
 fi
 rmmod shmdemo || st=1
-result $st "after trinity, no mapping is left and the module unloads"
-exit $failed
+ok $st "after trinity, no mapping is left and the module unloads"
+tap_status

@@ -143,5 +143,5 @@ ok $? "structure: a missing section fails"
 perl "$readme" structure "$tmp/en.md" "$tmp/es.md" > "$tmp/out"
 ok $? "structure: what follows the end of the student part is not compared"
 
-echo "1..$tap_n"
-[ "$tap_failed" -eq 0 ]
+tap_plan "$tap_n"
+tap_status

@@ -150,6 +150,7 @@ wait
 # guest never reached (it hung, panicked or stopped early) fails, and so do
 # extra ones.
 . "$here/../tap.sh"
+. "$here/../tally.sh"
 for s in "${scenarios[@]}"; do
 	seen=0
 	while IFS= read -r line; do
@@ -166,5 +167,5 @@ for s in "${scenarios[@]}"; do
 		ok 1 "$s: $seen steps reported, the scenario has ${steps[$s]}"
 done
 [ "$tap_n" -gt 0 ] || ok 1 "no scenario ran"
-echo "$((tap_n - tap_failed)) passed, $tap_failed failed"
+tally_summary "$((tap_n - tap_failed))" "$tap_failed" 0
 [ "$tap_failed" -eq 0 ]
