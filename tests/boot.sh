@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Sourced by tests/guest.sh: the guest's initramfs, the kernel it boots, and
-# the QEMU command line. Uses job_programs, job_commands and
-# job_alloc_failures from tests/jobs.sh, and $smp from the caller.
+# the QEMU command line. Uses the lane's job_programs, job_commands,
+# job_alloc_failures, job_key and job_stage (tests/jobs.sh, tests/lanes/),
+# and $smp from the caller.
 
 . "$(dirname "${BASH_SOURCE[0]}")/reports.sh"
 
@@ -46,7 +47,7 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 	key=$({
 		job_commands "$release"
 		job_alloc_failures
-		[ "$job" != shell ] || shell_key "$kdir" "$release"
+		job_key "$kdir" "$release"
 		# and the scripts that stage it.
 		for p in "${progs[@]}" "$(guest_file "$guest_arch" /bin/busybox)" \
 			 "$(guest_file "$guest_arch" tests/guest/init)" \
@@ -78,7 +79,7 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 	printf 'root:x:0:0:root:/tmp:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' \
 		> "$stage/etc/passwd"
 	printf 'root:x:0:\nnogroup:x:65534:\n' > "$stage/etc/group"
-	[ "$job" != shell ] || shell_stage "$stage" "$kdir" "$release"
+	job_stage "$stage" "$kdir" "$release"
 	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) \
 		> "$initramfs"
 	rm -rf "$stage"
@@ -166,5 +167,3 @@ guest_finished() {	# guest_finished LOG
 	fi
 	return 1
 }
-
-# Show the guest session as a transcript; exit with user_demo's status.

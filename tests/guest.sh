@@ -47,8 +47,8 @@ smp=2	# the guest's vCPUs
 
 . "$here/boot.sh"
 . "$here/jobs.sh"
+. "$here/lanes/$job.sh"
 . "$here/tally.sh"
-. "$here/shell.sh"
 job_parameters
 kernel_arg=${kernels[0]}
 
@@ -142,20 +142,15 @@ for out in "${outs[@]}"; do
 	[ -e "$out/prepared" ] || die "could not build the module or initramfs for ${out##*/}"
 done
 
-case $job in
-run|race)
+# A lane that shows its guest its own way (tests/lanes/JOB.sh: do_JOB),
+# on each kernel in turn; test and debug are tallied below.
+if [ "$(type -t "do_$job")" = function ]; then
 	status=0
 	for i in "${!kdirs[@]}"; do
 		[ ${#kdirs[@]} -eq 1 ] || say "# guest: Linux ${outs[i]##*/}"
 		"do_$job" "${kdirs[i]}" "${outs[i]}" || { s=$?; [ "$status" -ne 0 ] || status=$s; }
 	done
-	exit "$status" ;;
-shell)	do_shell "${kdirs[0]}" "${outs[0]}"; exit ;;
-module)	module_built "${outs[0]}"; exit ;;
-esac
-if [ "$job" = bench ]; then
-	do_bench "${kdirs[0]}" "${outs[0]}" "$(cat "${kdirs[0]}/release")"
-	exit
+	exit "$status"
 fi
 
 # One guest streams its console; several run side by side, as many at once

@@ -17,10 +17,8 @@ flavour=${1:-$(kernel_default amd64)}
 job=report smp=2
 . "$here/boot.sh"
 . "$here/jobs.sh"
+. "$here/lanes/report.sh"
 . "$here/tap.sh"
-job_programs() { echo tests/guest/provoke-report.sh; }
-job_commands() { echo "/bin/sh /bin/provoke-report.sh"; }
-job_alloc_failures() { :; }
 
 make -s -C "$SHMDEMO_TOP/tests" PROGS=tests/guest/init >&2
 kdir=$(kernel_dir "$flavour")

@@ -121,9 +121,9 @@ status=$?
 	{ show "$tmp/r"; false; }
 ok $? "race: one miss of the correct program fails, exit non-zero"
 
-# The host's verdict on a race console log (tests/jobs.sh), on crafted
+# The host's verdict on a race console log (tests/lanes/race.sh), on crafted
 # logs whose race exited 0: the lines decide, not the guest's status.
-. "$here/jobs.sh"
+. "$here/lanes/race.sh"
 race_log() {	# race_log LINES: a race job's log around LINES
 	printf '%s\n' 'shmdemo-guest: begin /bin/race 20 /bin/seed_demo /bin/user_demo' \
 		"$@" 'shmdemo-guest: exit=0 /bin/race 20 /bin/seed_demo /bin/user_demo' \

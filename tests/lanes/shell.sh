@@ -1,7 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # Sourced by tests/guest.sh: make shell. The guest's shell, the source tree
-# shared at /src over 9p (Debian's 9p and virtio modules, loaded at boot),
-# and make guest-module, which rebuilds the module for insmod from /src.
+# shared at /src over 9p (Debian's 9p and virtio modules, loaded at boot).
+# Its programs are in /root: the suite's but stress-ng, the seed's program,
+# race and the experiments' helpers; init runs no command.
+
+job_programs() {
+	echo "${suite_programs%% /usr/bin/stress-ng}" tests/bench/seed_demo \
+		tests/guest/race user/faults_demo user/mmap_try
+}
+
+job_commands() { :; }
 
 # Debian's modules for RELEASE, unpacked by tests/kernel.sh with their
 # modules.dep; none for the debug kernel.
@@ -38,7 +46,7 @@ shell_modules() {	# shell_modules TREE
 }
 
 # What the shell's initramfs depends on beyond the job's programs.
-shell_key() {	# shell_key KERNEL_DIR RELEASE
+job_key() {	# job_key KERNEL_DIR RELEASE
 	local tree
 	tree=$(modules_tree "$1" "$2") || { echo "no modules tree"; return 0; }
 	shell_modules "$tree"
@@ -47,7 +55,7 @@ shell_key() {	# shell_key KERNEL_DIR RELEASE
 # Add the shell's part to the initramfs at STAGE: a home holding the module
 # and the programs, the 9p modules (uncompressed: busybox insmod reads
 # plain .ko files only), and the setup init runs before the shell.
-shell_stage() {	# shell_stage STAGE KERNEL_DIR RELEASE
+job_stage() {	# job_stage STAGE KERNEL_DIR RELEASE
 	local stage=$1 release=$3 tree mod dir=lib/modules/$3/shell prog
 	mkdir -p "$stage/root" "$stage/src" "$stage/$dir"
 	ln -s "/lib/modules/$release/extra/shmdemo.ko" "$stage/root/shmdemo.ko"
@@ -127,10 +135,4 @@ do_shell() {	# do_shell KERNEL_DIR OUT_DIR
 		/^shmdemo-guest: / || /^ok / || /^\[ *[0-9.]*\] reboot: / { next }
 		{ print }' || true
 	guest_finished "$log" && ! grep -q '^not ok' "$log"
-}
-
-# Where make guest-module put the module, and how to load it in the shell.
-module_built() {	# module_built OUT_DIR
-	say "built $1/kmod/shmdemo.ko; in make shell KERNEL=$kernel_arg:"
-	say "  rmmod shmdemo; insmod /src/tests/out/${1##*/}/kmod/shmdemo.ko"
 }

@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by tests/guest.sh: make bench. The benchmarks, with 2 vCPUs and
+# then 1; the table, CSV and plot go to tests/bench/out/
+# (tests/bench/report.sh).
+
+job_programs() {
+	echo user/user_demo tests/bench/bench tests/bench/seed_demo
+}
+
+# With 2 vCPUs every section; with 1 the handoff only.
+job_commands() {	# job_commands RELEASE
+	echo "/bin/insmod /lib/modules/$1/extra/shmdemo.ko pages=65536"
+	if [ "$smp" -eq 1 ]; then
+		echo "/bin/bench handoff"
+	else
+		echo "/bin/bench map handoff fanout"
+		echo "/bin/bench e2e /bin/user_demo /bin/seed_demo"
+	fi
+	echo "/bin/rmmod shmdemo"
+}
+
+# Boot with 2 vCPUs, then 1; collect the figures, then the report.
+do_bench() {	# do_bench KERNEL_DIR OUT_DIR
+	local out=$SHMDEMO_TOP/tests/bench/out log ok=0 smp release
+	release=$(cat "$1/release")
+	set -- "$1" "$2" "$release"
+	mkdir -p "$out"
+	bench_header "$1" "$3" > "$out/bench.csv"
+	for smp in 2 1; do
+		make_initramfs "$2" "$3"
+		log=$2/console-bench-$smp.log
+		say "# guest: Linux $3, $smp vCPU(s)"
+		boot "$1" "$2" "$log" 1800 | awk '
+			/^\[ *[0-9.]*\] / && !begun { next }
+			/^\[ *[0-9.]*\] [a-z_]+: loading out-of-tree module taints kernel\.$/ { next }
+			/^shmdemo-guest: begin / { begun = 1; sub(/^shmdemo-guest: begin \/bin\//, "guest# "); print; next }
+			/^shmdemo-guest: / || /^ok / || /^\[ *[0-9.]*\] reboot: / { next }
+			/^# [a-z]+ [a-z_]+ [0-9]+:/ { next }	# the raw samples
+			{ print }' >&2 || true
+		if ! guest_finished "$log" ||
+		   grep -q -e '^not ok' -e '^shmdemo-guest: exit=[1-9]' "$log"; then
+			say "a measurement failed to run: see $log"
+			ok=1
+		fi
+		grep '^bench,' "$log" | cut -d, -f2- >> "$out/bench.csv" || true
+	done
+	echo "# host load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)" \
+		>> "$out/bench.csv"
+	"$SHMDEMO_TOP/tests/bench/report.sh" "$out/bench.csv" || ok=1
+	return "$ok"
+}
+
+# What the figures were taken on, as CSV comment lines, and the column names.
+bench_header() {	# bench_header KERNEL_DIR RELEASE
+	local qemu
+	qemu_command "$1"
+	local mem
+	mem=$(cat "$1/memory")
+	echo "# guest: Linux $2, ${mem%?} ${mem: -1}iB, $(accel "$1")," \
+		"$("${qemu[0]}" --version | head -1)"
+	echo "# host: $(lscpu | sed -n 's/^Model name: *//p' | head -1)," \
+		"$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "section,case,param,vcpus,reps,median_us,min_us,max_us"
+}
+

@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by tests/guest.sh: make test-debug's guest, on the debug kernels:
+# a kmemleak scan around the suite, the fault sweeps, the torture and
+# trinity.
+
+job_programs() {
+	echo "$suite_programs" tests/test_faults tests/test_kmemleak \
+		tests/test_torture tests/guest/trinity.sh /usr/bin/trinity
+}
+
+# The fuzzing: the torture's time before SHMDEMO_TIME_SCALE (the
+# kernel's scale in tests/kernels: 6 on the debug kernels), and trinity's
+# wall time, which is not scaled.
+torture_seconds=${SHMDEMO_TORTURE_SECONDS:-10}
+trinity_seconds=${SHMDEMO_TRINITY_SECONDS:-120}
+
+job_commands() {	# job_commands RELEASE
+	printf '%s\n' "/bin/test_kmemleak clear" "${suite_commands[@]}" \
+		/bin/test_faults "/bin/test_torture $torture_seconds" \
+		"/bin/sh /bin/trinity.sh $trinity_seconds" \
+		"/bin/test_kmemleak check"
+}
+
+# The program whose allocations fail on purpose: init's log check accepts
+# the allocator's reports of its failures, and nobody else's.
+job_alloc_failures() {
+	echo test_faults
+}
