@@ -51,7 +51,8 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 		# and the scripts that stage it.
 		for p in "${progs[@]}" "$(guest_file "$guest_arch" /bin/busybox)" \
 			 "$(guest_file "$guest_arch" tests/guest/init)" \
-			 "$out/kmod/shmdemo.ko" "$SHMDEMO_TOP"/tests/{boot,shell,tap}.sh; do
+			 "$out/kmod/shmdemo.ko" "$SHMDEMO_TOP"/tests/{boot,tap}.sh \
+			 "$SHMDEMO_TOP/tests/lanes/$job.sh"; do
 			stat -L -c '%n %s %Y' "$p"
 		done
 	} | md5sum)
