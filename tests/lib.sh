@@ -115,10 +115,9 @@ kernel_record() {	# kernel_record KERNEL_DIR FLAVOUR CONFIG
 			echo "$value" > "$dir/$column"
 	done
 	[ "$(readlink "$dir/kconfig")" = "$3" ] || ln -sfn "$3" "$dir/kconfig"
-	pages=$(awk -F= '$2 == "y" && sub(/^CONFIG_ARM64_/, "", $1) && sub(/_PAGES$/, "", $1) {
-		print tolower($1) }' "$3")
-	[ "${pages:-4k}" = "$(kernel_field "$2" pages)" ] ||
-		die "$2: the table says $(kernel_field "$2" pages) pages, its kernel has ${pages:-4k}"
+	pages=$("$(kernel_field "$2" arch)_page_size" "$3")
+	[ "$pages" = "$(kernel_field "$2" pages)" ] ||
+		die "$2: the table says $(kernel_field "$2" pages) pages, its kernel has $pages"
 }
 
 # Run COMMAND with the compiler KERNEL_DIR's kernel was built with, in the

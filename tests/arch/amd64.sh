@@ -5,6 +5,8 @@
 #   ARCH_elf_machine          e_machine of its ELF programs, in hex
 #   ARCH_console              the guest's serial console
 #   ARCH_compat_option        the kernel option that runs 32-bit programs
+#   ARCH_page_size CONFIG     the page size a kernel's configuration
+#                             gives, as tests/kernels writes it (4k)
 #   ARCH_prepare PROGS        what its guests need beyond the host's build
 #                             of the programs (PROGS; empty: all of them)
 #   ARCH_guest_file PROG      the file its guest is given for PROG, a path
@@ -25,6 +27,10 @@
 amd64_elf_machine=3e
 amd64_console=ttyS0
 amd64_compat_option=CONFIG_IA32_EMULATION
+
+amd64_page_size() {	# amd64_page_size CONFIG
+	echo 4k
+}
 
 # The programs are the host's own build, tests/out/host: an amd64 host only.
 amd64_prepare() {	# amd64_prepare PROGS

@@ -10,6 +10,12 @@ arm64_elf_machine=b7
 arm64_console=ttyAMA0
 arm64_compat_option=CONFIG_COMPAT
 
+# 4k, 16k or 64k: CONFIG_ARM64_<SIZE>_PAGES.
+arm64_page_size() {	# arm64_page_size CONFIG
+	awk -F= '$2 == "y" && sub(/^CONFIG_ARM64_/, "", $1) && sub(/_PAGES$/, "", $1) {
+		print tolower($1) }' "$1"
+}
+
 # The cross-compiled programs, and the bookworm root they take their
 # libraries, busybox and stress-ng from.
 arm64_prepare() {	# arm64_prepare PROGS
