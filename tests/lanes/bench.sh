@@ -52,7 +52,8 @@ do_bench() {	# do_bench KERNEL_DIR OUT_DIR
 
 # What the figures were taken on, as CSV comment lines, and the column names.
 bench_header() {	# bench_header KERNEL_DIR RELEASE
-	local qemu
+	# Which QEMU the guests run, from the command line a boot would use.
+	local qemu initramfs=/dev/null smp=1 scale
 	qemu_command "$1"
 	local mem
 	mem=$(cat "$1/memory")
