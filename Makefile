@@ -43,8 +43,7 @@ DEPMOD ?= depmod
 # KERNELS, its test lane (make test, which runs its host-side lab checks on
 # the first). An arm64 host boots arm64 guests only; an amd64 one runs them
 # in make test-arm64 (TCG).
-export SHMDEMO_HOST_ARCH ?= $(shell dpkg --print-architecture 2>/dev/null || \
-	uname -m | sed 's/^x86_64$$/amd64/; s/^aarch64$$/arm64/')
+export SHMDEMO_HOST_ARCH ?= $(shell tests/kernels.sh host-arch)
 KERNEL ?= $(shell tests/kernels.sh default)
 KERNELS ?= $(shell tests/kernels.sh lane test)
 ARM64_KERNELS ?= $(shell tests/kernels.sh lane test arm64)

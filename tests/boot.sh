@@ -19,9 +19,14 @@ guest_arch() {	# guest_arch OUT_DIR
 }
 
 # The file a guest of ARCH is given for PROG, a path of tests/programs or
-# an absolute one.
+# an absolute one: a script is its source, whatever the guest; a program is
+# the architecture's.
 guest_file() {	# guest_file ARCH PROG
-	"${1}_guest_file" "$2"
+	case $2 in
+	/*)	"${1}_guest_file" "$2" ;;
+	*.sh)	echo "$SHMDEMO_TOP/$2" ;;
+	*)	"${1}_guest_file" "$2" ;;
+	esac
 }
 
 # Copy PROGRAM (a file guest_file names) and the shared libraries it needs

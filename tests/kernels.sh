@@ -6,9 +6,16 @@
 #        tests/kernels.sh default [ARCH]       ARCH's default flavour
 #        tests/kernels.sh field FLAVOUR COLUMN one cell
 #        tests/kernels.sh names                every flavour
+#        tests/kernels.sh host-arch            the host's architecture
 # ARCH is the host's (SHMDEMO_HOST_ARCH) when not given.
 
 kernel_table=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/kernels
+
+# The host's Debian architecture, which picks the default kernels: amd64
+# boots x86-64 guests; any other (arm64) boots the arm64 guests, whose build
+# roots are amd64 (qemu-user). Without dpkg, uname's name, in Debian's words.
+SHMDEMO_HOST_ARCH=${SHMDEMO_HOST_ARCH:-$(dpkg --print-architecture 2> /dev/null ||
+	uname -m | sed 's/^x86_64$/amd64/; s/^aarch64$/arm64/')}
 
 # The rows whose COLUMN is VALUE (all rows without one), the named columns
 # of each printed on a line. The whole table is checked first: a row with
@@ -91,14 +98,13 @@ kernel_default() {	# kernel_default [ARCH]
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	set -euo pipefail
-	: "${SHMDEMO_HOST_ARCH:=$(dpkg --print-architecture 2> /dev/null ||
-		uname -m | sed 's/^x86_64$/amd64/; s/^aarch64$/arm64/')}"
 	case ${1:-} in
+	host-arch) echo "$SHMDEMO_HOST_ARCH" ;;
 	lane)	kernels_of "${2:?usage: kernels.sh lane LANE [ARCH]}" "${3:-$SHMDEMO_HOST_ARCH}" ;;
 	default) kernel_default "${2:-}" ;;
 	field)	kernel_field "${2:?usage: kernels.sh field FLAVOUR COLUMN}" "${3:?}" ;;
 	names)	kernel_rows -- name ;;
-	*)	echo "usage: kernels.sh lane LANE [ARCH] | default [ARCH] | field FLAVOUR COLUMN | names" >&2
+	*)	echo "usage: kernels.sh lane LANE [ARCH] | default [ARCH] | field FLAVOUR COLUMN | names | host-arch" >&2
 		exit 2 ;;
 	esac
 fi

@@ -8,16 +8,10 @@ export HOME
 SHMDEMO_CACHE=${SHMDEMO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shmdemo}
 
 . "$SHMDEMO_TOP/tests/apt.sh"
-# The kernel table, tests/kernels.
+# The kernel table, tests/kernels, and the host's architecture.
 . "$SHMDEMO_TOP/tests/kernels.sh"
 
 say() { printf '%s\n' "$*" >&2; }
-
-# The host's Debian architecture: amd64 boots x86-64 guests; any other
-# (arm64) boots the arm64 guests, whose build roots are amd64 (qemu-user).
-# Without dpkg, uname's name, in Debian's words.
-SHMDEMO_HOST_ARCH=${SHMDEMO_HOST_ARCH:-$(dpkg --print-architecture 2> /dev/null ||
-	uname -m | sed 's/^x86_64$/amd64/; s/^aarch64$/arm64/')}
 die() { say "${0##*/}: $*"; exit 1; }
 # What each guest architecture does its own way (tests/arch/amd64.sh).
 for arch_file in "$SHMDEMO_TOP"/tests/arch/*.sh; do

@@ -9,8 +9,9 @@
 #                             gives, as tests/kernels writes it (4k)
 #   ARCH_prepare PROGS        what its guests need beyond the host's build
 #                             of the programs (PROGS; empty: all of them)
-#   ARCH_guest_file PROG      the file its guest is given for PROG, a path
-#                             of tests/programs or an absolute one
+#   ARCH_guest_file PROG      the file its guest is given for PROG, a
+#                             program of tests/programs or an absolute path
+#                             (a script is the same for every guest)
 #   ARCH_install_program STAGE FILE DEST   FILE and its libraries, into the
 #                             initramfs tree STAGE
 #   ARCH_kbuild KERNEL_DIR OUT_DIR   the array kbuild: the command that
@@ -39,12 +40,10 @@ amd64_prepare() {	# amd64_prepare PROGS
 	    "does not build for: use one of $(kernels_of test "$SHMDEMO_HOST_ARCH" | paste -sd' ')"
 }
 
-# A script is its source; a built program, the host's; an absolute path,
-# the host's file.
+# A built program, the host's; an absolute path, the host's file.
 amd64_guest_file() {	# amd64_guest_file PROG
 	case $1 in
 	/*)	echo "$1" ;;
-	*.sh)	echo "$SHMDEMO_TOP/$1" ;;
 	*)	echo "$SHMDEMO_TOP/tests/out/host/$1" ;;
 	esac
 }

@@ -24,12 +24,11 @@ arm64_prepare() {	# arm64_prepare PROGS
 	arm64_programs "$1"
 }
 
-# A script is its source; a built program, the cross-compiled one; an
-# absolute path, the bookworm root's file.
+# A built program, the cross-compiled one; an absolute path, the bookworm
+# root's file.
 arm64_guest_file() {	# arm64_guest_file PROG
 	case $1 in
 	/*)	echo "$ARM64_ROOT$1" ;;
-	*.sh)	echo "$SHMDEMO_TOP/$1" ;;
 	*)	echo "$SHMDEMO_TOP/tests/out/arm64/$1" ;;
 	esac
 }

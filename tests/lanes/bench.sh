@@ -23,13 +23,12 @@ job_commands() {	# job_commands RELEASE
 do_bench() {	# do_bench KERNEL_DIR OUT_DIR
 	local out=$SHMDEMO_TOP/tests/bench/out log ok=0 smp release
 	release=$(cat "$1/release")
-	set -- "$1" "$2" "$release"
 	mkdir -p "$out"
-	bench_header "$1" "$3" > "$out/bench.csv"
+	bench_header "$1" "$release" > "$out/bench.csv"
 	for smp in 2 1; do
-		make_initramfs "$2" "$3"
+		make_initramfs "$2" "$release"
 		log=$2/console-bench-$smp.log
-		say "# guest: Linux $3, $smp vCPU(s)"
+		say "# guest: Linux $release, $smp vCPU(s)"
 		boot "$1" "$2" "$log" 1800 | awk '
 			/^\[ *[0-9.]*\] / && !begun { next }
 			/^\[ *[0-9.]*\] [a-z_]+: loading out-of-tree module taints kernel\.$/ { next }
