@@ -133,28 +133,51 @@ apt_lists_fresh() {	# apt_lists_fresh PROFILE
 		[ -n "$(find "$d/updated" -mmin -"$SHMDEMO_APT_MAX_AGE")" ]
 }
 
-# Download PROFILE's lists, under a lock: apt's own lock fails at once.
-apt_profile_update() {	# apt_profile_update PROFILE
-	local d status=0
+# Hold PROFILE's lock until profile_unlock: CI's lanes set up and refresh the
+# same profile at once (one's sources.list.new moved under the other), and
+# apt's own lock fails at once instead of waiting.
+profile_lock() {	# profile_lock PROFILE
+	local d
 	d=$(apt_profile_dir "$1")
-	apt_profile_setup "$1"
+	mkdir -p "${d%/*}"
+	exec {profile_lock_fd}> "$d.lock"
+	flock "$profile_lock_fd"
+}
+
+profile_unlock() {
+	exec {profile_lock_fd}>&-
+}
+
+# Download PROFILE's lists; the caller holds the lock.
+profile_fetch_lists() {	# profile_fetch_lists PROFILE
+	local d
+	d=$(apt_profile_dir "$1")
 	say "updating the package lists of $1 ($SHMDEMO_ARCH) in $d"
-	(
-		flock 8
-		papt "$1" apt-get update -q --error-on=any >&2 && touch "$d/updated"
-	) 8> "$d/../$1.lock" || status=$?
+	papt "$1" apt-get update -q --error-on=any >&2 && touch "$d/updated"
+}
+
+# Download PROFILE's lists now.
+apt_profile_update() {	# apt_profile_update PROFILE
+	local status=0
+	profile_lock "$1"
+	apt_profile_setup "$1"
+	profile_fetch_lists "$1" || status=$?
+	profile_unlock
 	return "$status"
 }
 
 # Make PROFILE's lists fresh: refresh them if they are missing, older than a
 # day or from other sources. A failed refresh of lists that exist leaves them
-# as they are and is not fatal (offline use); the caller decides.
+# as they are and is not fatal (offline use); the caller decides. A second
+# caller waits for the first one's refresh, then finds the lists fresh.
 apt_profile_ready() {	# apt_profile_ready PROFILE
-	local d
+	local d status=0
 	d=$(apt_profile_dir "$1")
+	profile_lock "$1"
 	apt_profile_setup "$1"
-	apt_lists_fresh "$1" && return 0
-	apt_profile_update "$1" && return 0
+	apt_lists_fresh "$1" || profile_fetch_lists "$1" || status=$?
+	profile_unlock
+	[ "$status" != 0 ] || return 0
 	compgen -G "$d/lists/*_Packages*" > /dev/null ||
 		die "could not download the package lists of $1 from $(apt_mirror)"
 	say "warning: could not refresh the lists of $1; using those of $(date -r "$d/lists" '+%F %R')"
