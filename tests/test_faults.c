@@ -215,20 +215,17 @@ static void sweep_report(const struct sweep *s)
 		diag("fault sweep: the failed loads returned%s", line);
 }
 
-static bool test_sweep(void)
+/*
+ * Load KO with its Nth allocation failed, for N = 1, 2, ... until a load
+ * completes: each fails cleanly or works, and nothing it allocated stays.
+ */
+static bool sweep_loads(int ko, int nth_fd)
 {
 	static struct sweep s;
 	long before, after;
 	bool done = false;
 	unsigned int n;
-	int ko, nth_fd;
 
-	if (module_loaded() && module_unload() < 0)
-		return false;
-	ko = open(module_path(), O_RDONLY | O_CLOEXEC);
-	nth_fd = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
-	if (!expect_ok(ko, module_path()) || !expect_ok(nth_fd, FAIL_NTH))
-		return false;
 	/*
 	 * Fault in and lock every page, and bind every symbol, that the armed
 	 * window uses: a page fault there would take the count instead.
@@ -261,6 +258,24 @@ static bool test_sweep(void)
 		return false;
 	}
 	return true;
+}
+
+static bool test_sweep(void)
+{
+	int ko, nth_fd;
+	bool ok;
+
+	if (module_loaded() && module_unload() < 0)
+		return false;
+	ko = open(module_path(), O_RDONLY | O_CLOEXEC);
+	nth_fd = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
+	ok = expect_ok(ko, module_path()) && expect_ok(nth_fd, FAIL_NTH) &&
+	     sweep_loads(ko, nth_fd);
+	if (nth_fd >= 0)
+		close(nth_fd);
+	if (ko >= 0)
+		close(ko);
+	return ok;
 }
 
 /* After the sweep: a plain load, the mapping, NOTIFY and WAIT. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * e2e - the whole demo as a user runs it: fork, exec, the program's own
+ * e2e - the whole demo as a user runs it: spawned, the program's own
  * parent and child, exit, reaped. user_demo (the device) against the
  * original exercise on MAP_SHARED | MAP_ANONYMOUS memory (seed_demo).
  * Their output goes to /dev/null.
@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <spawn.h>
 #include <string.h>
 #include <unistd.h>
 #include "bench.h"
@@ -22,31 +23,38 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/* One run of PROG, in microseconds; -1 if it could not run or failed. */
+/*
+ * One run of PROG, in microseconds; -1 if it could not run or failed.
+ * posix_spawn opens /dev/null as its standard output.
+ */
 static double e2e_once(const char *prog)
 {
 	char *const argv[] = { (char *)prog, NULL };
+	posix_spawn_file_actions_t actions;
 	uint64_t t0, t1;
 	pid_t pid;
+	int err;
 
+	err = posix_spawn_file_actions_init(&actions);
+	if (err)
+		goto failed;
+	err = posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO,
+					       "/dev/null", O_WRONLY, 0);
 	t0 = now_ns();
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
-			_exit(127);
-		execv(prog, argv);
-		_exit(127);
-	}
+	if (!err)
+		err = posix_spawn(&pid, prog, &actions, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&actions);
+	if (err)
+		goto failed;
 	if (!wait_ok(pid)) {
 		errno = ECHILD;
 		return -1;
 	}
 	t1 = now_ns();
 	return (t1 - t0) / 1e3;
+failed:
+	errno = err;
+	return -1;
 }
 
 /* The two programs take turns, run by run. */

@@ -587,8 +587,12 @@ static int shell_stdin(bool piped)
 		return fd;
 	}
 	fd = open(SHELL_INPUT, O_RDONLY);
-	if (fd < 0 || pipe(p) < 0)
+	if (fd < 0)
 		return -1;
+	if (pipe(p) < 0) {
+		close(fd);
+		return -1;
+	}
 	if (fork() == 0) {
 		char buf[4096];
 		ssize_t n;
