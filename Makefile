@@ -43,11 +43,11 @@ DEPMOD ?= depmod
 # KERNELS, its test lane (make test, which runs its host-side lab checks on
 # the first). An arm64 host boots arm64 guests only; an amd64 one runs them
 # in make test-arm64 (TCG).
-export SHMDEMO_HOST_ARCH ?= $(shell tests/kernels.sh host-arch)
-KERNEL ?= $(shell tests/kernels.sh default)
-KERNELS ?= $(shell tests/kernels.sh lane test)
-ARM64_KERNELS ?= $(shell tests/kernels.sh lane test arm64)
-DEBUG_KERNELS ?= $(shell tests/kernels.sh lane debug amd64)
+export SHMDEMO_HOST_ARCH ?= $(shell tests/lib/kernels.sh host-arch)
+KERNEL ?= $(shell tests/lib/kernels.sh default)
+KERNELS ?= $(shell tests/lib/kernels.sh lane test)
+ARM64_KERNELS ?= $(shell tests/lib/kernels.sh lane test arm64)
+DEBUG_KERNELS ?= $(shell tests/lib/kernels.sh lane debug amd64)
 
 CFLAGS ?= -O2 -g
 WERROR ?= -Werror
@@ -103,33 +103,33 @@ export SHMDEMO_ARGS = $(ARGS)
 export SHMDEMO_RACE_RUNS = $(N)
 
 # The host packages of every target, installed once by root (or through
-# sudo); the targets then run as any user (tests/deps.sh).
+# sudo); the targets then run as any user (tests/fetch/deps.sh).
 deps:	## every target's Debian packages, once, as root (sudo make deps)
-	@tests/deps.sh --all
+	@tests/fetch/deps.sh --all
 
 run:	## build, boot a Debian kernel in QEMU, run user_demo there
-	@tests/guest.sh run $(KERNEL)
+	@tests/lanes/guest.sh run $(KERNEL)
 
 # An interactive shell in the guest, the source tree at /src.
 shell:	## the same guest with a shell on the terminal, /src shared
-	@tests/guest.sh shell $(KERNEL)
+	@tests/lanes/guest.sh shell $(KERNEL)
 
 # The seed's race next to user_demo, N runs each (500 by default).
 race:	## the original program's race beside user_demo, counted
-	@tests/guest.sh race $(KERNEL)
+	@tests/lanes/guest.sh race $(KERNEL)
 
 # Rebuild the module for KERNEL's guest, for insmod from /src in make shell.
 guest-module:	## rebuild the module for KERNEL, for insmod from /src in make shell
-	@tests/guest.sh module $(KERNEL)
+	@tests/lanes/guest.sh module $(KERNEL)
 
 test:	## the test suite, in the guests and on the host
-	@tests/guest.sh test $(KERNELS)
+	@tests/lanes/guest.sh test $(KERNELS)
 
 test-arm64:	## the suite on Debian's arm64 kernels, 4 and 16 KiB pages
-	@tests/guest.sh test $(ARM64_KERNELS)
+	@tests/lanes/guest.sh test $(ARM64_KERNELS)
 
 check:	## the static checks: W=1, sparse, checkpatch, cppcheck, analyzer, herd7
-	@tests/check.sh
+	@tests/static/check.sh
 
 # Written every time: SHMDEMO_GROUP may differ from the last make.
 user/70-shmdemo.rules: user/70-shmdemo.rules.in FORCE
@@ -169,7 +169,7 @@ uninstall: kdir-release	## what make install put in place
 		$(DESTDIR)$(UDEVRULESDIR)/70-shmdemo.rules
 
 bench:	## the benchmarks, in the guest (tests/README.md: Performance)
-	@tests/guest.sh bench $(KERNEL)
+	@tests/lanes/guest.sh bench $(KERNEL)
 
 .PHONY: version deb test-vm dkms-src help
 version:	## debian/changelog's version, the one every part takes
@@ -189,7 +189,7 @@ dkms-src:	## the module's source for DKMS in /usr/src, without the package
 	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > $(DKMS_SRC)/dkms.conf
 
 test-debug:	## the suite, fault sweeps and kmemleak on the debug kernels
-	@tests/guest.sh debug $(DEBUG_KERNELS)
+	@tests/lanes/guest.sh debug $(DEBUG_KERNELS)
 
 clean:	## the build products
 	$(MAKE) -C tests clean

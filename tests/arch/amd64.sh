@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by tests/lib.sh: an amd64 (x86-64) guest. Every file of
+# Sourced by tests/lib/lib.sh: an amd64 (x86-64) guest. Every file of
 # tests/arch/ is named for its Debian architecture ARCH, the arch column of
 # tests/kernels, and defines the same names for it:
 #   ARCH_elf_machine          e_machine of its ELF programs, in hex
@@ -19,11 +19,11 @@
 #                             and flags, with OUT_DIR (M=) in its reach
 #   ARCH_fetch FLAVOUR        fetch a Debian kernel of its; prints its cache
 #                             directory (a debug kernel is built alike for
-#                             every architecture, tests/debug-kernel.sh)
+#                             every architecture, tests/fetch/debug-kernel.sh)
 #   ARCH_accel KERNEL_DIR     kvm or tcg
 #   ARCH_qemu_command KERNEL_DIR MEMORY CMDLINE   the array qemu, booting
 #                             the kernel with $initramfs
-# The callers pick the file by the kernel's arch (tests/boot.sh).
+# The callers pick the file by the kernel's arch (tests/lib/boot.sh).
 
 amd64_elf_machine=3e
 amd64_console=ttyS0
@@ -44,7 +44,7 @@ amd64_prepare() {	# amd64_prepare PROGS
 amd64_guest_file() {	# amd64_guest_file PROG
 	case $1 in
 	/*)	echo "$1" ;;
-	*)	echo "$SHMDEMO_TOP/tests/out/host/$1" ;;
+	*)	echo "$SHMDEMO_TESTS/out/host/$1" ;;
 	esac
 }
 
@@ -57,14 +57,14 @@ amd64_install_program() {	# amd64_install_program STAGE FILE DEST
 	done
 }
 
-# kbuild runs in the build root of the kernel's compiler (tests/buildroot.sh).
+# kbuild runs in the build root of the kernel's compiler (tests/fetch/buildroot.sh).
 # OUT_DIR is bound there by build_module (SHMDEMO_BUILDROOT_BIND).
 amd64_kbuild() {	# amd64_kbuild KERNEL_DIR OUT_DIR
 	kbuild=(in_buildroot "$1" make -C "$1/build")
 }
 
 amd64_fetch() {	# amd64_fetch FLAVOUR
-	"$SHMDEMO_TOP/tests/kernel.sh" "$1"
+	"$SHMDEMO_TESTS/fetch/kernel.sh" "$1"
 }
 
 # KVM if /dev/kvm boots a kernel (it can exist and hang), else TCG.

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by tests/lib.sh: an arm64 guest, behind the names every file of
+# Sourced by tests/lib/lib.sh: an arm64 guest, behind the names every file of
 # tests/arch/ defines (tests/arch/amd64.sh lists them). The module and the
 # guest programs are cross-compiled in the build roots of
-# tests/arm64-root.sh (tests/Makefile), qemu-user runs the arm64 kbuild
+# tests/fetch/arm64-root.sh (tests/Makefile), qemu-user runs the arm64 kbuild
 # tools there, and the guest boots under qemu-system-aarch64 -M virt -cpu
 # max with TCG, with bookworm's arm64 busybox and stress-ng.
 
@@ -19,8 +19,8 @@ arm64_page_size() {	# arm64_page_size CONFIG
 # The cross-compiled programs, and the bookworm root they take their
 # libraries, busybox and stress-ng from.
 arm64_prepare() {	# arm64_prepare PROGS
-	"$SHMDEMO_TOP/tests/deps.sh" arm64
-	ARM64_ROOT=$("$SHMDEMO_TOP/tests/arm64-root.sh" bookworm)
+	"$SHMDEMO_TESTS/fetch/deps.sh" arm64
+	ARM64_ROOT=$("$SHMDEMO_TESTS/fetch/arm64-root.sh" bookworm)
 	arm64_programs "$1"
 }
 
@@ -29,12 +29,12 @@ arm64_prepare() {	# arm64_prepare PROGS
 arm64_guest_file() {	# arm64_guest_file PROG
 	case $1 in
 	/*)	echo "$ARM64_ROOT$1" ;;
-	*)	echo "$SHMDEMO_TOP/tests/out/arm64/$1" ;;
+	*)	echo "$SHMDEMO_TESTS/out/arm64/$1" ;;
 	esac
 }
 
 # The kernel's own headers, in their build root, with the cross compiler
-# of the kernel's compiler (tests/arm64-root.sh).
+# of the kernel's compiler (tests/fetch/arm64-root.sh).
 arm64_kbuild() {	# arm64_kbuild KERNEL_DIR OUT_DIR
 	kbuild=(in_root "$(cat "$1/arm64-root")" "$2" --
 		make -C "/usr/src/linux-headers-$(cat "$1/release")"
@@ -42,7 +42,7 @@ arm64_kbuild() {	# arm64_kbuild KERNEL_DIR OUT_DIR
 }
 
 arm64_fetch() {	# arm64_fetch FLAVOUR
-	"$SHMDEMO_TOP/tests/arm64-kernel.sh" "$1"
+	"$SHMDEMO_TESTS/fetch/arm64-kernel.sh" "$1"
 }
 
 # TCG: on an x86 host there is no other way, and an arm64 host's KVM is
@@ -68,7 +68,7 @@ arm64_binfmt() {
 			    "systemd-binfmt registers qemu-user-static's)"
 		return 0
 	fi
-	[ -e "$conf" ] || "$SHMDEMO_TOP/tests/deps.sh" arm64
+	[ -e "$conf" ] || "$SHMDEMO_TESTS/fetch/deps.sh" arm64
 	[ -e "$dir/register" ] ||
 		as_root mount -t binfmt_misc binfmt_misc "$dir" ||
 		die "cannot mount binfmt_misc on $dir"

@@ -3,7 +3,7 @@
 # Turn the figures of one benchmark run into a table, a plot and the ratios.
 # Usage: tests/bench/report.sh RUN.csv
 # Writes RUN.txt (what it prints) and RUN.png beside the CSV. The CSV is what
-# tests/guest.sh bench collects: '#' lines saying where it ran, then
+# tests/lanes/guest.sh bench collects: '#' lines saying where it ran, then
 #   section,case,param,vcpus,reps,median_us,min_us,max_us
 # Each figure is compared with the reference case of its section (anon,
 # eventfd, futex, seed_demo) measured with the same parameter and vCPUs.
@@ -12,7 +12,7 @@
 # memfd whose pages exist already, as the device's do ("mapping existing
 # pages"). Each has its ratio line.
 set -euo pipefail
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 csv=${1:?usage: report.sh RUN.csv}
 [ -r "$csv" ] || die "$csv: cannot read"

@@ -6,7 +6,7 @@
 # timeout(1), so a client that loops (dd retrying a write the device keeps
 # refusing) fails its case. The kernel log is checked by init afterwards.
 
-. /bin/tap.sh	# tests/tap.sh
+. /bin/tap.sh	# tests/lib/tap.sh
 # The kernel's page size (4096, 16384, ...), as the kernel reports it for a
 # mapping of this shell; the buffer is one page (pages=1).
 page=$(awk '/^KernelPageSize:/ { print $2 * 1024; exit }' /proc/self/smaps)

@@ -11,7 +11,7 @@
  *	init --kmsg FILE [BUFFER_BYTES]
  *
  * checks a crafted dump of /dev/kmsg for lost records instead, on the host
- * (tests/test_reports.sh, make check).
+ * (tests/host/test_reports.sh, make check).
  */
 #define _GNU_SOURCE
 #include <ctype.h>

@@ -25,7 +25,7 @@ secs=${1:-300}
 log=/tmp/trinity.log
 syscalls="open mmap mremap madvise ioctl read write lseek poll"
 
-. /bin/tap.sh	# tests/tap.sh
+. /bin/tap.sh	# tests/lib/tap.sh
 tap_plan 4
 
 st=0

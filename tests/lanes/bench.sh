@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by tests/guest.sh: make bench. The benchmarks, with 2 vCPUs and
+# Sourced by tests/lanes/guest.sh: make bench. The benchmarks, with 2 vCPUs and
 # then 1; the table, CSV and plot go to tests/bench/out/
 # (tests/bench/report.sh).
 
@@ -21,7 +21,7 @@ job_commands() {	# job_commands RELEASE
 
 # Boot with 2 vCPUs, then 1; collect the figures, then the report.
 do_bench() {	# do_bench KERNEL_DIR OUT_DIR
-	local out=$SHMDEMO_TOP/tests/bench/out log ok=0 smp release
+	local out=$SHMDEMO_TESTS/bench/out log ok=0 smp release
 	release=$(cat "$1/release")
 	mkdir -p "$out"
 	bench_header "$1" "$release" > "$out/bench.csv"
@@ -45,7 +45,7 @@ do_bench() {	# do_bench KERNEL_DIR OUT_DIR
 	done
 	echo "# host load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)" \
 		>> "$out/bench.csv"
-	"$SHMDEMO_TOP/tests/bench/report.sh" "$out/bench.csv" || ok=1
+	"$SHMDEMO_TESTS/bench/report.sh" "$out/bench.csv" || ok=1
 	return "$ok"
 }
 

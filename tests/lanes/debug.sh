@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by tests/guest.sh: make test-debug's guest, on the debug kernels:
+# Sourced by tests/lanes/guest.sh: make test-debug's guest, on the debug kernels:
 # a kmemleak scan around the suite, the fault sweeps, the torture and
 # trinity.
 
 job_programs() {
-	echo "$suite_programs" tests/test_faults tests/test_kmemleak \
-		tests/test_torture tests/guest/trinity.sh /usr/bin/trinity
+	echo "$suite_programs" tests/guest/test_faults tests/guest/test_kmemleak \
+		tests/guest/test_torture tests/guest/trinity.sh /usr/bin/trinity
 }
 
 # The fuzzing: the torture's time before SHMDEMO_TIME_SCALE (the

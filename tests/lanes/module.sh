@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by tests/guest.sh: make guest-module, which rebuilds the module
+# Sourced by tests/lanes/guest.sh: make guest-module, which rebuilds the module
 # for KERNEL, for insmod from /src in make shell; no guest boots.
 
 job_programs() { :; }

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by tests/guest.sh: make race. The seed's program and user_demo,
+# Sourced by tests/lanes/guest.sh: make race. The seed's program and user_demo,
 # N times each, counted by tests/guest/race.
 
 job_programs() {

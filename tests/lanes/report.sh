@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by tests/report-check.sh: a guest that provokes a kernel report on
+# Sourced by tests/host/report-check.sh: a guest that provokes a kernel report on
 # purpose (tests/guest/provoke-report.sh, SysRq-l).
 
 job_programs() {

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by tests/guest.sh: make run. The module is loaded with PAGES,
+# Sourced by tests/lanes/guest.sh: make run. The module is loaded with PAGES,
 # user_demo runs with ARGS, and the session is shown as typed in a shell.
 
 job_programs() {
@@ -14,7 +14,7 @@ job_commands() {	# job_commands RELEASE
 # Show the guest session as a transcript; exit with user_demo's status.
 do_run() {	# do_run KERNEL_DIR OUT_DIR
 	local log=$2/console-run.log status
-	# The console has the kernel's warnings (tests/boot.sh): the boot's and
+	# The console has the kernel's warnings (tests/lib/boot.sh): the boot's and
 	# the taint notice are hidden here, the log keeps them.
 	boot "$1" "$2" "$log" 120 | awk '
 		/^\[ *[0-9.]*\] / && !begun { next }

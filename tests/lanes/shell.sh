@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by tests/guest.sh: make shell. The guest's shell, the source tree
+# Sourced by tests/lanes/guest.sh: make shell. The guest's shell, the source tree
 # shared at /src over 9p (Debian's 9p and virtio modules, loaded at boot).
 # Its programs are in /root: the suite's but stress-ng, the seed's program,
 # race and the experiments' helpers; init runs no command.
@@ -11,7 +11,7 @@ job_programs() {
 
 job_commands() { :; }
 
-# Debian's modules for RELEASE, unpacked by tests/kernel.sh with their
+# Debian's modules for RELEASE, unpacked by tests/fetch/kernel.sh with their
 # modules.dep; none for the debug kernel.
 modules_tree() {	# modules_tree KERNEL_DIR RELEASE
 	local tree=$1/modules/lib/modules/$2

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by tests/guest.sh: make test's guest, the suite of
+# Sourced by tests/lanes/guest.sh: make test's guest, the suite of
 # tests/programs on each kernel, tallied against its expected counts.
 
 job_programs() {

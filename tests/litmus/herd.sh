@@ -5,7 +5,7 @@
 # herdtools7 is packaged in Debian sid only, so herd7 runs in a minimal sid
 # root made once with debootstrap under $SHMDEMO_CACHE/herd. The model,
 # tools/memory-model/ of the kernel tree, comes from Debian's linux-source
-# package (tests/linux-source.sh).
+# package (tests/fetch/linux-source.sh).
 #
 # Usage: tests/litmus/herd.sh --versions    what runs, as "# " lines
 #        tests/litmus/herd.sh FILE.litmus   herd7's output for FILE

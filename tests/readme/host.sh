@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The host side of the README checks, for make test: the checker's own
 # cases, and README.es.md against README.md. Each program's TAP between
-# the begin and exit lines that tests/tally.sh counts.
+# the begin and exit lines that tests/lib/tally.sh counts.
 here=$(cd "$(dirname "$0")" && pwd)
 top=${here%/tests/readme}
 

@@ -8,10 +8,10 @@
 # Usage: tests/readme/run.sh [KERNEL]    (default: the first of tests/kernels)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../lib.sh"
+. "$here/../lib/lib.sh"
 
 kernel=${1:-$(kernel_default)}
-out=$SHMDEMO_TOP/tests/out
+out=$SHMDEMO_TESTS/out
 script=$out/readme-session.sh log=$out/readme-transcript-$kernel.log
 mkdir -p "$out"
 perl "$here/readme.pl" script "$SHMDEMO_TOP/README.md" > "$script"

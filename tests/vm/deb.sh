@@ -11,9 +11,9 @@
 #             and make test-vm, in another lane, keep theirs
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../lib.sh"
+. "$here/../lib/lib.sh"
 
-check=false out=$SHMDEMO_TOP/tests/out/deb
+check=false out=$SHMDEMO_TESTS/out/deb
 while [ $# -gt 0 ]; do
 	case $1 in
 	--check) check=true; shift ;;
@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-"$here/../deps.sh" deb
+"$SHMDEMO_TESTS/fetch/deps.sh" deb
 
 cd "$SHMDEMO_TOP"
 version=$(make -s version)

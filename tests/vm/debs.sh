@@ -5,7 +5,7 @@
 # (linux-kbuild-6.12 depends on pahole). Downloaded once into the cache.
 # Usage: tests/vm/debs.sh   prints the directory that holds the .debs
 set -euo pipefail
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 meta=linux-image-6.12-amd64
 image=$(apt-cache depends "$meta" 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }')

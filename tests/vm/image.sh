@@ -9,7 +9,7 @@
 #   vmlinuz-*, initrd.img-*, release   the kernel it boots first
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../lib.sh"
+. "$here/../lib/lib.sh"
 
 # Everything the guest needs, with no network: systemd and udev, dkms and
 # the compiler, sudo, the kernel and its headers, and what make install needs.

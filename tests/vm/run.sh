@@ -17,24 +17,24 @@
 #              SHMDEMO_VM_APPEND (more kernel arguments: init=/bin/false panics)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../lib.sh"
+. "$here/../lib/lib.sh"
 
 scenarios=("$@")
 [ $# -gt 0 ] || scenarios=(packages make-install dkms-by-hand verdict-panic verdict-hang
 	verdict-report)
 timeout=${SHMDEMO_VM_TIMEOUT:-3600}
 
-"$here/../deps.sh" vm
+"$SHMDEMO_TESTS/fetch/deps.sh" vm
 image=$("$here/image.sh")
 release=$(cat "$image/release")
 kernel_debs=$("$here/debs.sh")
 "$here/deb.sh" --check >&2
 
-out=${SHMDEMO_VM_OUT:-$SHMDEMO_TOP/tests/out/vm}
+out=${SHMDEMO_VM_OUT:-$SHMDEMO_TESTS/out/vm}
 rm -rf "$out" && mkdir -p "$out/payload/debs"
-cp "$here"/guest*.sh "$SHMDEMO_TOP/tests/report-patterns" "$out/payload/"
-cp "$SHMDEMO_TOP"/tests/out/deb/shmdemo-dkms_*.deb \
-	"$SHMDEMO_TOP"/tests/out/deb/shmdemo-utils_*.deb "$out/payload/debs/"
+cp "$here"/guest*.sh "$SHMDEMO_TESTS/report-patterns" "$out/payload/"
+cp "$SHMDEMO_TESTS"/out/deb/shmdemo-dkms_*.deb \
+	"$SHMDEMO_TESTS"/out/deb/shmdemo-utils_*.deb "$out/payload/debs/"
 # The source as a clone has it (tracked and new files, no build products).
 (cd "$SHMDEMO_TOP" && git ls-files -co --exclude-standard -z |
 	tar -c --null -T - -f "$out/payload/shmdemo-src.tar")
@@ -146,11 +146,11 @@ for s in "${scenarios[@]}"; do
 done
 wait
 
-# Numbered in the order the scenarios were named (tests/tap.sh); a step a
+# Numbered in the order the scenarios were named (tests/lib/tap.sh); a step a
 # guest never reached (it hung, panicked or stopped early) fails, and so do
 # extra ones.
-. "$here/../tap.sh"
-. "$here/../tally.sh"
+. "$SHMDEMO_TESTS/lib/tap.sh"
+. "$SHMDEMO_TESTS/lib/tally.sh"
 for s in "${scenarios[@]}"; do
 	seen=0
 	while IFS= read -r line; do

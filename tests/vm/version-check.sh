@@ -5,7 +5,7 @@
 # prove that its .TH line names that version and the changelog's date.
 # Silent on success (make check treats any output as a finding).
 set -euo pipefail
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 cd "$SHMDEMO_TOP"
 
 version=$(make -s version)

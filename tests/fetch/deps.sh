@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install the Debian packages a target needs, and no more: make run installs
+# what it boots with, make test adds its own, and so on. make deps installs
+# them all, once, as root or through sudo, for users who have neither.
+# Usage: tests/fetch/deps.sh NEED...     (NEED: a name of the table below)
+#        tests/fetch/deps.sh --all       every need
+#        tests/fetch/deps.sh --list NEED...   the packages, installed or not
+#        tests/fetch/deps.sh --needs     the needs' names
+# The installer's output goes to a log under $SHMDEMO_CACHE, never to
+# stdout or stderr (make check reads those), unless it fails.
+set -euo pipefail
+. "$(dirname "$0")/../lib/lib.sh"
+
+# need    packages (every need but fresh includes run's)
+# run: make run and race (their guest programs are 64-bit only).
+# libkmod-dev: user_demo names the module through libkmod. mmdebstrap,
+# uidmap: the build roots, made as root or in a user namespace
+# (tests/fetch/buildroot.sh). debian-archive-keyring: the private apt checks the
+# archives with it (tests/lib/apt.sh). kmod: depmod for the guests' modules.
+# shell: the 32-bit test programs (compat_ioctl) are in its guest. test:
+# those, stress-ng in the guest, perl for the README checker. check: the
+# static checks, dkms, the packages and herd7's sid root. debug: the
+# fuzzers in its guest (the kernel builds in its build root). arm64: the
+# arm64 guests, and their build roots under qemu-user. fresh: tests/host/fresh.sh's
+# roots, of another architecture too (mmdebstrap asks arch-test).
+# PACKAGE? is installed where the host's release has it: clang-format-14,
+# the version the tree is formatted with, is not in Debian 13, where
+# make check runs it in a bookworm build root instead (tests/static/check.sh).
+needs="
+run    gcc make libc6-dev pkg-config libkmod-dev kmod qemu-system-x86
+       busybox-static cpio xz-utils zstd debian-archive-keyring mmdebstrap uidmap
+module
+shell  gcc-multilib
+race
+test   gcc-multilib stress-ng perl
+check  gcc-multilib stress-ng perl sparse cppcheck clang-format-14? dkms pahole groff-base
+       debootstrap build-essential dpkg-dev debhelper dh-dkms lintian
+deb    build-essential dpkg-dev debhelper dh-dkms lintian
+debug  gcc-multilib stress-ng trinity
+bench  gcc-multilib gnuplot-nox
+arm64  gcc-multilib stress-ng perl qemu-system-arm qemu-user-static debootstrap
+vm     debootstrap qemu-utils qemu-system-x86 e2fsprogs
+fresh  mmdebstrap debian-archive-keyring arch-test qemu-user-static
+"
+
+need_packages() {	# need_packages NEED
+	awk -v n="$1" '/^[a-z0-9]/ { cur = $1; $1 = "" }
+		cur == n { print }' <<< "$needs" | xargs -n 1
+}
+
+need_names() {
+	awk '/^[a-z0-9]/ { print $1 }' <<< "$needs"
+}
+
+list=0 wanted=()
+case ${1:-} in
+--all)	set -- $(need_names | grep -vx fresh) ;;
+--needs) need_names; exit 0 ;;
+--list)	list=1; shift ;;
+esac
+[ $# -gt 0 ] || die "usage: deps.sh NEED... | --all | --list NEED..."
+for need in "$@"; do
+	grep -qE "^$need( |\$)" <<< "$needs" || die "no need '$need' in tests/fetch/deps.sh"
+	[ "$need" = fresh ] || wanted+=($(need_packages run))
+	wanted+=($(need_packages "$need"))
+done
+# A host other than amd64 (arm64) boots arm64 guests: qemu-system-arm, and
+# qemu-user-static and debootstrap for their amd64 build roots; gcc-multilib
+# (the x86 guests' 32-bit programs) is amd64's only.
+if [ "$SHMDEMO_HOST_ARCH" != amd64 ]; then
+	mapfile -t wanted < <(printf '%s\n' "${wanted[@]}" | sed -e '/^gcc-multilib$/d' \
+		-e 's/^qemu-system-x86$/qemu-system-arm\nqemu-user-static\ndebootstrap/')
+fi
+mapfile -t pkgs < <(printf '%s\n' "${wanted[@]}" | awk '!seen[$0]++')
+if [ "$list" = 1 ]; then
+	printf '%s\n' "${pkgs[@]}"
+	exit 0
+fi
+pkgs=("${pkgs[@]%\?}")
+optional=$(printf '%s\n' "${wanted[@]}" | sed -n 's/?$//p')
+
+# One dpkg-query for all of them: it prints nothing for an unknown package.
+installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${pkgs[@]}" \
+	2>/dev/null | awk '$2 == "installed" { print $1 }') || true
+missing=()
+for pkg in "${pkgs[@]}"; do
+	grep -qxF "$pkg" <<< "$installed" || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+command -v apt-get > /dev/null ||
+	die "this host has no apt; install the Debian packages (or your system's" \
+	    "equivalents) of: ${missing[*]}"
+mkdir -p "$SHMDEMO_CACHE"
+log=$SHMDEMO_CACHE/deps.log
+update=(apt-get update -q)
+{ apt_lists_present || as_root "${update[@]}"; } >> "$log" 2>&1 || true
+# An optional package the host's release does not have is left out.
+for i in "${!missing[@]}"; do
+	grep -qxF "${missing[i]}" <<< "$optional" || continue
+	apt-cache show "${missing[i]}" > /dev/null 2>&1 || unset 'missing[i]'
+done
+missing=("${missing[@]}")
+[ ${#missing[@]} -eq 0 ] && exit 0
+say "installing ${#missing[@]} packages (log: $log): ${missing[*]}"
+# Other apt and dpkg runs on this machine: wait for their lock, not fail.
+install=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
+	 --no-install-recommends -o DPkg::Lock::Timeout=600 "${missing[@]}")
+if ! as_root "${install[@]}" >> "$log" 2>&1; then
+	as_root "${update[@]}" >> "$log" 2>&1 || true
+	as_root "${install[@]}" >> "$log" 2>&1 ||
+		{ tail -n 20 "$log" >&2; die "could not install ${missing[*]} (log: $log)"; }
+fi

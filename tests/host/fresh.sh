@@ -1,0 +1,181 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# A new user's machine, made on this one: a fresh minimal Debian root (git
+# and make on mmdebstrap's minbase, / a mount point, nothing else), the
+# committed tree cloned into it, and make TARGETs run there as a student
+# would, one line each. Needs root on this machine.
+# Usage: tests/host/fresh.sh [--user] [--cache DIR] SUITE [ARCH] -- TARGET...
+#   --user       root runs make deps once, then user "student" (no sudo)
+#                runs the targets in a clone of its own
+#   --cache DIR  the user's SHMDEMO_CACHE is DIR, at the same path inside
+#                (a warm run); without it the cache starts empty, in
+#                ~/.cache/shmdemo
+#   SUITE        bookworm, trixie, sid...; ARCH: the host's by default
+#   TARGET       a make target with its variables, one word each
+#                ("race N=20"); "shell<CMDS" pipes CMDS into make shell,
+#                and passes only if the guest got to the end of CMDS
+#                with each command's status 0
+# Each line: "fresh SUITE/ARCH (root|student): make TARGET: ok|FAILED (N s)".
+set -euo pipefail
+. "$(dirname "$0")/../lib/lib.sh"
+
+user=root cache=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--user)	user=student; shift ;;
+	--cache) cache=$(realpath "$2"); shift 2 ;;
+	*)	break ;;
+	esac
+done
+suite=${1:?usage: fresh.sh [--user] [--cache DIR] SUITE [ARCH] -- TARGET...}
+shift
+arch=$SHMDEMO_HOST_ARCH
+if [ "${1:-}" != -- ]; then
+	arch=${1:?usage: fresh.sh SUITE [ARCH] -- TARGET...}
+	shift
+fi
+[ "${1:-}" = -- ] || die "usage: fresh.sh [--user] [--cache DIR] SUITE [ARCH] -- TARGET..."
+shift
+[ $# -gt 0 ] || die "no target"
+[ "$(id -u)" = 0 ] || die "makes a root file system: run it as root"
+"$SHMDEMO_TESTS/fetch/deps.sh" fresh
+# A root of another architecture (arm64 on this amd64 host) runs under qemu-user.
+[ "$arch" = "$SHMDEMO_HOST_ARCH" ] || arm64_binfmt
+
+root=$SHMDEMO_CACHE/fresh/$suite-$arch-$user
+logs=$SHMDEMO_CACHE/fresh/logs/$suite-$arch-$user
+# One run per root: a second would delete the first one's system under it.
+mkdir -p "${root%/*}"
+exec 8> "$root.lock"
+flock -n 8 || die "another tests/host/fresh.sh is using $root"
+umount -R "$root" 2>/dev/null || true
+rm -rf "$root" "$logs" && mkdir -p "$root" "$logs"
+
+# What the installer would have set up: the archive and its security
+# updates. Valid-Until: this workplace's archive copy is past it.
+apt_mirror_known
+mirror=$(apt_mirror)
+sources=("deb $mirror $suite main")
+case $suite in
+bullseye|bookworm|trixie)
+	sources+=("deb $mirror $suite-updates main"
+		  "deb $(apt_security_mirror) $suite-security main") ;;
+esac
+# The root is mmdebstrap's tarball, made once for each state of the archive
+# (the hash of its sources' InRelease files) and unpacked anew for every
+# run: each run starts from the system a new user would install today, and
+# none pays for mmdebstrap twice while the archive has not changed.
+release_key() {	# release_key SOURCE_LINE...: the hash of their InRelease files
+	local line uri dist dir n=0
+	dir=$(mktemp -d)
+	for line in "$@"; do
+		read -r _ uri dist _ <<< "$line"
+		n=$((n + 1))
+		/usr/lib/apt/apt-helper -qq download-file "$uri/dists/$dist/InRelease" \
+			"$dir/$n" > /dev/null 2>&1 || { rm -rf "$dir"; return 1; }
+	done
+	cat "$dir"/* | sha256sum | cut -c1-12
+	rm -rf "$dir"
+}
+key=$(release_key "${sources[@]}") || die "could not fetch the InRelease files of: ${sources[*]}"
+tarball=$SHMDEMO_CACHE/fresh/$suite-$arch-$key.tar
+start=$SECONDS
+exec 9> "$SHMDEMO_CACHE/fresh/$suite-$arch.lock"
+flock 9
+if [ ! -s "$tarball" ]; then
+	mmdebstrap --quiet --mode=root --variant=minbase --arch="$arch" \
+		--include=git,make,ca-certificates --keyring="$SHMDEMO_KEYRING" \
+		--aptopt='Acquire::Check-Valid-Until "false"' \
+		--customize-hook='useradd -R "$1" -m -s /bin/bash student' \
+		"$suite" "${tarball%.tar}.new.tar" "${sources[@]}" > "$logs/mmdebstrap.log" 2>&1 ||
+		{ tail -n 20 "$logs/mmdebstrap.log" >&2; die "mmdebstrap $suite $arch failed"; }
+	mv "${tarball%.tar}.new.tar" "$tarball"
+	# The archive moved on: the older systems of this suite are stale.
+	for old in "$SHMDEMO_CACHE/fresh/$suite-$arch"*.tar; do
+		[ "$old" = "$tarball" ] || rm -f "$old"
+	done
+	say "made a fresh $suite/$arch system in $((SECONDS - start)) s: $tarball"
+fi
+tar -C "$root" -xf "$tarball" || die "could not unpack $tarball"
+exec 9>&-
+say "fresh $suite/$arch root in $((SECONDS - start)) s: $root"
+
+home=/root
+[ "$user" = root ] || home=/home/$user
+git clone -q "$SHMDEMO_TOP" "$root$home/shmdemo"
+[ "$user" = root ] || chroot "$root" chown -R "$user:$user" "$home"
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+
+# One make run inside the root, in a mount namespace of its own (without
+# this script's lock fds, which a student's shell would not have): the root
+# bind-mounted onto itself and made the namespace's root (so / is a mount
+# point there), /proc, /sys, /dev, and the warm cache if one was given.
+in_fresh() {	# in_fresh AS_USER COMMAND
+	unshare --mount --pid --fork --propagation private sh -ec '
+		root=$1 cache=$2 home=$3 as=$4; shift 4
+		# root keeps its own HOME (its cache), in the student tree.
+		h=$home; [ "$as" != root ] || h=/root
+		mount --bind "$root" "$root"
+		mount -t proc proc "$root/proc"
+		mount -t sysfs sys "$root/sys"
+		mount --rbind /dev "$root/dev"
+		mount -t tmpfs tmp "$root/tmp"
+		# A cache holds its own absolute paths (the headers Makefile
+		# includes its -common twin by path): it appears at the same
+		# path inside, and SHMDEMO_CACHE names it there.
+		if [ -n "$cache" ]; then
+			mkdir -p "$root$cache"
+			mount --bind "$cache" "$root$cache"
+		fi
+		# pivot_root, not chroot: the root becomes the mount namespace s
+		# own, as on a real machine, and the kernel lets its users make
+		# user namespaces, which it refuses to a chrooted process. From
+		# here on the programs are the root s own.
+		mkdir -p "$root/.old-root"
+		cd "$root"
+		pivot_root . .old-root
+		umount -l /.old-root
+		rmdir /.old-root
+		cd /
+		exec runuser -u "$as" -- env -i TERM=dumb ${cache:+SHMDEMO_CACHE=$cache} \
+			HOME="$h" LANG=C.UTF-8 PATH=/usr/local/bin:/usr/bin:/sbin:/bin \
+			sh -c "cd $home/shmdemo && $1"' \
+		sh "$root" "$cache" "$home" "$@" 8>&- 9>&-
+}
+
+# Run and time one command; one line for it.
+step() {	# step AS_USER LOG LABEL COMMAND
+	local as=$1 log=$logs/$2.log label=$3 t=$SECONDS status=0
+	in_fresh "$as" "$4" > "$log" 2>&1 < /dev/null || status=$?
+	# A piped shell ends well whatever its commands did: the guest's
+	# own line after them says they all succeeded.
+	case $4 in
+	*"| make shell"*)
+		[ "$status" -ne 0 ] || grep -q '^fresh: shell commands ok' "$log" ||
+			status=1 ;;
+	esac
+	if [ "$status" -eq 0 ]; then
+		echo "fresh $suite/$arch ($user): $label: ok ($((SECONDS - t)) s)"
+	else
+		echo "fresh $suite/$arch ($user): $label: FAILED ($((SECONDS - t)) s); last lines of $log:"
+		tail -n 15 "$log" | sed 's/^/#   /'
+	fi
+	return "$status"
+}
+
+status=0
+if [ "$user" != root ]; then
+	# The teacher's one step as root; the student's tree is the clone above.
+	step root deps "make deps (as root)" "make deps" || exit 1
+fi
+for target in "$@"; do
+	name=${target%%[ <]*}
+	case $target in
+	*'<'*)	cmd="printf '%s\n' '${target#*<} && echo fresh: shell commands ok' |"
+		cmd+=" make ${target%%<*}" ;;
+	*)	cmd="make $target" ;;
+	esac
+	step "$user" "$name" "make ${target%%<*}" "$cmd" || status=1
+done
+echo "fresh $suite/$arch ($user): logs in $logs"
+exit "$status"

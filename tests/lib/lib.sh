@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the host-side scripts in tests/: paths and small helpers.
+
+SHMDEMO_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# tests/: lib/ (sourced), fetch/ (kernels, roots, packages), lanes/ (what
+# each make target boots), guest/ (the guest's programs), host/ and static/
+# (checks run on the host), arch/, bench/, litmus/, readme/ and vm/.
+SHMDEMO_TESTS=$SHMDEMO_TOP/tests
+# A CI runner may start us without HOME: take it from the password database.
+: "${HOME:=$(getent passwd "$(id -u)" | cut -d: -f6)}"
+export HOME
+SHMDEMO_CACHE=${SHMDEMO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shmdemo}
+
+. "$SHMDEMO_TESTS/lib/apt.sh"
+# The kernel table, tests/kernels, and the host's architecture.
+. "$SHMDEMO_TESTS/lib/kernels.sh"
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "${0##*/}: $*"; exit 1; }
+# What each guest architecture does its own way (tests/arch/amd64.sh).
+for arch_file in "$SHMDEMO_TESTS"/arch/*.sh; do
+	[ -e "$arch_file" ] || die "no architecture in $SHMDEMO_TOP/tests/arch/"
+	. "$arch_file"
+done
+unset arch_file
+
+# Run a command as root: directly; through sudo, which asks for the password
+# on a terminal; or, with neither, say what root must run.
+as_root() {
+	if [ "$(id -u)" = 0 ]; then
+		"$@"
+	elif command -v sudo > /dev/null && sudo -n true 2> /dev/null; then
+		sudo "$@"
+	elif command -v sudo > /dev/null && [ -t 0 ]; then
+		say "root is needed for: $*"
+		sudo "$@"
+	else
+		die "root is needed for: $*. Have root run 'make deps' in this tree" \
+		    "once (it installs every package the targets use), or run:" \
+		    "sudo $*"
+	fi
+}
+
+# sudo make from a user's shell would leave root's files in the user's tree
+# and fill root's cache: only make deps (tests/fetch/deps.sh) is meant for it.
+if [ "$(id -u)" = 0 ] && [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] &&
+   [ "${0##*/}" != deps.sh ] &&
+   [ "$(stat -c %U "$SHMDEMO_TOP")" = "$SUDO_USER" ]; then
+	die "run make as $SUDO_USER, without sudo: as root it would leave" \
+	    "root-owned files in $SHMDEMO_TOP. Only the packages need root," \
+	    "once: sudo make deps"
+fi
+
+# The host's apt, which installs the packages of tests/fetch/deps.sh only.
+apt_lists_present() {
+	compgen -G '/var/lib/apt/lists/*_Packages' >/dev/null
+}
+
+apt_update() {
+	say "updating the apt package lists"
+	as_root apt-get update -q >&2 || die "apt-get update failed"
+}
+
+# Build the module for one kernel, out of the source tree, with W=1 and any
+# extra kbuild arguments (C=2, say), with that kernel's compiler, in its
+# build root: the host's compiler never decides. Diagnostics go to stderr.
+build_module() {	# build_module KERNEL_DIR OUT_DIR [KBUILD_ARG...]
+	local kdir=$1 out=$2
+	shift 2
+	mkdir -p "$out"
+	out=$(cd "$out" && pwd)		# kbuild needs M= absolute
+	# Sources only: an in-tree build's products (a stale shmdemo.mod.c) stay out.
+	(cd "$SHMDEMO_TOP" &&
+	 cp -a --parents Kbuild kmod/Kbuild kmod/shmdemo.c kmod/uapi debian/changelog "$out")
+	# OUT_DIR may be neither in the tree nor in the cache (test_lab's).
+	local -x SHMDEMO_BUILDROOT_BIND="${SHMDEMO_BUILDROOT_BIND:-} $out"
+	local kbuild
+	"$(cat "$kdir/arch")_kbuild" "$kdir" "$out"
+	# The kernel's notes about itself are not the module's diagnostics.
+	# Those name the sources in the tree, not the copies the next run replaces.
+	"${kbuild[@]}" -s M="$out" W=1 "$@" modules 2>&1 >/dev/null |
+		{ grep -v -e '^Skipping BTF generation' \
+			-e 'CONFIG_X86_X32 enabled but no binutils support' || true; } |
+		sed "s#$out/\(kmod/shmdemo\.c\|kmod/uapi/\|kmod/Kbuild\|Kbuild\)#$SHMDEMO_TOP/\1#g" >&2
+	[ "${PIPESTATUS[0]}" -eq 0 ]
+}
+
+# Is OUT_DIR's module newer than its sources and the kernel's build tree?
+# Then kbuild would only confirm it, which takes seconds.
+module_up_to_date() {	# module_up_to_date KERNEL_DIR OUT_DIR
+	local ko=$2/kmod/shmdemo.ko
+	[ -e "$ko" ] || return 1
+	[ -z "$(cd "$SHMDEMO_TOP" && find Kbuild kmod/Kbuild kmod/shmdemo.c \
+		kmod/uapi debian/changelog "$1/release" -newer "$ko" | head -1)" ]
+}
+
+# Stop, naming the known flavours, when FLAVOUR is not a row of tests/kernels.
+kernel_known() {	# kernel_known FLAVOUR
+	local error
+	error=$(kernel_field "$1" name 2>&1 > /dev/null) || die "$error"
+}
+
+# Write what FLAVOUR's row says of its kernel into the kernel's cache
+# directory, beside release: arch, scale, memory and buildroot, one file
+# each, read by the boot and the module build (rewritten only when they
+# change), and kconfig, a link to its CONFIG. The page size the row
+# promises must be the kernel's.
+kernel_record() {	# kernel_record KERNEL_DIR FLAVOUR CONFIG
+	local dir=$1 column value pages
+	for column in arch scale memory buildroot; do
+		value=$(kernel_field "$2" "$column") || exit
+		[ "$(cat "$dir/$column" 2>/dev/null)" = "$value" ] ||
+			echo "$value" > "$dir/$column"
+	done
+	[ "$(readlink "$dir/kconfig")" = "$3" ] || ln -sfn "$3" "$dir/kconfig"
+	pages=$("$(kernel_field "$2" arch)_page_size" "$3")
+	[ "$pages" = "$(kernel_field "$2" pages)" ] ||
+		die "$2: the table says $(kernel_field "$2" pages) pages, its kernel has $pages"
+}
+
+# Run COMMAND with the compiler KERNEL_DIR's kernel was built with, in the
+# build root its buildroot file names (tests/fetch/buildroot.sh).
+in_buildroot() {	# in_buildroot KERNEL_DIR COMMAND...
+	local kdir=$1
+	shift
+	[ -s "$kdir/buildroot" ] || die "$kdir names no build root"
+	"$SHMDEMO_TESTS/fetch/buildroot.sh" "$(cat "$kdir/buildroot")" run "$@"
+}
+
+# Download Debian 12 packages into DIR (not installed), through the private
+# apt (tests/lib/apt.sh), whatever the host's apt sources say.
+apt_download() {	# apt_download DIR PACKAGE...
+	papt_download bookworm "$@"
+}
