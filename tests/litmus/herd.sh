@@ -10,8 +10,7 @@
 # Usage: tests/litmus/herd.sh --versions    what runs, as "# " lines
 #        tests/litmus/herd.sh FILE.litmus   herd7's output for FILE
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-. "$here/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 source_pkg=${SHMDEMO_LKMM_PKG:-linux-source-6.12}
 lkmm=$SHMDEMO_CACHE/linux-source/$source_pkg/memory-model
@@ -22,7 +21,7 @@ mirror=${SHMDEMO_SID_MIRROR:-http://deb.debian.org/debian}
 make_root() {
 	local tmp
 	say "making a sid root with herdtools7 in $root (once)"
-	"$here/deps.sh" check
+	"$SHMDEMO_TESTS/fetch/deps.sh" check
 	rm -rf "$root"
 	tmp=$(mktemp -d "$root.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
@@ -43,7 +42,7 @@ exec 9> "$root.lock"
 flock 9
 [ -e "$root/ready" ] || make_root
 flock -u 9
-"$here/linux-source.sh" "$source_pkg" "$lkmm" tools/memory-model
+"$SHMDEMO_TESTS/fetch/linux-source.sh" "$source_pkg" "$lkmm" tools/memory-model
 
 # herd7 sees the model at /lkmm and the test at /litmus in the root.
 herd() {	# herd HERD7-ARG...
