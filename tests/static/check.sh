@@ -49,9 +49,13 @@ user_c_files() {
 		LC_ALL=C sort
 }
 
+user_h_files() {
+	find tests -path tests/out -prune -o -type f -name '*.h' -print |
+		LC_ALL=C sort
+}
+
 all_c_files() {
-	{ kmod_files; user_c_files; find tests -path tests/out -prune -o \
-		-type f -name '*.h' -print; } | grep '\.[ch]$' | LC_ALL=C sort
+	{ kmod_files; user_c_files; user_h_files; } | grep '\.[ch]$' | LC_ALL=C sort
 }
 
 tool_versions() {
@@ -199,7 +203,7 @@ done
 check "checkpatch --strict on kmod/" checkpatch $(kmod_files)
 # shellcheck disable=SC2046
 check "checkpatch --strict on user/ and tests/ (ignoring $CHECKPATCH_USER_IGNORE)" \
-	checkpatch --ignore "$CHECKPATCH_USER_IGNORE" $(user_c_files) tests/*.h
+	checkpatch --ignore "$CHECKPATCH_USER_IGNORE" $(user_c_files) $(user_h_files)
 check "user code builds with -Wall -Wextra -Werror" user_build
 check "gcc -fanalyzer on user code" user_build -fanalyzer
 check "cppcheck on user code" cppcheck_user
