@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by tests/lib/boot.sh: the kernel reports in a guest's console log, as
+# Sourced by tests/lib/verdict.sh: the kernel reports in a guest's console log, as
 # the host finds them. The guest's init checks the kernel's ring buffer at
 # the end of the job; a report that the ring lost before then (overwritten,
 # or never read because the guest hung) is still on the console, which

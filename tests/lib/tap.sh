@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # The one TAP vocabulary of the test programs written in shell: sourced on
-# the host, and staged into every guest as /bin/tap.sh (tests/lib/boot.sh),
+# the host, and staged into every guest as /bin/tap.sh (tests/lib/initramfs.sh),
 # where busybox sh runs it. Summaries ("N passed, N failed") are
 # tests/lib/tally.sh's.
 #   tap_plan N                  the plan, "1..N"

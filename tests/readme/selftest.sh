@@ -7,7 +7,7 @@ set -uo pipefail
 readme=$(cd "$(dirname "$0")" && pwd)/readme.pl
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-. "${readme%/readme/readme.pl}/tap.sh"
+. "${readme%/readme/readme.pl}/lib/tap.sh"
 
 # compare_says TRANSCRIPT PATTERN: readme.pl compare's output matches
 compare_says() {
