@@ -181,7 +181,7 @@ refused "make run      (or make shell" lab KERNELRELEASE=0.0-none modules &&
 ok $? "make without kernel headers says how to build for a guest and the user programs alone"
 
 # A compiler error is reported at kmod/shmdemo.c in the source tree.
-mkdir -p "$tmp/tree" && (cd "$SHMDEMO_TOP" && cp -a --parents Kbuild kmod debian/changelog tests/*.sh tests/kernels \
+mkdir -p "$tmp/tree" && (cd "$SHMDEMO_TOP" && cp -a --parents Kbuild kmod debian/changelog tests/lib tests/fetch tests/kernels \
 	tests/arch "$tmp/tree")
 echo 'static int syntax error here;' >> "$tmp/tree/kmod/shmdemo.c"
 line=$(wc -l < "$tmp/tree/kmod/shmdemo.c")
