@@ -141,7 +141,7 @@ static bool fanout_settle(struct fanout *f, const pid_t *pids, int k)
 static double fanout_once(const struct fanout_ops *ops, struct fanout *f, int k)
 {
 	struct shmdemo_info info;
-	pid_t pids[FANOUT_MAX];
+	pid_t pids[FANOUT_MAX] = { 0 };
 	uint64_t t0 = 0, last = 0;
 	bool ok = true;
 	int i, n;

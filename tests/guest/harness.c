@@ -285,7 +285,7 @@ long vmalloc_used_kb(void)
 		exit(EXIT_FAILURE);
 	}
 	while (getline(&line, &cap, f) > 0) {
-		char *pages = strstr(line, " pages=");
+		const char *pages = strstr(line, " pages=");
 
 		lines++;
 		if (pages && strstr(line, " vmalloc") &&
@@ -316,7 +316,8 @@ void sleep_ms(long ms)
  */
 static bool asleep_in(pid_t pid, long nr, unsigned long cmd)
 {
-	char path[64], buf[256], *state;
+	char path[64], buf[256];
+	const char *state;
 	unsigned long arg0, arg1 = 0;
 	long got;
 	int n;

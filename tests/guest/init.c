@@ -224,7 +224,8 @@ static const char *log_message(const char *line)
  * "<comm>: page allocation failure: ..." or "<comm>: vmalloc error: ...",
  * after the log level and the time stamp.
  */
-static bool alloc_failure_report(const char *line, char comms[][16], int n)
+static bool alloc_failure_report(const char *line, const char comms[][16],
+				 int n)
 {
 	static const char *const what[] = {
 		": page allocation failure: ",

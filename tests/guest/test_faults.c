@@ -691,7 +691,7 @@ static bool setup_map(struct call_ctx *c, const struct call *call)
 }
 
 /* The child checks the mark, and its copy counted, through its mapping. */
-static bool child_sees(struct call_ctx *c)
+static bool child_sees(const struct call_ctx *c)
 {
 	return expect_eq(c->map[c->len - 1], MARK, "the mark in the child") &&
 	       expect_eq(dev_attr("mappings"), 2 * c->mappings,
