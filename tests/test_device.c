@@ -3,7 +3,8 @@
  * test_device - the /dev/shmdemo contract: mmap rules, the ioctl ABI,
  * poll, and read/write/lseek, each with the errno it must give.
  * Loads the module with pages=4 (reloading it if it was loaded) so that
- * the buffer is fresh and spans several pages.
+ * the buffer is fresh and spans several pages: tests/device.c, which also
+ * holds the helpers below that map, poll and publish.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,54 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "harness.h"
-
-#define NR_PAGES 4
-
-static size_t page;
-static size_t size;
-
-static void *map(int fd, size_t len, int prot, int flags, off_t off)
-{
-	return mmap(NULL, len, prot, flags, fd, off);
-}
-
-static bool expect_map_errno(int fd, size_t len, int prot, int flags, off_t off,
-			     int want, const char *what)
-{
-	void *p = map(fd, len, prot, flags, off);
-
-	if (p != MAP_FAILED)
-		munmap(p, len);
-	return expect_errno(p == MAP_FAILED ? -1 : 0, want, what);
-}
-
-/* What poll reports at once for EVENTS, 0 if nothing, -1 if poll failed. */
-static short poll_now(int fd, short events)
-{
-	struct pollfd pfd = { .fd = fd, .events = events };
-	int ret = poll(&pfd, 1, 0);
-
-	if (ret < 0) {
-		diag("poll: %s", strerror(errno));
-		return -1;
-	}
-	return ret == 1 ? pfd.revents : 0;
-}
-
-/* POLLPRI: a publication this file has not seen (INFO or WAIT clear it). */
-static short poll_pri(int fd)
-{
-	return poll_now(fd, POLLPRI);
-}
-
-static __u64 notify(int fd)
-{
-	__u64 seq = 0;
-
-	if (ioctl(fd, SHMDEMO_IOC_NOTIFY, &seq) < 0)
-		diag("SHMDEMO_IOC_NOTIFY: %s", strerror(errno));
-	return seq;
-}
+#include "device.h"
 
 /* arm64 has no poll system call: its libc's poll() calls ppoll. */
 #ifdef SYS_poll
@@ -422,31 +376,6 @@ static bool test_wronly_fd(void)
 
 	return expect_map_errno(fd, page, PROT_WRITE, MAP_SHARED, 0, EACCES,
 				"O_WRONLY");
-}
-
-/*
- * A child sleeps in WAIT on WAIT_FD, past SEEN; the parent stores MSG
- * through W and publishes with NOTIFY on NOTIFY_FD. The child must wake
- * with seq SEEN + 1 and read MSG through R, its view of the buffer.
- */
-static bool handoff(int wait_fd, const char *r, int notify_fd, char *w,
-		    __u64 seen, const char *msg)
-{
-	pid_t pid;
-
-	w[0] = 0;
-	pid = fork();
-	if (pid == 0) {
-		__u64 s = seen;
-
-		_exit(ioctl(wait_fd, SHMDEMO_IOC_WAIT, &s) || s != seen + 1 ||
-		      strcmp(r, msg));
-	}
-	if (!blocked_in(pid, SYS_ioctl))
-		return false;
-	strcpy(w, msg);
-	return expect_eq(notify(notify_fd), seen + 1, "NOTIFY") &&
-	       child_passed(pid);
 }
 
 /* Read access may watch the device but not publish on it. */
@@ -1450,23 +1379,8 @@ static const struct test_case cases[] = {
 
 int main(int argc, char **argv)
 {
-	char params[32];
-	int err;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	page = sysconf(_SC_PAGESIZE);
-	size = NR_PAGES * page;
+	device_init();
 	if (argc == 3 && !strcmp(argv[1], "peer"))
 		return peer_main(argv[2]);
-	printf("# %zu-bit build, pages of %zu bytes\n", sizeof(long) * 8, page);
-	snprintf(params, sizeof(params), "pages=%d", NR_PAGES);
-	if (module_loaded())
-		module_unload();
-	err = module_load(params);
-	if (err < 0) {
-		printf("Bail out! could not insert %s: %s\n", module_path(),
-		       strerror(-err));
-		return 1;
-	}
-	return run_cases(cases, ARRAY_SIZE(cases), 20);
+	return device_run(cases, ARRAY_SIZE(cases));
 }
