@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the device's test programs share (test_device): a fresh load of the
- * module with pages=NR_PAGES, so that the buffer is zeroed and spans
+ * What the device's test programs share (test_rw, test_access, test_mmap,
+ * test_ioctl, test_poll, test_multiproc, one topic each): a fresh load of
+ * the module with pages=NR_PAGES, so that the buffer is zeroed and spans
  * several pages, and the helpers their cases map, poll and publish with.
  */
 #ifndef SHMDEMO_TESTS_DEVICE_H
