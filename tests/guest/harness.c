@@ -217,6 +217,18 @@ int module_unload(void)
 								       0;
 }
 
+bool module_teardown(const char *what)
+{
+	int err;
+
+	if (!expect_eq(dev_attr("mappings"), 0, what))
+		return false;
+	err = module_unload();
+	if (err)
+		diag("unload: %s", strerror(-err));
+	return err == 0;
+}
+
 bool module_loaded(void)
 {
 	char state[16];

@@ -55,6 +55,12 @@ const char *module_path(void);
 int module_load(const char *params);
 int module_unload(void);
 bool module_loaded(void);
+/*
+ * A program's last step: no mapping of the device is left (sysfs mappings
+ * is 0; WHAT names the count in the message if not), then the module
+ * unloads. Says why it fails.
+ */
+bool module_teardown(const char *what);
 
 /* Read the whole of a small file into BUF; -1 on error. */
 long read_file(const char *path, char *buf, size_t size);

@@ -308,10 +308,7 @@ static bool test_works_after_sweep(void)
 		return false;
 	munmap(p, NR_PAGES * page);
 	close(fd);
-	err = module_unload();
-	if (err)
-		diag("unload: %s", strerror(-err));
-	return err == 0;
+	return module_teardown("mappings");
 }
 
 /*
@@ -1005,7 +1002,7 @@ static bool test_next_call(void)
 static bool test_unload_after_calls(void)
 {
 	char line[512];
-	int len = 0, err;
+	int len = 0;
 	size_t i;
 
 	for (i = 0; i < NR_CALLS; i++) {
@@ -1018,12 +1015,7 @@ static bool test_unload_after_calls(void)
 					calls[i].name);
 	}
 	diag("injection points:%s", line);
-	if (!expect_eq(dev_attr("mappings"), 0, "mappings"))
-		return false;
-	err = module_unload();
-	if (err)
-		diag("unload: %s", strerror(-err));
-	return err == 0;
+	return module_teardown("mappings");
 }
 
 static const struct test_case cases[] = {

@@ -34,11 +34,11 @@ $t shmdemo: loading out-of-tree module taints kernel."
 
 expect_scan "2 0" "" "a clean boot, and a program's output" <<-EOF
 	$boot
-	shmdemo-guest: begin /bin/test_device
+	shmdemo-guest: begin /bin/test_mmap
 	1..1
 	# WARNING: a program's own words are no kernel report
 	ok 1 - Call Trace, in a test name
-	shmdemo-guest: exit=0 /bin/test_device
+	shmdemo-guest: exit=0 /bin/test_mmap
 EOF
 expect_scan "3 1" "$t WARNING: CPU: 0 PID: 9 at kmod/shmdemo.c:120 shmdemo_mmap+0x1/0x2 [shmdemo]" \
 	"a WARNING" <<-EOF
@@ -74,7 +74,7 @@ for report in 'BUG: unable to handle page fault for address: 0' \
 	'kmemleak: 1 new suspected memory leaks (see /sys/kernel/debug/kmemleak)' \
 	'WARNING: possible circular locking dependency detected' ' *** DEADLOCK ***' \
 	'rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:' \
-	'INFO: task test_device:80 blocked for more than 120 seconds.' \
+	'INFO: task test_multiproc:80 blocked for more than 120 seconds.' \
 	'BUG kmalloc-64 (Not tainted): Right Redzone overwritten' \
 	'Kernel panic - not syncing: Fatal exception' \
 	'Unable to handle kernel NULL pointer dereference at virtual address 0' \
