@@ -164,7 +164,7 @@ refused() {	# refused MESSAGE COMMAND...: fails, and says MESSAGE
 	local msg=$1 out
 	shift
 	out=$("$@" 2>&1 < /dev/null) && { echo "# exit 0: $out"; return 1; }
-	printf '%s\n' "$out" | grep -qF -- "$msg" || { echo "# said: $out"; return 1; }
+	grep -qF -- "$msg" <<< "$out" || { echo "# said: $out"; return 1; }
 }
 refused "make shell takes one KERNEL at a time, not '6.1 6.12'" \
 	lab shell KERNEL="6.1 6.12"

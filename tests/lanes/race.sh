@@ -33,11 +33,11 @@ race_verdict() {	# race_verdict LOG
 	lines=$(grep -E -e '^(seed|user)_demo: [0-9]+ of [0-9]+ runs (read no message|crashed)$' \
 		-e '^inconclusive: ' "$1")
 	printf '%s\n' "$lines"
-	if printf '%s\n' "$lines" | grep -q ' runs crashed$'; then
+	if grep -q ' runs crashed$' <<< "$lines"; then
 		say "a run crashed (a signal or a non-zero exit): see $1"
 		status=1
 	fi
-	if printf '%s\n' "$lines" | grep -q '^inconclusive: '; then
+	if grep -q '^inconclusive: ' <<< "$lines"; then
 		say "the race is inconclusive: seed_demo's child did not run first often enough"
 		status=1
 	fi

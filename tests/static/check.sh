@@ -123,7 +123,8 @@ help_lists_readme_targets() {
 # callback's parameters are its table's type, not its own to make const.
 cppcheck_user() {
 	local level=()
-	! cppcheck --help | grep -q -e --check-level || level=(--check-level=exhaustive)
+	# (Not piped into grep -q: under pipefail, cppcheck's SIGPIPE would fail it.)
+	! grep -q -e --check-level <<< "$(cppcheck --help)" || level=(--check-level=exhaustive)
 	cppcheck -q --std=c11 --enable=warning,style,performance,portability \
 		"${level[@]}" --inconclusive --error-exitcode=1 -Ikmod/uapi -Itests/guest \
 		-DSHMDEMO_VERSION='"check"' --suppress=constParameterCallback \
