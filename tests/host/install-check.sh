@@ -50,7 +50,7 @@ check_tree() {
 	grep -q "GROUP=\"$group\", MODE=\"0660\"" \
 		"$dest/etc/udev/rules.d/70-shmdemo.rules" 2>/dev/null ||
 		{ say "the udev rule does not give the device to $group"; status=1; }
-	"$dest$prefix/bin/user_demo" --version | grep -q '^user_demo ' ||
+	grep -q '^user_demo ' <<< "$("$dest$prefix/bin/user_demo" --version)" ||
 		{ say "the installed user_demo does not run"; status=1; }
 	return "$status"
 }

@@ -41,7 +41,7 @@ race_verdict() {	# race_verdict LOG
 		say "the race is inconclusive: seed_demo's child did not run first often enough"
 		status=1
 	fi
-	if printf '%s\n' "$lines" | grep -Eq '^user_demo: [1-9][0-9]* of [0-9]+ runs read no message$'; then
+	if grep -Eq '^user_demo: [1-9][0-9]* of [0-9]+ runs read no message$' <<< "$lines"; then
 		say "user_demo missed a message: the device's handoff is broken"
 		status=1
 	fi
