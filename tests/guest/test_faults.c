@@ -825,8 +825,8 @@ static void undo(struct call_ctx *c)
  * Run CALL once with its Nth allocation failed (N = 0: none). *INJECTED
  * says whether the call got that far. Checks what the call left behind.
  */
-static bool call_once(const struct call *call, int nth_fd, unsigned int n,
-		      struct call_result *r, bool *injected)
+static bool call_nth(const struct call *call, int nth_fd, unsigned int n,
+		     struct call_result *r, bool *injected)
 {
 	struct call_ctx c = {
 		.fd = -1, .epfd = -1, .map = MAP_FAILED, .arg = MAP_FAILED
@@ -918,13 +918,13 @@ static bool sweep_call(size_t i)
 	    !expect_ok(mlockall(MCL_CURRENT), "mlockall"))
 		return false;
 	/* Once with nothing injected: binds symbols and faults pages in. */
-	if (!call_once(call, nth_fd, 0, r, &injected))
+	if (!call_nth(call, nth_fd, 0, r, &injected))
 		return false;
 	before = vmalloc_used_kb();
 	if (before < 0)
 		return expect_ok(-1, "VmallocUsed from /proc/meminfo");
 	for (n = 1; n <= MAX_CALL_POINTS; n++) {
-		if (!call_once(call, nth_fd, n, r, &injected))
+		if (!call_nth(call, nth_fd, n, r, &injected))
 			return false;
 		if (!injected)
 			break;
