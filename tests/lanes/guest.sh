@@ -78,44 +78,9 @@ for flavour in "${kernels[@]}"; do
 	prepared+="$arch "
 done
 
-# Run a test program on the host, its TAP between the marks tally reads.
-host_program() {	# host_program NAME COMMAND...
-	local name=$1 status=0
-	shift
-	echo "shmdemo-host: begin $name"
-	"$@" || status=$?
-	echo "shmdemo-host: exit=$status $name"
-}
-
-# A host-side check that boots the first kernel, on amd64 only: on another
-# it prints why it skips (make test runs it). COMMAND gets the kernel.
-first_kernel_check() {	# first_kernel_check SUMMARY LOG NAME WHY COMMAND...
-	local label=$1 log=$SHMDEMO_TESTS/out/$2.log name=$3 why=$4
-	shift 4
-	if [ "$(kernel_field "${kernels[0]}" arch)" = amd64 ]; then
-		host_program "$name" "$@" "${kernels[0]}" | tee "$log"
-	else
-		echo "# SKIP $name: $why" | tee "$log"
-	fi
-	count "$log" "$label"
-}
-
 summary=()
-if [ "$job" = test ]; then
-	log=$SHMDEMO_TESTS/out/host-tests.log
-	mkdir -p "${log%/*}"
-	echo "# host: user_demo option parsing, the README checker, README.es.md"
-	{
-		host_program "test_user_demo host" \
-			env USER_DEMO="$SHMDEMO_TESTS/out/host/user/user_demo" \
-			"$SHMDEMO_TESTS/out/host/tests/guest/test_user_demo" host
-		"$SHMDEMO_TESTS/readme/host.sh"
-	} | tee "$log"
-	count "$log" host
-	echo "# host: make shell, race and run as a student types them (${kernels[0]})"
-	first_kernel_check lab lab-tests "test_lab.sh ${kernels[0]}" \
-		"make test checks the lab targets on x86-64" "$SHMDEMO_TESTS/host/test_lab.sh"
-fi
+# What the lane checks on the host before its guests boot (tests/lanes/).
+job_before
 
 # Prepare every kernel first: the guests then boot side by side.
 kdirs=() outs=()
@@ -182,22 +147,8 @@ for out in "${outs[@]}"; do
 	say "console log: $log"
 done
 
-# A kernel report provoked on purpose must reach the console log whole.
-# report-check.sh knows x86's report format (<TASK>), not arm64's.
-if [ "$job" = test ]; then
-	first_kernel_check "kernel report (${kernels[0]})" report-check \
-		"report-check ${kernels[0]}" \
-		"it reads x86 kernel reports; make test runs it" \
-		"$SHMDEMO_TESTS/host/report-check.sh"
-fi
-
-# README.md's experiments, as written, in make shell on the first kernel.
-if [ "$job" = test ]; then
-	echo "# README experiments, in make shell KERNEL=${kernels[0]}"
-	first_kernel_check "README experiments" readme-experiments \
-		"README experiments" "x86-64 outputs; make test runs them" \
-		"$SHMDEMO_TESTS/readme/run.sh"
-fi
+# And after them.
+job_after
 
 printf '%s\n' "${summary[@]}"
 tally_summary "$passed" "$failed" "$skipped"

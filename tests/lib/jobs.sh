@@ -12,6 +12,9 @@
 #                             (init's log check accepts their reports)
 #   job_key KERNEL_DIR RELEASE, job_stage STAGE KERNEL_DIR RELEASE
 #                             more of the initramfs, and what keys it
+#   job_before, job_after     checks on the host before the guests boot and
+#                             after they are tallied, counted with them
+#                             (count, tests/lib/tally.sh; make test's)
 #   do_JOB                    how make JOB shows its guest (run, race,
 #                             shell, module, bench); test and debug are
 #                             tallied by tests/lanes/guest.sh
@@ -20,6 +23,8 @@
 job_alloc_failures() { :; }
 job_key() { :; }
 job_stage() { :; }
+job_before() { :; }
+job_after() { :; }
 
 # The guest suite runs on Debian's kernels (test) and on the debug kernel:
 # the rows of tests/programs marked suite, in order, each 32-bit build after
