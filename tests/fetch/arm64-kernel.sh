@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Fetch a Debian arm64 kernel into the cache, and its headers into the build
-# root of its suite (tests/fetch/arm64-root.sh), where the module is built with
-# the cross compiler of the kernel's own compiler and its kbuild tools.
+# Fetch a Debian arm64 kernel into the cache, through the private apt with
+# arm64 as its architecture (tests/lib/apt.sh), and its headers into the
+# build root of its suite (tests/fetch/arm64-root.sh), where the module is
+# built with the cross compiler of the kernel's own compiler and its kbuild
+# tools.
 # Usage: tests/fetch/arm64-kernel.sh FLAVOUR   (an arm64 row of tests/kernels)
 # Prints the kernel's cache directory, which holds:
 #   release   the kernel release (uname -r in the guest)
@@ -16,49 +18,33 @@ set -euo pipefail
 
 flavour=${1:?usage: arm64-kernel.sh FLAVOUR (an arm64 row of tests/kernels)}
 kernel_known "$flavour"
-read -r arch suite meta name < <(kernel_rows name="$flavour" -- arch profile package buildroot)
+read -r arch profile meta name < <(kernel_rows name="$flavour" -- arch profile package buildroot)
 [ "$arch" = arm64 ] || die "$flavour is not an arm64 kernel (tests/kernels)"
-# The profile wins over the root's own suite when it is another one
-# (trixie-backports); bookworm's newest kernel may be in bookworm-security,
-# which a default release of bookworm would rank below bookworm.
-[ "$suite" != "$name" ] || suite=
 root=$("$(dirname "$0")/arm64-root.sh" "$name")
 mkdir -p "$SHMDEMO_CACHE/kernels"
 
-# apt in the build root (amd64 with arm64 multiarch): its own sources,
-# lists and cache, not the host's.
-root_apt() {	# root_apt apt-get|apt-cache ARG...
-	in_root "$root" "$SHMDEMO_CACHE/kernels" -- \
-		"$1" -q ${suite:+-o APT::Default-Release="$suite"} "${@:2}"
+# The private apt (tests/lib/apt.sh), as for amd64's kernels, with arm64 as
+# its architecture: its own lists and cache in $SHMDEMO_CACHE/apt/arm64/.
+arm64_apt() {	# arm64_apt FUNCTION ARG...: a function of tests/lib/apt.sh
+	SHMDEMO_ARCH=arm64 "$@"
 }
-root_update() {
-	say "updating the package lists of the $name build root"
-	root_apt apt-get update >&2 && touch "$root/var/lib/apt/lists/.shmdemo"
-}
-# The packages arm64's PACKAGE depends on whose names match PATTERN, as apt
-# names them for download: NAME:arm64, or NAME alone for an "all" package.
+# The packages PACKAGE depends on whose names match PATTERN.
 depends_on() {	# depends_on PACKAGE PATTERN
-	root_apt apt-cache depends --no-recommends --no-suggests "$1:arm64" |
+	{ arm64_apt papt "$profile" apt-cache depends --no-recommends \
+		--no-suggests "$1" 2>/dev/null || true; } |
 		awk -v pat="$2" '$1 ~ /Depends:/ {
 			name = $2
-			if (sub(/^</, "", name))
-				sub(/:arm64>$/, "", name)
+			sub(/^</, "", name)
+			sub(/>$/, "", name)
 			if (name ~ pat)
 				print name
 		}'
 }
 
 # Lists older than a day are refreshed; offline, the old ones do.
-lists=$root/var/lib/apt/lists/.shmdemo
-if [ ! -e "$lists" ]; then
-	root_update || die "apt-get update failed for $root"
-elif [ -n "$(find "$lists" -mmin +1440)" ]; then
-	root_update || say "keeping the old package lists"
-fi
-
+arm64_apt apt_profile_ready "$profile" || true
 image=$(depends_on "$meta" '^linux-image-' | head -n 1)
-[ -n "$image" ] || die "no package $meta in the ${suite:-$name} lists"
-image=${image%:arm64}
+[ -n "$image" ] || die "no package $meta in the $profile lists (arm64)"
 release=${image#linux-image-}
 release=${release%-unsigned}
 dir=$SHMDEMO_CACHE/kernels/$release
@@ -67,27 +53,22 @@ headers=linux-headers-$release
 # A build root made anew has lost the headers: fetch them again.
 if [ ! -e "$dir/ready" ] || [ ! -d "$root/usr/src/$headers" ]; then
 	# From 7.x the image package is empty: the kernel is in linux-binary-*.
-	boot=("$image:arm64" $(depends_on "$image" '^linux-(binary|base)-'))
-	build=("$headers:arm64" $(depends_on "$headers" '^linux-(headers|kbuild|base)-'))
-	say "fetching ${boot[*]} ${build[*]} (${suite:-$name}, arm64)"
+	boot=("$image" $(depends_on "$image" '^linux-(binary|base)-'))
+	build=("$headers" $(depends_on "$headers" '^linux-(headers|kbuild|base)-'))
+	say "fetching ${boot[*]} ${build[*]} ($profile, arm64)"
 	rm -rf "$dir" && mkdir -p "$dir/debs"
-	get() {
-		in_root "$root" "$SHMDEMO_CACHE/kernels" -- sh -c 'cd "$0" &&
-			apt-get -q -o APT::Sandbox::User=root download "$@"' \
-			"$dir/debs" "${boot[@]}" "${build[@]}" >&2
-	}
-	get || { root_update && get; } || die "could not download the packages"
+	arm64_apt papt_download "$profile" "$dir/debs" "${boot[@]}" "${build[@]}"
 	# The kernel and its config: in /boot up to 6.x, in /usr/lib/modules
 	# from 7.x.
 	mods=./usr/lib/modules/$release
 	for pkg in "${boot[@]}"; do
-		dpkg-deb --fsys-tarfile "$dir/debs/${pkg%:arm64}"_*.deb |
+		dpkg-deb --fsys-tarfile "$dir/debs/$pkg"_*.deb |
 			tar -x -C "$dir/debs" --wildcards './boot/*' \
 				"$mods/vmlinuz" "$mods/config" 2>/dev/null || true
 	done
 	# --keep-directory-symlink: the root's /lib is a symlink to usr/lib.
 	for pkg in "${build[@]}"; do
-		dpkg-deb --fsys-tarfile "$dir/debs/${pkg%:arm64}"_*.deb |
+		dpkg-deb --fsys-tarfile "$dir/debs/$pkg"_*.deb |
 			tar -x --keep-directory-symlink -C "$root"
 	done
 	for f in boot/vmlinuz-$release "$mods/vmlinuz" ""; do

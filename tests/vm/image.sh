@@ -28,6 +28,14 @@ if [ -e "$dir/ready" ]; then
 fi
 
 [ "$(id -u)" = 0 ] || die "debootstrap needs root: run make test-vm as root"
+# One build at a time: a second make test-vm waits, then finds it made.
+mkdir -p "${dir%/*}"
+exec 9> "$dir.lock"
+flock 9
+if [ -e "$dir/ready" ]; then
+	echo "$dir"
+	exit 0
+fi
 rm -rf "$dir" && mkdir -p "$dir"
 root=$dir/root
 
