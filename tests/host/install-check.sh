@@ -7,8 +7,7 @@
 # Usage: tests/host/install-check.sh [FLAVOUR]   (a kernel of the host's Debian
 #   release, tests/fetch/kernel.sh --host; default: the first of tests/kernels)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../lib/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 flavour=${1:-$(kernel_default amd64)}
 kdir=$("$SHMDEMO_TESTS/fetch/kernel.sh" "$flavour")

@@ -7,8 +7,7 @@
 # off at once, taken in turn; the medians and the ratios.
 # Usage: tests/host/lab-speed.sh [FLAVOUR] [REPS]
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../lib/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 flavour=${1:-$(kernel_default)} reps=${2:-5} smp=2 job=bare
 . "$SHMDEMO_TESTS/lib/boot.sh"
 

@@ -9,8 +9,7 @@
 # Prints TAP; make test runs it on the first kernel.
 # Usage: tests/host/report-check.sh [FLAVOUR]
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../lib/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 flavour=${1:-$(kernel_default amd64)}
 # shellcheck disable=SC2034	# read by tests/lib/boot.sh and tests/lib/jobs.sh

@@ -6,8 +6,7 @@
 # each error message that points home. Each guest case boots a guest.
 # Usage: tests/host/test_lab.sh FLAVOUR
 set -uo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../lib/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 flavour=${1:-$(kernel_default)}
 unset SHMDEMO_APPEND PAGES ARGS N

@@ -10,8 +10,7 @@
 #             default: make check builds in its own, so that CI's make deb
 #             and make test-vm, in another lane, keep theirs
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../lib/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 check=false out=$SHMDEMO_TESTS/out/deb
 while [ $# -gt 0 ]; do
