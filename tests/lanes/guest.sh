@@ -139,7 +139,7 @@ for out in "${outs[@]}"; do
 	release=${out##*/} log=$out/console-$job.log
 	[ ${#kdirs[@]} -eq 1 ] || { echo "# guest: Linux $release"; cat "$log"; }
 	if ! guest_finished "$log"; then
-		echo "not ok - guest $release reached its end marker" >> "$log"
+		tap_unnumbered 1 "guest $release reached its end marker" >> "$log"
 	fi
 	# The job's programs and their case counts, as built (tests/lib/jobs.sh).
 	job_expected "$out" "$release" > "$out/expected-$job.txt"

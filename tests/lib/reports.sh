@@ -7,6 +7,7 @@
 # crafted logs (make check).
 
 report_patterns=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../report-patterns
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 # The kernel reports in LOG: its kernel lines (a printk time stamp,
 # "[   12.345678] ", wherever it starts: the kernel's lines can cut into a
@@ -52,16 +53,16 @@ console_reports() {	# console_reports LOG [COMM...]
 }
 
 # The host's verdict on LOG, appended to it as a TAP line outside any
-# program, which tests/lib/tally.sh counts: "not ok" names the first report
+# program (tap_unnumbered), which tests/lib/tally.sh counts: "not ok" names the first report
 # line (and says it on stderr too).
 console_verdict() {	# console_verdict LOG [COMM...]
 	local lines reports first
 	read -r lines reports first < <(console_reports "$@")
 	if [ "$reports" -eq 0 ]; then
-		echo "ok - host: no kernel report on the console ($lines kernel lines)" >> "$1"
+		tap_unnumbered 0 "host: no kernel report on the console ($lines kernel lines)" >> "$1"
 		return 0
 	fi
-	echo "not ok - host: $reports kernel report lines on the console, the first: $first" |
+	tap_unnumbered 1 "host: $reports kernel report lines on the console, the first: $first" |
 		tee -a "$1" >&2
 	return 1
 }

@@ -117,6 +117,13 @@ help_lists_readme_targets() {
 	done
 }
 
+# One TAP vocabulary: no shell script but tests/lib/tap.sh prints a result
+# line of its own (echo or printf of "ok" or "not ok").
+tap_printers() {
+	grep -rnE --include='*.sh' --exclude-dir=out "(echo|printf)[[:space:]]+(-[a-z]+[[:space:]]+)?['\"](not )?ok([[:space:]%]|['\"]|\\\\|$)" tests |
+		grep -v '^tests/lib/tap\.sh:' | sed 's/$/ (use tests\/lib\/tap.sh)/' || true
+}
+
 # Every branch: from cppcheck 2.11 (Debian 13), the default level stops at
 # a branch limit and says so in an information line, which is no finding.
 # The version macro as gcc gets it. constParameterCallback (2.11 on): a
@@ -214,6 +221,7 @@ check "cppcheck on user code" cppcheck_user
 check "clang-format: the tree conforms to .clang-format" clang_format
 check "man page: groff -ww has no warnings" man_page
 check "make help lists every make target README.md names" help_lists_readme_targets
+check "TAP: every shell script prints its results through tests/lib/tap.sh" tap_printers
 check "tally: crafted logs: no plan, short or long of it, no program, a missing program, a count mismatch, SKIPs, repeated test numbers" \
 	"$SHMDEMO_TESTS/host/test_tally.sh"
 check "harness: skip_case() prints '# SKIP why', counted as a skip; a skip without a reason fails" \

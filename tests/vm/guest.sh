@@ -28,6 +28,8 @@ debs=$payload/debs
 export DEBIAN_FRONTEND=noninteractive
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
+. "$payload/tap.sh"	# tests/lib/tap.sh: the host numbers its lines (tap_relay)
+
 student=student		# in the group: uses the device without sudo
 visitor=visitor		# not in the group
 expect_demo='Child reads: Hello, child process!'
@@ -44,12 +46,8 @@ step() {
 	# The console (ttyS0) shows it as it runs: where a timed-out boot was.
 	(set -e; "$@") 2>&1 | tee "$out" > /dev/ttyS0
 	status=${PIPESTATUS[0]}
-	if [ "$status" -eq 0 ]; then
-		echo "ok - $n: $desc"
-	else
-		echo "not ok - $n: $desc"
-		tail -n 40 "$out" | sed 's/^/#   /'
-	fi
+	tap_unnumbered "$status" "$n: $desc"
+	[ "$status" -eq 0 ] || tail -n 40 "$out" | sed 's/^/#   /'
 	# Where the time goes, for whoever makes make test-vm faster.
 	echo "# step $n took $((SECONDS - start)) s"
 }

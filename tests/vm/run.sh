@@ -18,6 +18,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/lib.sh"
+. "$SHMDEMO_TESTS/lib/tap.sh"
 
 scenarios=("$@")
 [ $# -gt 0 ] || scenarios=(packages make-install dkms-by-hand verdict-panic verdict-hang
@@ -32,7 +33,8 @@ kernel_debs=$("$here/debs.sh")
 
 out=${SHMDEMO_VM_OUT:-$SHMDEMO_TESTS/out/vm}
 rm -rf "$out" && mkdir -p "$out/payload/debs"
-cp "$here"/guest*.sh "$SHMDEMO_TESTS/report-patterns" "$out/payload/"
+cp "$here"/guest*.sh "$SHMDEMO_TESTS/lib/tap.sh" "$SHMDEMO_TESTS/report-patterns" \
+	"$out/payload/"
 cp "$SHMDEMO_TESTS"/out/deb/shmdemo-dkms_*.deb \
 	"$SHMDEMO_TESTS"/out/deb/shmdemo-utils_*.deb "$out/payload/debs/"
 # The source as a clone has it (tracked and new files, no build products).
@@ -125,11 +127,11 @@ verdict() {	# verdict panic|hang|report
 		grep -q -- "$e" <<< "$result" || break
 	done
 	if grep -q '^ok - ' <<< "$result"; then
-		echo "not ok - a guest that ${1}s passed its step"
+		tap_unnumbered 1 "a guest that ${1}s passed its step"
 	elif ! grep -q -- "$e" <<< "$result"; then
-		echo "not ok - a guest that ${1}s failed, but not for that ('$e' not seen)"
+		tap_unnumbered 1 "a guest that ${1}s failed, but not for that ('$e' not seen)"
 	else
-		echo "ok - a guest that ${1}s fails its step (${evidence[*]})"
+		tap_unnumbered 0 "a guest that ${1}s fails its step (${evidence[*]})"
 	fi
 }
 
@@ -150,20 +152,13 @@ for s in "${scenarios[@]}"; do
 done
 wait
 
-# Numbered in the order the scenarios were named (tests/lib/tap.sh); a step a
-# guest never reached (it hung, panicked or stopped early) fails, and so do
-# extra ones.
-. "$SHMDEMO_TESTS/lib/tap.sh"
+# Numbered in the order the scenarios were named (tests/lib/tap.sh,
+# tap_relay); a step a guest never reached (it hung, panicked or stopped
+# early) fails, and so do extra ones.
 . "$SHMDEMO_TESTS/lib/tally.sh"
 for s in "${scenarios[@]}"; do
-	seen=0
-	while IFS= read -r line; do
-		case $line in
-		"ok - "*) ok 0 "$s: ${line#ok - }"; seen=$((seen + 1)) ;;
-		"not ok - "*) ok 1 "$s: ${line#not ok - }"; seen=$((seen + 1)) ;;
-		*) echo "$line" ;;
-		esac
-	done < "$out/$s.result"
+	tap_relay "$s" < "$out/$s.result"
+	seen=$tap_relayed
 	for ((; seen < steps[$s]; seen++)); do
 		ok 1 "$s: a step that never ran (the guest stopped early)"
 	done
