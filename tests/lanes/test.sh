@@ -3,7 +3,7 @@
 # tests/programs on each kernel, tallied against its expected counts; and,
 # around the guests, make test's checks on the host: user_demo's options
 # and the README checker before, then on the first kernel the lab targets
-# as a student types them, a provoked kernel report, README's experiments.
+# as a student types them, a provoked kernel report, the guide's experiments.
 
 job_programs() {
 	echo "$suite_programs"
@@ -39,7 +39,7 @@ job_before() {
 	local log=$SHMDEMO_TESTS/out/host-tests.log
 
 	mkdir -p "${log%/*}"
-	echo "# host: user_demo option parsing, the README checker, README.es.md"
+	echo "# host: user_demo option parsing, the guide checker, the Spanish documents"
 	{
 		host_program "test_user_demo host" \
 			env USER_DEMO="$SHMDEMO_TESTS/out/host/user/user_demo" \
@@ -60,9 +60,9 @@ job_after() {
 		"it reads x86 kernel reports; make test runs it" \
 		"$SHMDEMO_TESTS/host/report-check.sh"
 
-	# README.md's experiments, as written, in make shell on the first kernel.
-	echo "# README experiments, in make shell KERNEL=${kernels[0]}"
-	first_kernel_check "README experiments" readme-experiments \
-		"README experiments" "x86-64 outputs; make test runs them" \
+	# The guide's experiments, as written, in make shell on the first kernel.
+	echo "# guide experiments (course/guide.md), in make shell KERNEL=${kernels[0]}"
+	first_kernel_check "guide experiments" readme-experiments \
+		"guide experiments" "x86-64 outputs; make test runs them" \
 		"$SHMDEMO_TESTS/readme/run.sh"
 }

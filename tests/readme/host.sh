@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The host side of the README checks, for make test: the checker's own
-# cases, and README.es.md against README.md. Each program's TAP between
-# the begin and exit lines that tests/lib/tally.sh counts.
+# The host side of the documents' checks, for make test: the checker's own
+# cases, and each Spanish edition of tests/readme/docs against its English
+# one. Each program's TAP between the begin and exit lines that
+# tests/lib/tally.sh counts.
 here=$(cd "$(dirname "$0")" && pwd)
 top=${here%/tests/readme}
 
@@ -15,4 +16,6 @@ check() {	# check NAME COMMAND...
 }
 
 check readme-selftest tests/readme/selftest.sh
-check readme-structure perl tests/readme/readme.pl structure README.md README.es.md
+while read -r en es; do
+	check "structure $es" perl tests/readme/readme.pl structure "$en" "$es"
+done < <("$here/docs.sh" pairs)

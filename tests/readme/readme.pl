@@ -1,17 +1,18 @@
 #!/usr/bin/perl
 # SPDX-License-Identifier: GPL-2.0
 #
-# The README's experiments, run as written (tests/README.md: README
+# The guide's experiments, run as written (tests/README.md: The guide's
 # experiments). Perl because perl-base is on every Debian system.
 #
-#   readme.pl list README.md             the experiments and their commands
-#   readme.pl script README.md           the shell input that runs them all
-#   readme.pl compare README.md LOG      TAP, one line per experiment
+#   readme.pl list GUIDE.md              the experiments and their commands
+#   readme.pl script GUIDE.md            the shell input that runs them all
+#   readme.pl compare GUIDE.md LOG       TAP, one line per experiment
 #   readme.pl structure A.md B.md        TAP: same sections, same commands
 #
-# An experiment is a "### " heading under "## Experiments". Its ```console
-# blocks hold the commands, after make shell's prompt ("guest:/root# ",
-# any directory), each followed by the output it must give.
+# An experiment is a "### Experiment N: TITLE" heading, up to the next
+# heading of level 1 to 3. Its ```console blocks hold the commands, after
+# make shell's prompt ("guest:/root# ", any directory), each followed by
+# the output it must give.
 # Lines after a "$ " prompt are the host's and are not run. In the output:
 #   <N>    a decimal number (a pid, a count)
 #   <HEX>  hexadecimal digits (an address after 0x)
@@ -37,7 +38,7 @@ sub slurp {
 # anyorder }] }].
 sub experiments {
 	my ($text) = @_;
-	my (@exps, $in_section, $exp, $fence, $cmd, $anyorder, $pending_anyorder);
+	my (@exps, $exp, $fence, $cmd, $anyorder, $pending_anyorder);
 	my $n = 0;
 
 	for my $line (split /\n/, $text) {
@@ -71,12 +72,11 @@ sub experiments {
 			next;
 		}
 		$pending_anyorder = 0 if $line =~ /\S/;
-		if ($line =~ /^## (.*)/) {
-			$in_section = $1 =~ /^Experiments\b/;
-			undef $exp;
-		} elsif ($in_section && $line =~ /^### (?:\d+\.\s*)?(.*?)\s*$/) {
+		if ($line =~ /^### Experiment [0-9]+[.:]\s*(.*?)\s*$/) {
 			$exp = { title => $1, line => $n, cmds => [] };
 			push @exps, $exp;
+		} elsif ($line =~ /^#{1,3} /) {
+			undef $exp;
 		}
 	}
 	return @exps;
@@ -215,23 +215,21 @@ sub cmd_compare {
 			}
 		}
 		if ($why eq '') {
-			print "ok $i - README experiment: $exp->{title}\n";
+			print "ok $i - guide experiment: $exp->{title}\n";
 		} else {
 			$bad++;
-			print "not ok $i - README experiment: $exp->{title}\n";
+			print "not ok $i - guide experiment: $exp->{title}\n";
 			print "# $_\n" for split /\n/, $why;
 		}
 	}
 	return $bad ? 1 : 0;
 }
 
-# The headings' levels and each section's ```console and ```sh blocks, up
-# to "<!-- end of the student part -->" if the file has one.
+# The headings' levels and each section's ```console and ```sh blocks.
 sub outline {
 	my ($text) = @_;
 	my (@out, $fence, $block);
 
-	$text =~ s/<!-- end of the student part -->.*//s;
 	for my $line (split /\n/, $text) {
 		if (defined $fence) {
 			if ($line =~ /^```\s*$/) {
@@ -268,7 +266,7 @@ sub cmd_structure {
 	for my $k (0 .. ($#a > $#b ? $#a : $#b)) {
 		next if defined $a[$k] && defined $b[$k] && $a[$k] eq $b[$k];
 		my ($x, $y) = map { defined $_ ? $_ : '(nothing)' } ($a[$k], $b[$k]);
-		my $sec = grep { /^heading/ } @a[0 .. $k];
+		my $sec = grep { defined && /^heading/ } @a[0 .. $k];
 		print "not ok 2 - $a and $b have the same sections and commands in the same order\n";
 		print "# the first difference, in section $sec of $a:\n";
 		print "# $a: $_\n" for split /\n/, $x;
@@ -282,6 +280,6 @@ sub cmd_structure {
 my %cmds = (list => [\&cmd_list, 1], script => [\&cmd_script, 1],
 	    compare => [\&cmd_compare, 2], structure => [\&cmd_structure, 2]);
 my $verb = shift // '';
-die "usage: readme.pl list|script README | compare README LOG | structure A.md B.md\n"
+die "usage: readme.pl list|script GUIDE | compare GUIDE LOG | structure A.md B.md\n"
 	unless $cmds{$verb} && @ARGV == $cmds{$verb}[1];
 exit($cmds{$verb}[0]->(@ARGV));

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Host-side cases for tests/readme/readme.pl: the extractor, the comparator
-# and its placeholders, and the structure check, on small made-up READMEs
+# and its placeholders, and the structure check, on small made-up guides
 # and transcripts. TAP on stdout.
 set -uo pipefail
 readme=$(cd "$(dirname "$0")" && pwd)/readme.pl
@@ -23,9 +23,9 @@ cat > "$tmp/README.md" <<'EOF'
 guest:/root# not-an-experiment
 ```
 
-## Experiments
+## The buffer
 
-### 1. Sizes
+### Experiment 1: Sizes
 
 ```console
 $ make shell
@@ -38,7 +38,9 @@ guest:/root# cat /sys/class/misc/shmdemo/size
 guest:/root# not a command: a C block
 ```
 
-### 2. Two writers
+Prose between the experiments.
+
+### Experiment 2. Two writers
 <!-- any order -->
 ```console
 guest:/tmp# ./two
@@ -47,9 +49,15 @@ child <N> woke at 0x<HEX>
 done: <...>
 ```
 
+### Questions
+
+```console
+guest:/root# echo not an experiment: a heading of its own ends one
+```
+
 ## Exercises
 
-### Not an experiment
+### Exercise 3: not an experiment
 
 ```console
 guest:/root# echo no
@@ -66,7 +74,7 @@ perl "$readme" script "$tmp/README.md" > "$tmp/script"
 grep -q -x "printf '@@readme %s\\\\n' 1.2" "$tmp/script" &&
 	grep -q -x "printf '@@readme %s\\\\n' 2.end" "$tmp/script" &&
 	[ "$(grep -c 'rmmod shmdemo 2>/dev/null' "$tmp/script")" -eq 3 ] &&
-	! grep -q -e make -e 'not' "$tmp/script"
+	! grep -q -e make -e 'not' -e echo "$tmp/script"
 ok $? "script: a marker per command, a reset per experiment, no host lines"
 
 good='@@readme 1.1
@@ -82,11 +90,11 @@ child 12 woke at 0xfe80
 parent 11 wrote
 done: all of it
 @@readme 2.end'
-compare_says "$good" '^ok 1 - README experiment: Sizes$' &&
-	compare_says "$good" '^ok 2 - README experiment: Two writers$'
+compare_says "$good" '^ok 1 - guide experiment: Sizes$' &&
+	compare_says "$good" '^ok 2 - guide experiment: Two writers$'
 ok $? "compare: the echoed commands dropped, <N> <HEX> <...> and any order"
 
-compare_says "${good/16384/16385}" '^not ok 1 - README experiment: Sizes$' &&
+compare_says "${good/16384/16385}" '^not ok 1 - guide experiment: Sizes$' &&
 	grep -q '^#  *got: 16385$' "$tmp/out"
 ok $? "compare: a different output fails, and says what it got"
 
@@ -115,15 +123,15 @@ ok $? "compare: a transcript that stops early fails the rest"
 compare_says "$good" '^1\.\.2$'
 ok $? "compare: a TAP plan with one line per experiment"
 
-{ sed -n '/^## Experiments/,/^### 2/p' "$tmp/README.md" | sed '$d'
-  printf '### 3. Prose only\n\nNothing to run.\n'; } > "$tmp/prose.md"
+{ sed -n '/^## The buffer/,/^### Experiment 2/p' "$tmp/README.md" | sed '$d'
+  printf '### Experiment 3: Prose only\n\nNothing to run.\n'; } > "$tmp/prose.md"
 printf '%s\n' "$good" > "$tmp/log"
 ! perl "$readme" compare "$tmp/prose.md" "$tmp/log" > "$tmp/out" &&
-	grep -q '^not ok 2 - README experiment: Prose only$' "$tmp/out"
+	grep -q '^not ok 2 - guide experiment: Prose only$' "$tmp/out"
 ok $? "compare: an experiment without a command fails"
 
 # structure: a translation keeps the headings and the command blocks.
-sed -e 's/^# Title/# Título/' -e 's/^### 2. Two writers/### 2. Dos escritores/' \
+sed -e 's/^# Title/# Título/' -e 's/^### Experiment 2. Two writers/### Experimento 2. Dos escritores/' \
 	-e 's/^## Exercises/## Ejercicios/' "$tmp/README.md" > "$tmp/es.md"
 perl "$readme" structure "$tmp/README.md" "$tmp/es.md" > "$tmp/out"
 ok $? "structure: translated headings, same commands: passes"
@@ -133,15 +141,15 @@ sed 's/pages=4/pages=8/' "$tmp/es.md" > "$tmp/es2.md"
 	grep -q 'es2.md: guest:/root# insmod shmdemo.ko pages=8' "$tmp/out"
 ok $? "structure: a changed command fails and is shown"
 
-sed '/^### 2/d' "$tmp/es.md" > "$tmp/es3.md"
+sed '/^### Experimento 2/d' "$tmp/es.md" > "$tmp/es3.md"
 ! perl "$readme" structure "$tmp/README.md" "$tmp/es3.md" > "$tmp/out" &&
-	grep -q '^not ok 1 .*(6 and 5)' "$tmp/out"
+	grep -q '^not ok 1 .*(7 and 6)' "$tmp/out"
 ok $? "structure: a missing section fails"
 
-{ cat "$tmp/README.md"; echo '<!-- end of the student part -->';
-  printf '## Only in English\n\n```sh\nmake\n```\n'; } > "$tmp/en.md"
-perl "$readme" structure "$tmp/en.md" "$tmp/es.md" > "$tmp/out"
-ok $? "structure: what follows the end of the student part is not compared"
+{ cat "$tmp/es.md"; printf '## Solo en español\n'; } > "$tmp/es4.md"
+! perl "$readme" structure "$tmp/README.md" "$tmp/es4.md" > "$tmp/out" &&
+	grep -q '^not ok 2 ' "$tmp/out"
+ok $? "structure: a section the English lacks fails, at the end too"
 
 tap_plan "$tap_n"
 tap_status

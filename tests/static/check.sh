@@ -106,15 +106,28 @@ user_build() {	# user_build [CFLAG...]
 	done
 }
 
-# Every make target README.md names is one make help lists.
-help_lists_readme_targets() {
-	local listed target
+# Every make target that a document of tests/readme/docs marked "targets"
+# names, in either language, is one make help lists.
+help_lists_doc_targets() {
+	local listed target doc
 	listed=$(make -s help | awk '$1 == "make" { print $2 }')
-	for target in $(grep -oh -e '`make [a-z][a-z0-9-]*' -e '^\(sudo \)\?make [a-z][a-z0-9-]*' README.md |
-			awk '{ print $NF }' | sort -u); do
-		grep -qxF "$target" <<< "$listed" ||
-			echo "README.md names make $target, which make help does not list"
+	for doc in $(tests/readme/docs.sh both targets); do
+		[ -e "$doc" ] || { echo "tests/readme/docs names $doc, which is missing"; continue; }
+		for target in $(grep -oh -e '`make [a-z][a-z0-9-]*' -e '^\(sudo \)\?make [a-z][a-z0-9-]*' "$doc" |
+				awk '{ print $NF }' | sort -u); do
+			grep -qxF "$target" <<< "$listed" ||
+				echo "$doc names make $target, which make help does not list"
+		done
 	done
+}
+
+# Each Spanish edition has its English document's sections and commands
+# (make test runs the same comparison, with the checker's own cases).
+docs_structure() {
+	local en es out
+	while read -r en es; do
+		out=$(perl tests/readme/readme.pl structure "$en" "$es") || printf '%s\n' "$out"
+	done < <(tests/readme/docs.sh pairs)
 }
 
 # One TAP vocabulary: no shell script but tests/lib/tap.sh prints a result
@@ -220,7 +233,8 @@ check "gcc -fanalyzer on user code" user_build -fanalyzer
 check "cppcheck on user code" cppcheck_user
 check "clang-format: the tree conforms to .clang-format" clang_format
 check "man page: groff -ww has no warnings" man_page
-check "make help lists every make target README.md names" help_lists_readme_targets
+check "make help lists every make target README.md and the guide name, in both languages" help_lists_doc_targets
+check "README.es.md, the guide and the teacher's page in Spanish: the English sections and commands" docs_structure
 check "TAP: every shell script prints its results through tests/lib/tap.sh" tap_printers
 check "tally: crafted logs: no plan, short or long of it, no program, a missing program, a count mismatch, SKIPs, repeated test numbers" \
 	"$SHMDEMO_TESTS/host/test_tally.sh"
