@@ -160,34 +160,71 @@ out:
 	return err;
 }
 
-static bool module_loaded(void)
+/*
+ * Whether the module is loaded (LIVE) and whether modprobe can find it:
+ * installed for the running kernel, as the Debian package or make install
+ * put it, is a modules.dep entry.
+ */
+static void module_state(bool *loaded, bool *installed)
 {
 	struct kmod_module *mod = NULL;
 	struct kmod_ctx *ctx;
-	bool loaded = false;
 
+	*loaded = false;
+	*installed = false;
 	ctx = kmod_new(NULL, NULL);
 	if (!ctx)
-		return false;
+		return;
 	kmod_set_log_priority(ctx, 0);
-	if (kmod_module_new_from_name(ctx, "shmdemo", &mod) == 0)
-		loaded = kmod_module_get_initstate(mod) == KMOD_MODULE_LIVE;
+	if (kmod_module_new_from_name(ctx, "shmdemo", &mod) == 0) {
+		*loaded = kmod_module_get_initstate(mod) == KMOD_MODULE_LIVE;
+		*installed = kmod_module_get_path(mod) != NULL;
+	}
 	kmod_module_unref(mod);
 	kmod_unref(ctx);
-	return loaded;
+}
+
+/*
+ * How to load the module, for the machine this runs on: modprobe where it
+ * is installed, insmod of the build where it is not, and, for a user who
+ * is not root (a student on a lab machine), whom to ask.
+ */
+static void not_loaded(bool installed)
+{
+	const char *ko = access("shmdemo.ko", F_OK) ? "kmod/shmdemo.ko" :
+						      "shmdemo.ko";
+
+	if (geteuid() && installed)
+		fprintf(stderr,
+			"%s: the shmdemo module is not loaded, and loading it takes root: ask your teacher (or whoever administers this machine) to run 'sudo modprobe shmdemo'\n",
+			progname);
+	else if (geteuid())
+		fprintf(stderr,
+			"%s: the shmdemo module is not loaded, and loading it takes root: ask your teacher (or whoever administers this machine) to load it, or on your own machine run 'sudo insmod %s'\n",
+			progname, ko);
+	else if (installed)
+		fprintf(stderr,
+			"%s: the shmdemo module is not loaded: load it with 'modprobe shmdemo'\n",
+			progname);
+	else
+		fprintf(stderr,
+			"%s: the shmdemo module is not loaded: load it with 'insmod %s', or run %s --load %s\n",
+			progname, ko, progname, ko);
 }
 
 int open_failed(const char *path, int err)
 {
-	if (err == ENOENT && !module_loaded())
-		fprintf(stderr,
-			"%s: the shmdemo module is not loaded: load it with 'sudo insmod kmod/shmdemo.ko', or run %s --load kmod/shmdemo.ko\n",
-			progname, progname);
-	else if (err == ENOENT)
-		fprintf(stderr,
-			"%s: %s: no such device node (the module is loaded: is devtmpfs mounted on /dev?)\n",
-			progname, path);
-	else if (err == EACCES || err == EPERM)
+	bool loaded, installed;
+
+	if (err == ENOENT) {
+		module_state(&loaded, &installed);
+		if (!loaded)
+			not_loaded(installed);
+		else
+			fprintf(stderr,
+				"%s: %s: no such device node (the module is loaded: is devtmpfs mounted on /dev?)\n",
+				progname, path);
+	} else if (err == EACCES || err == EPERM)
 		fprintf(stderr,
 			"%s: %s: permission denied (run as root, or join the group that the udev rule of make install gives it to)\n",
 			progname, path);
