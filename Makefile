@@ -88,7 +88,7 @@ user/user_demo: $(USER_SRCS) user/cli.h kmod/uapi/linux/shmdemo.h debian/changel
 	$(CC) $(UAPI) -DSHMDEMO_VERSION='"$(VERSION)"' $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) \
 		-o $@ $(USER_SRCS) $(LDFLAGS) $(KMOD_LIBS)
 
-# The experiments' helpers (README.md: Experiments).
+# The experiments' helpers (course/guide.md).
 user/faults_demo user/mmap_try: user/%: user/%.c kmod/uapi/linux/shmdemo.h
 	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
@@ -96,7 +96,7 @@ user/faults_demo user/mmap_try: user/%: user/%.c kmod/uapi/linux/shmdemo.h
 guest-progs:	## the guest programs of tests/programs, into tests/out/host
 	$(MAKE) -C tests
 
-# make run, shell and race take these (README.md: the two commands); exported, so that
+# make run, shell and race take these (course/guide.md: Working in the guest); exported, so that
 # ARGS reaches the scripts with its quotes as typed.
 export SHMDEMO_PAGES = $(PAGES)
 export SHMDEMO_ARGS = $(ARGS)

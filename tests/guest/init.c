@@ -649,7 +649,7 @@ static void run_shell(void)
 		setenv("HOME", SHELL_HOME, 1);
 		/*
 		 * $PWD, not \w: busybox abbreviates $HOME to ~ in \w (trixie's
-		 * 1.37, the host's busybox on Debian 13), and the README's
+		 * 1.37, the host's busybox on Debian 13), and the guide's
 		 * prompts say /root.
 		 */
 		setenv("PS1", "guest:$PWD# ", 1);

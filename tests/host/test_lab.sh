@@ -36,7 +36,7 @@ show() { sed 's/^/# /' "$1"; }
 release=$(cat "$("$SHMDEMO_TESTS/fetch/kernel.sh" "$flavour")/release")
 tap_plan 22
 
-# make shell with a pipe: the README's three lines, then /src both ways:
+# make shell with a pipe: the guide's three lines, then /src both ways:
 # a module rebuilt on the host loaded from /src, a file written to /src.
 rm -f "$SHMDEMO_TESTS/out/lab-9p"
 lab guest-module KERNEL="$flavour" 2> /dev/null

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make test-vm, in the guest: step 8, the README's by-hand paths (make
-# install; DKMS without the package). Sourced by guest.sh.
+# make test-vm, in the guest: step 8, the by-hand paths of the teacher's
+# page, course/teacher.md (make install; DKMS without the package). Sourced
+# by guest.sh.
 
 unpack_source() {
 	rm -rf /root/shmdemo
@@ -9,7 +10,7 @@ unpack_source() {
 	tar -x -C /root/shmdemo -f "$payload/shmdemo-src.tar"
 }
 
-group_by_hand() {	# the README's "Letting a group use the device"
+group_by_hand() {	# course/teacher.md's "Letting a group use the device"
 	groupadd --system shmdemo
 	useradd -m -s /bin/bash "$student"
 	useradd -m -s /bin/bash "$visitor"

@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make test-vm, in the guest: steps 1 to 7, the Debian packages as the
-# README's "With the Debian packages" installs them. Sourced by guest.sh.
+# teacher's page (course/teacher.md) installs them. Sourced by guest.sh.
 
-install_ours() {	# install_ours [APT_OPTION...]: the README's apt install
+install_ours() {	# install_ours [APT_OPTION...]: the teacher's page's apt install
 	(cd "$debs" && apt install -y "$@" ./shmdemo-dkms_*.deb ./shmdemo-utils_*.deb) ||
 		fail "apt install failed"
 }
@@ -21,7 +21,7 @@ load_by_udev() {
 	node_ok 4
 }
 
-at_boot_config() {	# the README's two files, then a reboot
+at_boot_config() {	# the teacher's page's two files, then a reboot
 	echo shmdemo > /etc/modules-load.d/shmdemo.conf
 	echo 'options shmdemo pages=4' > /etc/modprobe.d/shmdemo.conf
 }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make test-vm, in the guest: run the steps due at this boot as root, the way
-# the README tells a teacher and a student, and print one TAP line per step
+# the teacher's page and the guide tell a teacher and a student, and print one TAP line per step
 # on the second serial port. The payload disk (/run/payload) carries this
 # script and the steps it sources (guest-packages.sh, guest-by-hand.sh), the
 # packages and the source; the steps reached so far are kept on

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # make test-vm: boot a full Debian 12 system (systemd, udev, dkms) in QEMU,
 # with no network, and in it install the packages of make deb, use the device
-# as a student, reboot, add a second kernel, purge; then the README's by-hand
+# as a student, reboot, add a second kernel, purge; then the teacher's page's by-hand
 # paths, each in a fresh copy of the image. One TAP line per step; the last
 # line is "N passed, N failed". Logs: tests/out/vm/.
 # Each boot that ends as planned adds a TAP line of its own: its kernel log
