@@ -178,7 +178,7 @@ static void module_state(bool *loaded, bool *installed)
 	kmod_set_log_priority(ctx, 0);
 	if (kmod_module_new_from_name(ctx, "shmdemo", &mod) == 0) {
 		*loaded = kmod_module_get_initstate(mod) == KMOD_MODULE_LIVE;
-		*installed = kmod_module_get_path(mod) != NULL;
+		*installed = kmod_module_get_path(mod);
 	}
 	kmod_module_unref(mod);
 	kmod_unref(ctx);
@@ -214,17 +214,17 @@ static void not_loaded(bool installed)
 
 int open_failed(const char *path, int err)
 {
-	bool loaded, installed;
+	bool loaded = false, installed = false;
 
-	if (err == ENOENT) {
+	if (err == ENOENT)
 		module_state(&loaded, &installed);
-		if (!loaded)
-			not_loaded(installed);
-		else
-			fprintf(stderr,
-				"%s: %s: no such device node (the module is loaded: is devtmpfs mounted on /dev?)\n",
-				progname, path);
-	} else if (err == EACCES || err == EPERM)
+	if (err == ENOENT && !loaded)
+		not_loaded(installed);
+	else if (err == ENOENT)
+		fprintf(stderr,
+			"%s: %s: no such device node (the module is loaded: is devtmpfs mounted on /dev?)\n",
+			progname, path);
+	else if (err == EACCES || err == EPERM)
 		fprintf(stderr,
 			"%s: %s: permission denied (run as root, or join the group that the udev rule of make install gives it to)\n",
 			progname, path);
