@@ -225,7 +225,9 @@ sub cmd_compare {
 	return $bad ? 1 : 0;
 }
 
-# The headings' levels and each section's ```console and ```sh blocks.
+# The headings' levels and each section's ```console and ```sh blocks;
+# a ```sh block's comments ("# ..." after a command, or a line of its own)
+# are prose, which a translation translates.
 sub outline {
 	my ($text) = @_;
 	my (@out, $fence, $block);
@@ -236,6 +238,7 @@ sub outline {
 				push @out, "block $fence:\n$block" if $fence =~ /^(console|sh)$/;
 				undef $fence;
 			} else {
+				$line =~ s/(?:^|\s+)#(?:\s.*)?$// if $fence eq 'sh';
 				$block .= "$line\n";
 			}
 		} elsif ($line =~ /^```(\S*)/) {

@@ -151,5 +151,12 @@ ok $? "structure: a missing section fails"
 	grep -q '^not ok 2 ' "$tmp/out"
 ok $? "structure: a section the English lacks fails, at the end too"
 
+printf '## Host\n\n```sh\nmake run   # boot the guest\n# once:\nmake deps\n```\n' > "$tmp/sh-en.md"
+printf '## Anfitrión\n\n```sh\nmake run   # arranca el invitado\n# una vez:\nmake deps\n```\n' > "$tmp/sh-es.md"
+sed 's/^make deps$/make deps X=1/' "$tmp/sh-es.md" > "$tmp/sh-es2.md"
+perl "$readme" structure "$tmp/sh-en.md" "$tmp/sh-es.md" > "$tmp/out" &&
+	! perl "$readme" structure "$tmp/sh-en.md" "$tmp/sh-es2.md" > "$tmp/out"
+ok $? "structure: an sh block's comments may be translated, its commands not"
+
 tap_plan "$tap_n"
 tap_status
