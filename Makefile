@@ -199,7 +199,7 @@ grade:	## make grade N: build your workspace, run exercise N's checker in the gu
 # Both ends of every exercise's checker, on the oldest and newest mmap paths.
 GRADE_KERNELS ?= $(KERNEL) latest
 test-grade:	## each exercise's skeleton scores below full and its solution full, in the guest
-	@course/exercises/test-grade.sh $(GRADE_KERNELS)
+	@tests/host/grade-check.sh $(GRADE_KERNELS)
 
 .PHONY: version deb test-vm dkms-src help
 version:	## debian/changelog's version, the one every part takes
