@@ -23,11 +23,16 @@ static bool log_has(const char *line)
 	size_t want = strlen(line);
 	bool found = false;
 
-	if (len <= 0 || !(buf = calloc(1, len + 1)))
+	if (len <= 0)
+		return false;
+	buf = calloc(1, len + 1);
+	if (!buf)
 		return false;
 	n = klogctl(SYSLOG_ACTION_READ_ALL, buf, len);
-	for (p = strtok(buf, "\n"); n > 0 && p && !found; p = strtok(NULL, "\n"))
-		found = strlen(p) >= want && !strcmp(p + strlen(p) - want, line);
+	for (p = strtok(buf, "\n"); n > 0 && p && !found;
+	     p = strtok(NULL, "\n"))
+		found = strlen(p) >= want &&
+			!strcmp(p + strlen(p) - want, line);
 	free(buf);
 	if (!found)
 		diag("no kernel log line ends with \"%s\"", line);
@@ -60,8 +65,10 @@ static bool opened(void)
 }
 
 static const struct test_case cases[] = {
-	{ "TODO 1: insmod shmdemo.ko pages=4 logs \"shmdemo: loaded, 4 pages\"", loaded },
-	{ "TODO 2: user_demo's open logs \"shmdemo: opened by user_demo\"", opened },
+	{ "TODO 1: insmod shmdemo.ko pages=4 logs \"shmdemo: loaded, 4 pages\"",
+	  loaded },
+	{ "TODO 2: user_demo's open logs \"shmdemo: opened by user_demo\"",
+	  opened },
 };
 
 int main(void)

@@ -87,7 +87,8 @@ static bool clears(void)
 	after = dev_info(fd).seq;
 	close(fd);
 	return holds(0, "after CLEAR") &&
-	       expect_eq(after, before, "seq after CLEAR (it publishes nothing)");
+	       expect_eq(after, before,
+			 "seq after CLEAR (it publishes nothing)");
 }
 
 static bool read_only(void)
@@ -130,10 +131,14 @@ static bool program(void)
 }
 
 static const struct test_case cases[] = {
-	{ "TODO 1: the header defines SHMDEMO_IOC_CLEAR as _IO(SHMDEMO_IOC_MAGIC, 4)", header },
-	{ "TODO 2: CLEAR zeroes the whole buffer and leaves seq alone", clears },
-	{ "TODO 3: CLEAR on an O_RDONLY file fails with EBADF, the buffer untouched", read_only },
-	{ "TODO 4: shmdemo_clear prints \"cleared SIZE bytes\" and the buffer is zero", program },
+	{ "TODO 1: the header defines SHMDEMO_IOC_CLEAR as _IO(SHMDEMO_IOC_MAGIC, 4)",
+	  header },
+	{ "TODO 2: CLEAR zeroes the whole buffer and leaves seq alone",
+	  clears },
+	{ "TODO 3: CLEAR on an O_RDONLY file fails with EBADF, the buffer untouched",
+	  read_only },
+	{ "TODO 4: shmdemo_clear prints \"cleared SIZE bytes\" and the buffer is zero",
+	  program },
 };
 
 int main(void)

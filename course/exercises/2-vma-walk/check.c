@@ -87,8 +87,10 @@ static bool program(void)
 }
 
 static const struct test_case cases[] = {
-	{ "TODO 1: SHMDEMO_IOC_VMAS counts this process's VMAs of the device and their pages", walk },
-	{ "TODO 2: vmas prints \"2 VMAs, 3 pages\" with pages=4", program },
+	{ "TODO 1: SHMDEMO_IOC_VMAS counts the caller's VMAs of the device and their pages",
+	  walk },
+	{ "TODO 2: vmas asks SHMDEMO_IOC_VMAS and prints \"2 VMAs, 3 pages\" (pages=4)",
+	  program },
 };
 
 int main(void)
