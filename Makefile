@@ -190,7 +190,7 @@ export SHMDEMO_WORK = $(WORK)
 exercise:	## make exercise N: exercise N's skeleton, into exercises/N (WORK=)
 	@course/exercises/workspace.sh new '$(EX)' '$(WORK)'
 	@echo "exercise $(EX): your workspace is $(WORK); its TODOs:"
-	@grep -rn 'TODO [0-9]*:' '$(WORK)/kmod' $(wildcard $(WORK)/user) | sort -k4,4n | sed 's/^/  /'
+	@grep -rn --exclude-dir=.out 'TODO [0-9]*:' '$(WORK)' | sort -k4,4n | sed 's/^/  /'
 	@echo "make grade $(EX) grades it (KERNEL=... picks the guest's kernel)"
 
 grade:	## make grade N: build your workspace, run exercise N's checker in the guest, print the score
