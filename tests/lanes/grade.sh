@@ -81,7 +81,7 @@ job_before() {
 # checker never reported (a crash, a hang, a panic) is a failed one.
 do_grade() {	# do_grade KERNEL_DIR OUT_DIR
 	local log=$2/console-grade.log expected=$2/expected-grade.txt line n=0 x=0 y=${#grade_todos[@]}
-	local todo p f s e lines
+	local todo e lines
 	echo "# booting Linux ${2##*/} in QEMU to run the checker"
 	boot "$1" "$2" "$log" 300 > /dev/null || true
 	job_expected "$2" "${2##*/}" > "$expected"
@@ -105,7 +105,7 @@ do_grade() {	# do_grade KERNEL_DIR OUT_DIR
 	done
 	# The checker and init's own checks must hold too: a plan of other
 	# than one case per TODO, a crash, or a kernel report.
-	read -r p f s e < <(tally "$log" "$expected" 2> "$2/tally-grade.txt")
+	read -r _ _ _ e < <(tally "$log" "$expected" 2> "$2/tally-grade.txt")
 	cat "$2/tally-grade.txt"
 	[ "$e" = "$y" ] || echo "# the checker has $e cases, the exercise $y TODOs"
 	grep -E '^not ok - |^# kernel: ' "$log" || true
