@@ -21,6 +21,9 @@
 #        workspace.sh todos N              its TODOs, "NUMBER<TAB>TEXT" a line
 #        workspace.sh dir N                its folder in course/exercises
 #        workspace.sh list                 the exercises' numbers
+#        workspace.sh lanes N              the lanes of tests/kernels whose
+#                                          kernels N runs on: its file lanes,
+#                                          or "test -" (any but the debug ones)
 #        workspace.sh diff N DIR           rewrite N's solution.patch from a
 #                                          solved workspace DIR (maintainers)
 set -euo pipefail
@@ -118,11 +121,22 @@ diff_workspace() {	# diff_workspace N DIR
 	} > "$exdir/solution.patch"
 }
 
+lanes() {	# lanes N
+	local dir
+	dir=$(exercise_dir "$1")
+	if [ -e "$dir/lanes" ]; then
+		cat "$dir/lanes"
+	else
+		echo test -
+	fi
+}
+
 case ${1:-} in
 new)	[ $# -ge 3 ] || die "usage: workspace.sh new N DIR [solved]"; new "$2" "$3" "${4:-}" ;;
 todos)	todos "${2:?usage: workspace.sh todos N}" ;;
 dir)	exercise_dir "${2:?usage: workspace.sh dir N}" ;;
 list)	list ;;
+lanes)	lanes "${2:?usage: workspace.sh lanes N}" ;;
 diff)	[ $# -eq 3 ] || die "usage: workspace.sh diff N DIR"; diff_workspace "$2" "$3" ;;
-*)	die "usage: workspace.sh new|todos|dir|list|diff ..." ;;
+*)	die "usage: workspace.sh new|todos|dir|list|lanes|diff ..." ;;
 esac

@@ -41,6 +41,11 @@ solution_ok() {	# solution_ok LOG TODOS
 mkdir -p "$work"
 for flavour in "$@"; do
 	for n in $("$workspace" list); do
+		# Only on the kernels of its lanes (exercise 3: the debug ones).
+		[[ " $("$workspace" lanes "$n") " == *" $(kernel_field "$flavour" lane) "* ]] || {
+			echo "# $flavour: exercise $n runs on the kernels of lane $("$workspace" lanes "$n") only"
+			continue
+		}
 		todos=$("$workspace" todos "$n" | wc -l)
 		for end in skeleton solution; do
 			dir=$work/$n-$end log=$work/$flavour-$n-$end.log

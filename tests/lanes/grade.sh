@@ -31,6 +31,10 @@ student_programs() {
 	return 0
 }
 
+grade_lanes() {
+	"$SHMDEMO_TOP/course/exercises/workspace.sh" lanes "$exercise"
+}
+
 job_out() { echo "$work/.out/$1"; }
 
 job_programs() {
@@ -63,6 +67,10 @@ job_before() {
 		die "make grade runs on x86-64 guests: its programs are the host's build"
 	mkdir -p "$bin"
 	echo "# exercise $exercise (${exercise_dir##*/}), workspace $work, Linux $kernel_arg"
+	# An exercise may be meant for the kernels of a lane (the debug
+	# kernels' KASAN): elsewhere it is graded all the same, with a note.
+	[[ " $(grade_lanes) " == *" $(kernel_field "$kernel_arg" lane) "* ]] ||
+		echo "# exercise $exercise is meant for the kernels of lane $(grade_lanes) (make grade $exercise KERNEL=$(kernels_of "$(grade_lanes | cut -d' ' -f1)" amd64 | head -n 1)): on $kernel_arg its checker may not see what it looks for"
 	cc "${cflags[@]}" -Werror -I"$SHMDEMO_TESTS/guest" -o "$bin/check" \
 		"$exercise_dir/check.c" "$SHMDEMO_TESTS"/guest/{harness,device}.c ||
 		die "the checker $exercise_dir/check.c does not build"
