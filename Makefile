@@ -193,8 +193,17 @@ exercise:	## make exercise N: exercise N's skeleton, into exercises/N (WORK=)
 	@grep -rn --exclude-dir=.out 'TODO [0-9]*:' '$(WORK)' | sort -k4,4n | sed 's/^/  /'
 	@echo "make grade $(EX) grades it (KERNEL=... picks the guest's kernel)"
 
-grade:	## make grade N: build your workspace, run exercise N's checker in the guest, print the score
-	@tests/lanes/guest.sh grade $(KERNEL)
+# Without N: each workspace of exercises/, in turn.
+grade:	## make grade [N]: build your workspace, run exercise N's checker in the guest, print the score
+	@if [ -n '$(EX)' ]; then tests/lanes/guest.sh grade $(KERNEL); else \
+		status=0 found=; \
+		for w in exercises/[0-9]*/; do \
+			[ -d "$$w" ] || continue; \
+			n=$${w#exercises/} n=$${n%/} found=1; \
+			SHMDEMO_EXERCISE=$$n SHMDEMO_WORK=$$w tests/lanes/guest.sh grade $(KERNEL) || status=1; \
+		done; \
+		[ -n "$$found" ] || { echo "no workspace in exercises/: make exercise N writes one"; status=1; }; \
+		exit $$status; fi
 
 # Both ends of every exercise's checker, on the oldest and newest mmap paths.
 GRADE_KERNELS ?= $(KERNEL) latest
