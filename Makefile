@@ -13,6 +13,7 @@
 #= KDIR=       a kernel build tree, for make modules and install
 #= DESTDIR= PREFIX=   make install's root and prefix
 #= SHMDEMO_GROUP=shmdemo   the group the udev rule gives /dev/shmdemo
+#= WORK=       make exercise and grade's workspace (default: exercises/N)
 
 # The one version, for the packages, MODULE_VERSION (kmod/Kbuild reads it
 # too; tests/Makefile asks make version) and user_demo --version:
@@ -88,8 +89,9 @@ user/user_demo: $(USER_SRCS) user/cli.h kmod/uapi/linux/shmdemo.h debian/changel
 	$(CC) $(UAPI) -DSHMDEMO_VERSION='"$(VERSION)"' $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) \
 		-o $@ $(USER_SRCS) $(LDFLAGS) $(KMOD_LIBS)
 
-# The experiments' helpers (course/guide.md).
-user/faults_demo user/mmap_try: user/%: user/%.c kmod/uapi/linux/shmdemo.h
+# The experiments' helpers (course/guide.md), and any program of yours:
+# make user/NAME builds user/NAME.c against the ABI header.
+user/%: user/%.c kmod/uapi/linux/shmdemo.h
 	$(CC) $(UAPI) $(WARNINGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
 # The guest programs (tests/programs), into tests/out/host.
@@ -170,6 +172,43 @@ uninstall: kdir-release	## what make install put in place
 
 bench:	## the benchmarks, in the guest (tests/README.md: Performance)
 	@tests/lanes/guest.sh bench $(KERNEL)
+
+# The graded exercises (course/exercises/README.md): make exercise N writes
+# a workspace, make grade N grades it in the guest. The number is a goal of
+# its own (make grade 1) or EX=N.
+.PHONY: exercise grade test-grade
+EXERCISE_GOALS := $(filter exercise grade,$(MAKECMDGOALS))
+ifneq ($(EXERCISE_GOALS),)
+EX ?= $(firstword $(filter-out $(EXERCISE_GOALS),$(MAKECMDGOALS)))
+$(filter-out $(EXERCISE_GOALS),$(MAKECMDGOALS)):
+	@:
+endif
+WORK ?= exercises/$(EX)
+export SHMDEMO_EXERCISE = $(EX)
+export SHMDEMO_WORK = $(WORK)
+
+exercise:	## make exercise N: exercise N's skeleton, into exercises/N (WORK=)
+	@course/exercises/workspace.sh new '$(EX)' '$(WORK)'
+	@echo "exercise $(EX): your workspace is $(WORK); its TODOs:"
+	@grep -rn --exclude-dir=.out 'TODO [0-9]*:' '$(WORK)' | sort -k4,4n | sed 's/^/  /'
+	@echo "make grade $(EX) grades it (KERNEL=... picks the guest's kernel)"
+
+# Without N: each workspace of exercises/, in turn.
+grade:	## make grade [N]: build your workspace, run exercise N's checker in the guest, print the score
+	@if [ -n '$(EX)' ]; then tests/lanes/guest.sh grade $(KERNEL); else \
+		status=0 found=; \
+		for w in exercises/[0-9]*/; do \
+			[ -d "$$w" ] || continue; \
+			n=$${w#exercises/} n=$${n%/} found=1; \
+			SHMDEMO_EXERCISE=$$n SHMDEMO_WORK=$$w tests/lanes/guest.sh grade $(KERNEL) || status=1; \
+		done; \
+		[ -n "$$found" ] || { echo "no workspace in exercises/: make exercise N writes one"; status=1; }; \
+		exit $$status; fi
+
+# Both ends of every exercise's checker, on the oldest and newest mmap paths.
+GRADE_KERNELS ?= $(KERNEL) latest
+test-grade:	## each exercise's skeleton scores below full and its solution full, in the guest
+	@tests/host/grade-check.sh $(GRADE_KERNELS)
 
 .PHONY: version deb test-vm dkms-src help
 version:	## debian/changelog's version, the one every part takes

@@ -3,7 +3,7 @@
 # Build shmdemo for a Debian kernel, boot that kernel in QEMU, and run a job
 # there; the build machine's own kernel is never touched.
 #
-# Usage: tests/lanes/guest.sh run|shell|race|module|test|bench|debug [FLAVOUR...]
+# Usage: tests/lanes/guest.sh run|shell|race|module|test|bench|debug|grade [FLAVOUR...]
 #   FLAVOUR: a row of tests/kernels; by default the host's architecture's
 #            first test row (6.1 on amd64), and for debug its debug rows
 #   run   load the module, run user_demo, show its output, exit with its
@@ -19,11 +19,13 @@
 #   debug on the debug kernels (by default both): the guest suite, the fault
 #         sweep, a kmemleak scan, and a kernel log check; the last line as
 #         for test
+#   grade a student's workspace of an exercise, graded by its checker
+#         (SHMDEMO_EXERCISE, SHMDEMO_WORK; tests/lanes/grade.sh)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/lib.sh"
 
-job=${1:?usage: guest.sh run|shell|race|module|test|bench|debug [FLAVOUR...]}
+job=${1:?usage: guest.sh run|shell|race|module|test|bench|debug|grade [FLAVOUR...]}
 shift
 # Every flavour named must be a row of tests/kernels.
 for flavour in "$@"; do
@@ -31,7 +33,7 @@ for flavour in "$@"; do
 done
 case $job in
 run|race|test)	kernels=("${@:-$(kernel_default)}") ;;
-shell|module|bench)
+shell|module|bench|grade)
 		kernels=("${@:-$(kernel_default)}")
 		[ ${#kernels[@]} -eq 1 ] ||
 			die "make $job takes one KERNEL at a time, not '${kernels[*]}'" ;;
@@ -41,7 +43,7 @@ debug)		[ $# -gt 0 ] || set -- $(kernels_of debug amd64)
 			[ "$(kernel_field "$flavour" lane)" = debug ] ||
 				die "the debug job runs on the debug kernels only ($(kernels_of debug amd64 | paste -sd' '))"
 		done ;;
-*)		die "unknown job '$job' (use run, shell, race, module, test, bench or debug)" ;;
+*)		die "unknown job '$job' (use run, shell, race, module, test, bench, debug or grade)" ;;
 esac
 smp=2	# the guest's vCPUs
 
@@ -58,7 +60,7 @@ kernel_arg=${kernels[0]}
 # guests only, whose programs are cross-compiled: it builds just what make
 # test runs on the host itself.
 case $job in
-run|race|module)
+run|race|module|grade)
 	"$SHMDEMO_TESTS/fetch/deps.sh" run
 	progs="tests/guest/init $(job_programs | xargs -n 1 | grep -v -e '^/' -e '\.sh$' | paste -sd' ')" ;;
 *)	"$SHMDEMO_TESTS/fetch/deps.sh" "$job"
@@ -86,7 +88,7 @@ job_before
 kdirs=() outs=()
 for flavour in "${kernels[@]}"; do
 	kdir=$(kernel_dir "$flavour")
-	kdirs+=("$kdir") outs+=("$SHMDEMO_TESTS/out/$(cat "$kdir/release")")
+	kdirs+=("$kdir") outs+=("$(job_out "$(cat "$kdir/release")")")
 done
 # The module and initramfs of each kernel, as many at once as there are CPUs.
 for i in "${!kdirs[@]}"; do

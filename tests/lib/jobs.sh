@@ -15,6 +15,8 @@
 #   job_before, job_after     checks on the host before the guests boot and
 #                             after they are tallied, counted with them
 #                             (count, tests/lib/tally.sh; make test's)
+#   job_out RELEASE           the directory of its module, initramfs and
+#                             console logs, named RELEASE (tests/out/RELEASE)
 #   do_JOB                    how make JOB shows its guest (run, race,
 #                             shell, module, bench); test and debug are
 #                             tallied by tests/lanes/guest.sh
@@ -25,6 +27,7 @@ job_key() { :; }
 job_stage() { :; }
 job_before() { :; }
 job_after() { :; }
+job_out() { echo "$SHMDEMO_TESTS/out/$1"; }
 
 # The guest suite runs on Debian's kernels (test) and on the debug kernel:
 # the rows of tests/programs marked suite, in order, each 32-bit build after

@@ -61,17 +61,25 @@ apt_update() {
 	as_root apt-get update -q >&2 || die "apt-get update failed"
 }
 
+# The module's C sources, kmod/shmdemo.c and kmod/uapi/: the tree's, or
+# those of the directory SHMDEMO_MODULE_SRC names (a student's workspace,
+# make grade); the build files are always the tree's.
+module_src() {
+	echo "${SHMDEMO_MODULE_SRC:-$SHMDEMO_TOP}"
+}
+
 # Build the module for one kernel, out of the source tree, with W=1 and any
 # extra kbuild arguments (C=2, say), with that kernel's compiler, in its
 # build root: the host's compiler never decides. Diagnostics go to stderr.
 build_module() {	# build_module KERNEL_DIR OUT_DIR [KBUILD_ARG...]
-	local kdir=$1 out=$2
+	local kdir=$1 out=$2 src
 	shift 2
+	src=$(module_src)
 	mkdir -p "$out"
 	out=$(cd "$out" && pwd)		# kbuild needs M= absolute
 	# Sources only: an in-tree build's products (a stale shmdemo.mod.c) stay out.
-	(cd "$SHMDEMO_TOP" &&
-	 cp -a --parents Kbuild kmod/Kbuild kmod/shmdemo.c kmod/uapi debian/changelog "$out")
+	(cd "$SHMDEMO_TOP" && cp -a --parents Kbuild kmod/Kbuild debian/changelog "$out")
+	(cd "$src" && cp -a --parents kmod/shmdemo.c kmod/uapi "$out")
 	# OUT_DIR may be neither in the tree nor in the cache (test_lab's).
 	local -x SHMDEMO_BUILDROOT_BIND="${SHMDEMO_BUILDROOT_BIND:-} $out"
 	local kbuild
@@ -81,7 +89,8 @@ build_module() {	# build_module KERNEL_DIR OUT_DIR [KBUILD_ARG...]
 	"${kbuild[@]}" -s M="$out" W=1 "$@" modules 2>&1 >/dev/null |
 		{ grep -v -e '^Skipping BTF generation' \
 			-e 'CONFIG_X86_X32 enabled but no binutils support' || true; } |
-		sed "s#$out/\(kmod/shmdemo\.c\|kmod/uapi/\|kmod/Kbuild\|Kbuild\)#$SHMDEMO_TOP/\1#g" >&2
+		sed -e "s#$out/\(kmod/shmdemo\.c\|kmod/uapi/\)#$src/\1#g" \
+		    -e "s#$out/\(kmod/Kbuild\|Kbuild\)#$SHMDEMO_TOP/\1#g" >&2
 	[ "${PIPESTATUS[0]}" -eq 0 ]
 }
 
@@ -90,8 +99,9 @@ build_module() {	# build_module KERNEL_DIR OUT_DIR [KBUILD_ARG...]
 module_up_to_date() {	# module_up_to_date KERNEL_DIR OUT_DIR
 	local ko=$2/kmod/shmdemo.ko
 	[ -e "$ko" ] || return 1
-	[ -z "$(cd "$SHMDEMO_TOP" && find Kbuild kmod/Kbuild kmod/shmdemo.c \
-		kmod/uapi debian/changelog "$1/release" -newer "$ko" | head -1)" ]
+	[ -z "$(cd "$SHMDEMO_TOP" && find Kbuild kmod/Kbuild debian/changelog \
+		"$(module_src)"/kmod/shmdemo.c "$(module_src)"/kmod/uapi "$1/release" \
+		-newer "$ko" | head -1)" ]
 }
 
 # Stop, naming the known flavours, when FLAVOUR is not a row of tests/kernels.

@@ -54,8 +54,14 @@ user_h_files() {
 		LC_ALL=C sort
 }
 
+# The exercises' checkers (course/exercises/): each builds against its own
+# exercise's header (tests/host/exercises-check.sh), not the tree's.
+course_c_files() {
+	find course -type f -name '*.c' | LC_ALL=C sort
+}
+
 all_c_files() {
-	{ kmod_files; user_c_files; user_h_files; } | grep '\.[ch]$' | LC_ALL=C sort
+	{ kmod_files; user_c_files; user_h_files; course_c_files; } | grep '\.[ch]$' | LC_ALL=C sort
 }
 
 tool_versions() {
@@ -226,8 +232,8 @@ done
 # shellcheck disable=SC2046
 check "checkpatch --strict on kmod/" checkpatch $(kmod_files)
 # shellcheck disable=SC2046
-check "checkpatch --strict on user/ and tests/ (ignoring $CHECKPATCH_USER_IGNORE)" \
-	checkpatch --ignore "$CHECKPATCH_USER_IGNORE" $(user_c_files) $(user_h_files)
+check "checkpatch --strict on user/, tests/ and course/ (ignoring $CHECKPATCH_USER_IGNORE)" \
+	checkpatch --ignore "$CHECKPATCH_USER_IGNORE" $(user_c_files) $(user_h_files) $(course_c_files)
 check "user code builds with -Wall -Wextra -Werror" user_build
 check "gcc -fanalyzer on user code" user_build -fanalyzer
 check "cppcheck on user code" cppcheck_user
@@ -236,6 +242,8 @@ check "man page: groff -ww has no warnings" man_page
 check "make help lists every make target README.md and the guide name, in both languages" help_lists_doc_targets
 check "README.es.md, the guide and the teacher's page in Spanish: the English sections and commands" docs_structure
 check "TAP: every shell script prints its results through tests/lib/tap.sh" tap_printers
+check "exercises: each solution.patch applies with no fuzz; its TODOs, its checker's cases, and both ends build (-Werror, W=1)" \
+	"$SHMDEMO_TESTS/host/exercises-check.sh" "${kernels[0]}"
 check "tally: crafted logs: no plan, short or long of it, no program, a missing program, a count mismatch, SKIPs, repeated test numbers" \
 	"$SHMDEMO_TESTS/host/test_tally.sh"
 check "harness: skip_case() prints '# SKIP why', counted as a skip; a skip without a reason fails" \
