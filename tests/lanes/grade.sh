@@ -48,11 +48,10 @@ job_commands() {	# job_commands RELEASE
 # Every TODO failed, with WHY: the code did not build, or the guest never
 # reported it.
 grade_all_failed() {	# grade_all_failed WHY
-	local todo i=0
-	echo "1..${#grade_todos[@]}"
+	local todo
+	tap_plan "${#grade_todos[@]}"
 	for todo in "${grade_todos[@]}"; do
-		i=$((i + 1))
-		echo "not ok $i - TODO ${todo%%$'\t'*}: ${todo#*$'\t'} # $1"
+		ok 1 "TODO ${todo%%$'\t'*}: ${todo#*$'\t'} # $1"
 	done
 	echo "score: 0/${#grade_todos[@]}"
 	exit 1
@@ -96,19 +95,20 @@ do_grade() {	# do_grade KERNEL_DIR OUT_DIR
 	# The checker's lines, between its markers.
 	mapfile -t lines < <(sed -n '\|^shmdemo-guest: begin /bin/check|,\|^shmdemo-guest: exit=|p' "$log" |
 		grep -E '^(ok|not ok|#) ' || true)
-	echo "1..$y"
+	tap_plan "$y"
 	for todo in "${grade_todos[@]}"; do
 		n=$((n + 1))
 		line=$(printf '%s\n' "${lines[@]}" | grep -E "^(not )?ok $n - TODO ${todo%%$'\t'*}:" || true)
 		if [ -z "$line" ]; then
-			echo "not ok $n - TODO ${todo%%$'\t'*}: ${todo#*$'\t'} # the checker never reported it"
+			ok 1 "TODO ${todo%%$'\t'*}: ${todo#*$'\t'} # the checker never reported it"
 			continue
 		fi
 		# Its diagnostics: the comment lines before it.
 		printf '%s\n' "${lines[@]}" | awk -v n="$n" '
 			/^(not )?ok / { if ($0 ~ "^(not )?ok " n " ") { printf "%s", held; exit } held = ""; next }
 			{ held = held $0 "\n" }'
-		echo "$line"
+		# The checker's line as it printed it, numbered as the TODO's.
+		case $line in not*) ok 1 "${line#not ok $n - }" ;; *) ok 0 "${line#ok $n - }" ;; esac
 		case $line in ok*'# SKIP'*) ;; ok*) x=$((x + 1)) ;; esac
 	done
 	# The checker and init's own checks must hold too: a plan of other
