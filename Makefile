@@ -205,8 +205,9 @@ grade:	## make grade [N]: build your workspace, run exercise N's checker in the 
 		[ -n "$$found" ] || { echo "no workspace in exercises/: make exercise N writes one"; status=1; }; \
 		exit $$status; fi
 
-# Both ends of every exercise's checker, on the oldest and newest mmap paths.
-GRADE_KERNELS ?= $(KERNEL) latest
+# Both ends of every exercise's checker, on the oldest and newest mmap paths,
+# and on the debug kernels for the exercises meant for them (KASAN).
+GRADE_KERNELS ?= $(KERNEL) latest $(DEBUG_KERNELS)
 test-grade:	## each exercise's skeleton scores below full and its solution full, in the guest
 	@tests/host/grade-check.sh $(GRADE_KERNELS)
 

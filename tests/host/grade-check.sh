@@ -62,5 +62,6 @@ for flavour in "$@"; do
 		done
 	done
 done
+tap_plan "$tap_n"
 tally_summary "$((tap_n - tap_failed))" "$tap_failed" 0
 tap_status
