@@ -23,7 +23,12 @@ set -euo pipefail
 # static checks, dkms, the packages and herd7's sid root. debug: the
 # fuzzers in its guest (the kernel builds in its build root). arm64: the
 # arm64 guests, and their build roots under qemu-user. fresh: tests/host/fresh.sh's
-# roots, of another architecture too (mmdebstrap asks arch-test).
+# roots, of another architecture too (mmdebstrap asks arch-test). i386:
+# the i386 guest (tests/arch/i386.sh), whose busybox qemu-user lists. web:
+# make web (course/web/: seabios's BIOS, npm's v86 and xterm.js); npm is
+# asked for only where no npm is on the PATH (NodeSource's nodejs has its
+# own, and conflicts with Debian's). test-web: make test-web's headless
+# chromium, driven by chromium-driver through Debian's selenium.
 # PACKAGE? is installed where the host's release has it: clang-format-14,
 # the version the tree is formatted with, is not in Debian 13, where
 # make check runs it in a bookworm build root instead (tests/static/check.sh).
@@ -42,6 +47,10 @@ bench  gcc-multilib gnuplot-nox
 arm64  gcc-multilib stress-ng perl qemu-system-arm qemu-user-static debootstrap
 vm     debootstrap qemu-utils qemu-system-x86 e2fsprogs
 fresh  mmdebstrap debian-archive-keyring arch-test qemu-user-static
+i386   gcc-multilib stress-ng perl qemu-user-static
+web    qemu-user-static seabios nodejs
+npm    npm
+test-web  qemu-user-static seabios nodejs chromium chromium-driver python3-selenium
 "
 
 need_packages() {	# need_packages NEED
@@ -55,7 +64,9 @@ need_names() {
 
 list=0 wanted=()
 case ${1:-} in
---all)	set -- $(need_names | grep -vx fresh) ;;
+# --all leaves out fresh (CI's own), npm (asked for only without one on
+# the PATH) and test-web (chromium, for make test-web alone).
+--all)	set -- $(need_names | grep -vx -e fresh -e npm -e test-web) ;;
 --needs) need_names; exit 0 ;;
 --list)	list=1; shift ;;
 esac
