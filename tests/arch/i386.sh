@@ -10,11 +10,13 @@
 # (tests/Makefile, CROSS_COMPILE=i686-linux-gnu-) in the bookworm build
 # root with i386 as its second architecture (tests/fetch/buildroot.sh
 # bookworm-i386), which has libkmod, busybox and stress-ng for i386 too.
+# The suite's *32 twins run natively there.
 
 i386_elf_machine=03
 i386_console=ttyS0
-# None: the programs are 32-bit already (tests/lib/jobs.sh: compat_skipped).
-i386_compat_option=
+# Always set: i386's *32 twins (tests/Makefile) are native programs too,
+# static and with a 64-bit off_t, run beside the dynamic ones.
+i386_compat_option=CONFIG_X86_32
 
 i386_page_size() {	# i386_page_size CONFIG
 	echo 4k
@@ -65,9 +67,10 @@ i386_install_program() {	# i386_install_program STAGE PROGRAM DEST
 		done
 		todo=("${todo[@]:1}")
 	done
-	# The dynamic loader the programs name.
+	# The dynamic loader the programs name: a link, as in the root, to
+	# the file NEEDED brought in.
 	lib=$(readelf -lW "$2" | sed -n 's/.*interpreter: \(.*\)\]/\1/p')
-	[ -z "$lib" ] || [ -e "$stage$lib" ] || (cd "$root" && cp -L --parents ".$lib" "$stage")
+	[ -z "$lib" ] || [ -e "$stage$lib" ] || (cd "$root" && cp -P --parents ".$lib" "$stage")
 }
 
 # This host's kernel runs no i386 program: qemu-user's static i386
@@ -91,9 +94,12 @@ i386_accel() {	# i386_accel KERNEL_DIR
 }
 
 # The bzImage: a 32-bit vmlinux has no PVH entry in Debian's 686 build.
+# vmalloc=384M: a 32-bit kernel's vmalloc area is about 120 MiB by
+# default, less than the module's largest buffer (256 MiB, pages=65536,
+# tests/guest/test_lifecycle.c).
 i386_qemu_command() {	# i386_qemu_command KERNEL_DIR MEMORY CMDLINE
 	qemu=(qemu-system-i386 -nodefaults -no-user-config -display none
 		-no-reboot -M pc -accel tcg -smp "$smp" -m "$2"
 		-kernel "$1/vmlinuz-$(cat "$1/release")" -initrd "$initramfs"
-		-append "$3")
+		-append "$3 vmalloc=384M")
 }
