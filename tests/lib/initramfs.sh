@@ -55,6 +55,7 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 		for p in "${progs[@]}" "$(guest_file "$guest_arch" /bin/busybox)" \
 			 "$(guest_file "$guest_arch" tests/guest/init)" \
 			 "$out/kmod/shmdemo.ko" "$SHMDEMO_TESTS"/lib/{initramfs,tap}.sh \
+			 "$SHMDEMO_TESTS/arch/$guest_arch.sh" \
 			 "$SHMDEMO_TESTS/lanes/$job.sh"; do
 			stat -L -c '%n %s %Y' "$p"
 		done
