@@ -13,6 +13,8 @@
 #= KDIR=       a kernel build tree, for make modules and install
 #= DESTDIR= PREFIX=   make install's root and prefix
 #= SHMDEMO_GROUP=shmdemo   the group the udev rule gives /dev/shmdemo
+#= WEB=tests/out/web   make web's folder, which web-serve and test-web serve
+#= WEB_PORT=8000   make web-serve's port on localhost
 
 # The one version, for the packages, MODULE_VERSION (kmod/Kbuild reads it
 # too; tests/Makefile asks make version) and user_demo --version:
@@ -170,6 +172,22 @@ uninstall: kdir-release	## what make install put in place
 
 bench:	## the benchmarks, in the guest (tests/README.md: Performance)
 	@tests/lanes/guest.sh bench $(KERNEL)
+
+# The web lab (course/web/, tests/web/): a static site that boots WEB_KERNEL,
+# an i386 row of tests/kernels (v86 emulates a 32-bit x86), in a browser.
+WEB ?= tests/out/web
+WEB_KERNEL ?= 6.1-686
+WEB_PORT ?= 8000
+export SHMDEMO_WEB = $(abspath $(WEB))
+.PHONY: web web-serve test-web
+web:	## the web lab: Linux, shmdemo and a shell in a browser, a static site in WEB
+	@tests/lanes/guest.sh web $(WEB_KERNEL)
+
+web-serve:	## serve make web's site on localhost (WEB_PORT), for a browser
+	@tests/web/serve.sh $(WEB_PORT)
+
+test-web: web	## make web's site in headless chromium, and in Node: insmod, user_demo, race, rmmod
+	@tests/web/test.sh
 
 .PHONY: version deb test-vm dkms-src help
 version:	## debian/changelog's version, the one every part takes
