@@ -25,10 +25,11 @@ set -euo pipefail
 # arm64 guests, and their build roots under qemu-user. fresh: tests/host/fresh.sh's
 # roots, of another architecture too (mmdebstrap asks arch-test). i386:
 # the i386 guest (tests/arch/i386.sh), whose busybox qemu-user lists. web:
-# make web (course/web/: seabios's BIOS, npm's v86 and xterm.js); npm is
-# asked for only where no npm is on the PATH (NodeSource's nodejs has its
-# own, and conflicts with Debian's). test-web: make test-web's headless
-# chromium, driven by chromium-driver through Debian's selenium.
+# make web (course/web/: seabios's BIOS, npm's v86 and xterm.js).
+# npm-client: Debian's npm, asked for (tests/web/npm.sh) only where no npm
+# is on the PATH (NodeSource's nodejs has its own, and conflicts with it).
+# test-web: make test-web's headless chromium, driven by chromium-driver
+# through Debian's selenium.
 # PACKAGE? is installed where the host's release has it: clang-format-14,
 # the version the tree is formatted with, is not in Debian 13, where
 # make check runs it in a bookworm build root instead (tests/static/check.sh).
@@ -49,7 +50,7 @@ vm     debootstrap qemu-utils qemu-system-x86 e2fsprogs
 fresh  mmdebstrap debian-archive-keyring arch-test qemu-user-static
 i386   gcc-multilib stress-ng perl qemu-user-static
 web    qemu-user-static seabios nodejs
-npm    npm
+npm-client  npm
 test-web  qemu-user-static seabios nodejs chromium chromium-driver python3-selenium
 "
 
@@ -64,9 +65,9 @@ need_names() {
 
 list=0 wanted=()
 case ${1:-} in
-# --all leaves out fresh (CI's own), npm (asked for only without one on
+# --all leaves out fresh (CI's own), npm-client (only where no npm is on
 # the PATH) and test-web (chromium, for make test-web alone).
---all)	set -- $(need_names | grep -vx -e fresh -e npm -e test-web) ;;
+--all)	set -- $(need_names | grep -vx -e fresh -e npm-client -e test-web) ;;
 --needs) need_names; exit 0 ;;
 --list)	list=1; shift ;;
 esac

@@ -14,7 +14,7 @@ dir=$SHMDEMO_CACHE/npm/${name//\//+}-$version
 if [ ! -e "$dir/.ready" ]; then
 	# Debian's npm, unless one is on the PATH (NodeSource's nodejs has
 	# its own, and conflicts with Debian's package).
-	command -v npm > /dev/null || "$SHMDEMO_TESTS/fetch/deps.sh" npm
+	command -v npm > /dev/null || "$SHMDEMO_TESTS/fetch/deps.sh" npm-client
 	rm -rf "$dir" "$dir.tmp" && mkdir -p "$dir.tmp"
 	say "fetching $name@$version from npm"
 	(cd "$dir.tmp" && npm pack --silent "$name@$version" > /dev/null) ||
