@@ -29,8 +29,8 @@ job_stage() {	# job_stage STAGE KERNEL_DIR RELEASE
 web_welcome() {	# web_welcome RELEASE
 	cat <<END
 
-shmdemo web lab: Linux $1 (Debian's 686 kernel), emulated in your browser.
-Type first:
+shmdemo web lab: Linux $1, Debian's 32-bit x86 kernel, emulated
+in your browser. Type first:
   insmod shmdemo.ko
   ./user_demo
 Then: ./user_demo -m 'your message'; dmesg | tail; ls; ./user_demo --help
