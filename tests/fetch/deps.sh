@@ -48,7 +48,7 @@ bench  gcc-multilib gnuplot-nox
 arm64  gcc-multilib stress-ng perl qemu-system-arm qemu-user-static debootstrap
 vm     debootstrap qemu-utils qemu-system-x86 e2fsprogs
 fresh  mmdebstrap debian-archive-keyring arch-test qemu-user-static
-i386   gcc-multilib stress-ng perl qemu-user-static
+i386   qemu-user-static
 web    qemu-user-static seabios nodejs
 npm-client  npm
 test-web  qemu-user-static seabios nodejs chromium chromium-driver python3-selenium
@@ -66,8 +66,9 @@ need_names() {
 list=0 wanted=()
 case ${1:-} in
 # --all leaves out fresh (CI's own), npm-client (only where no npm is on
-# the PATH) and test-web (chromium, for make test-web alone).
---all)	set -- $(need_names | grep -vx -e fresh -e npm-client -e test-web) ;;
+# the PATH), and web and test-web (nodejs, chromium): make web and make
+# test-web install theirs when first run.
+--all)	set -- $(need_names | grep -vx -e fresh -e npm-client -e web -e test-web) ;;
 --needs) need_names; exit 0 ;;
 --list)	list=1; shift ;;
 esac
