@@ -5,7 +5,7 @@
 # (course/web/). The kernel and its headers come through the private apt
 # with i386 as its architecture, with amd64's kbuild tools
 # (tests/fetch/kernel.sh); the module is built by the kernel's gcc-12 in
-# the bookworm build root, which passes -m32 itself. An amd64 host cannot
+# the bookworm build root (the 686 headers add -m32). An amd64 host cannot
 # run i386 programs: the guest programs are cross-compiled
 # (tests/Makefile, CROSS_COMPILE=i686-linux-gnu-) in the bookworm build
 # root with i386 as its second architecture (tests/fetch/buildroot.sh
@@ -51,7 +51,7 @@ i386_guest_file() {	# i386_guest_file PROG
 i386_install_program() {	# i386_install_program STAGE PROGRAM DEST
 	local stage=$1 root=${I386_ROOT:-$(i386_root)} todo=("$2") lib dir need
 	cp "$2" "$stage/$3"
-	head -c 4 "$2" | grep -q ELF || return 0	# a script
+	grep -q ELF <<< "$(head -c 4 "$2")" || return 0	# a script
 	while [ ${#todo[@]} -gt 0 ]; do
 		for need in $(readelf -dW "${todo[0]}" |
 				sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
