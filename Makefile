@@ -174,9 +174,10 @@ bench:	## the benchmarks, in the guest (tests/README.md: Performance)
 	@tests/lanes/guest.sh bench $(KERNEL)
 
 # The web lab (course/web/, tests/web/): a static site that boots WEB_KERNEL,
-# an i386 row of tests/kernels (v86 emulates a 32-bit x86), in a browser.
+# the first i386 row of tests/kernels (6.1-686; v86 emulates a 32-bit x86),
+# in a browser.
 WEB ?= tests/out/web
-WEB_KERNEL ?= 6.1-686
+WEB_KERNEL ?= $(firstword $(shell tests/lib/kernels.sh lane - i386))
 WEB_PORT ?= 8000
 export SHMDEMO_WEB = $(abspath $(WEB))
 .PHONY: web web-serve test-web
