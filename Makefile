@@ -213,6 +213,7 @@ test-debug:	## the suite, fault sweeps and kmemleak on the debug kernels
 clean:	## the build products
 	$(MAKE) -C tests clean
 	$(MAKE) -C tests clean OUTPUT=$(CURDIR)/tests/out/arm64
+	$(MAKE) -C tests clean OUTPUT=$(CURDIR)/tests/out/i386
 	rm -f $(USER_PROGS) user/70-shmdemo.rules
 	rm -rf tests/bench/out
 	rm -rf .tmp_versions Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd
