@@ -54,6 +54,11 @@ async function start() {
 			lab.promptSeen = true;
 			setStatus("Ready: type in the terminal. / Listo: escribe en el terminal.");
 		}
+		// exit or poweroff: init checks the kernel log, prints its end
+		// line and powers the guest off (tests/guest/init.c).
+		if (/shmdemo-guest: end /.test(lab.output))
+			setStatus("The guest has stopped: reload the page to start again. / " +
+				"El invitado se ha detenido: recarga la página para empezar de nuevo.");
 	}
 	emulator.add_listener("serial0-output-byte", function (byte) {
 		if (pending.length === 0)
