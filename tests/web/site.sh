@@ -94,4 +94,4 @@ cat > "$web.new/boot.json" <<END
 END
 rm -rf "$web"
 mv "$web.new" "$web"
-say "make web: the site is $web ($(du -sh --apparent-size "$web" | cut -f1)); make web-serve serves it"
+say "make web: the site is $web ($(du -sh --apparent-size "$web" | cut -f1)); make web-serve serves it (with the same WEB=, if one was given)"
