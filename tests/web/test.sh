@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make test-web: make web's site (SHMDEMO_WEB) booted in Debian's headless
-# chromium (tests/web/chromium.py), then in Node (tests/web/node.mjs), each
-# typing what a student would: insmod, user_demo -m web, make race's loop
-# at a small N, rmmod, dmesg. Each console is judged here: one TAP line per
-# step, between the host's program markers, and the last line
-# "N passed, N failed" (tests/lib/tally.sh).
+# make test-web: make web's site (SHMDEMO_WEB), its size and boot.json
+# checked, then booted in Debian's headless chromium (tests/web/chromium.py)
+# and in Node (tests/web/node.mjs), each typing what a student would:
+# insmod, user_demo -m web, make race's loop at a small N, rmmod, dmesg.
+# Each console is judged here: one TAP line per step, between the host's
+# program markers, and the last line "N passed, N failed"
+# (tests/lib/tally.sh).
 # SHMDEMO_WEB_RUNS: race's runs of each program (20).
 set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
@@ -79,7 +80,28 @@ browser() {	# browser NAME DRIVER...
 	say "console log: $log"
 }
 
+# The site itself: within its budget, and every file boot.json names there.
+budget=$((15 * 1000 * 1000))
+site() {
+	local size missing
+	tap_plan 2
+	size=$(du -sb "$web" | cut -f1)
+	ok "$([ "$size" -le "$budget" ]; echo $?)" "site: $size bytes, the budget $budget"
+	missing=$(/usr/bin/python3 -c 'import json, os, sys
+boot = json.load(open(os.path.join(sys.argv[1], "boot.json")))
+for key in "kernel", "initrd", "bios", "vga_bios", "wasm":
+    if not os.path.isfile(os.path.join(sys.argv[1], boot.get(key, ""))):
+        print(key)' "$web" | paste -sd' ')
+	ok "$([ -z "$missing" ]; echo $?)" "site: boot.json's kernel, initrd, bios, vga_bios and wasm are its files${missing:+ (missing: $missing)}"
+}
+
 summary=()
+{
+	echo "shmdemo-host: begin web site"
+	site
+	echo "shmdemo-host: exit=0 web site"
+} | tee "$out/site.tap"
+count "$out/site.tap" "web lab (the site)"
 browser chromium /usr/bin/python3 "$SHMDEMO_TESTS/web/chromium.py"
 SHMDEMO_V86_MODULE=$("$SHMDEMO_TESTS/web/npm.sh" v86)/build/libv86.mjs \
 	browser node node "$SHMDEMO_TESTS/web/node.mjs"
