@@ -75,8 +75,12 @@ i386_install_program() {	# i386_install_program STAGE PROGRAM DEST
 
 # This host's kernel runs no i386 program: qemu-user's static i386
 # emulator runs the (static) busybox, with no binfmt_misc registration.
+# Its name: qemu-i386-static (Debian 12; a link to qemu-user's from 13),
+# qemu-i386 (Debian 13's qemu-user, static itself).
 i386_applets() {	# i386_applets BUSYBOX
-	qemu-i386-static "$1" --list
+	local qemu=qemu-i386-static
+	command -v "$qemu" > /dev/null || qemu=qemu-i386
+	"$qemu" "$1" --list
 }
 
 # kbuild runs in the bookworm build root, as for amd64's 6.1: the 686
