@@ -14,6 +14,8 @@
 #= DESTDIR= PREFIX=   make install's root and prefix
 #= SHMDEMO_GROUP=shmdemo   the group the udev rule gives /dev/shmdemo
 #= WORK=       make exercise and grade's workspace (default: exercises/N)
+#= WEB=tests/out/web   make web's folder, which web-serve and test-web serve
+#= WEB_PORT=8000   make web-serve's port on localhost
 
 # The one version, for the packages, MODULE_VERSION (kmod/Kbuild reads it
 # too; tests/Makefile asks make version) and user_demo --version:
@@ -211,6 +213,23 @@ GRADE_KERNELS ?= $(KERNEL) latest $(DEBUG_KERNELS)
 test-grade:	## each exercise's skeleton scores below full and its solution full, in the guest
 	@tests/host/grade-check.sh $(GRADE_KERNELS)
 
+# The web lab (course/web/, tests/web/): a static site that boots WEB_KERNEL,
+# the first i386 row of tests/kernels (6.1-686; v86 emulates a 32-bit x86),
+# in a browser.
+WEB ?= tests/out/web
+WEB_KERNEL ?= $(firstword $(shell tests/lib/kernels.sh lane - i386))
+WEB_PORT ?= 8000
+export SHMDEMO_WEB = $(abspath $(WEB))
+.PHONY: web web-serve test-web
+web:	## the web lab: Linux, shmdemo and a shell in a browser, a static site in WEB
+	@tests/lanes/guest.sh web $(WEB_KERNEL)
+
+web-serve:	## serve make web's site on localhost (WEB_PORT), for a browser
+	@tests/web/serve.sh $(WEB_PORT)
+
+test-web: web	## make web's site in headless chromium, and in Node: insmod, user_demo, race, rmmod
+	@tests/web/test.sh
+
 .PHONY: version deb test-vm dkms-src help
 version:	## debian/changelog's version, the one every part takes
 	@echo $(VERSION)
@@ -234,6 +253,7 @@ test-debug:	## the suite, fault sweeps and kmemleak on the debug kernels
 clean:	## the build products
 	$(MAKE) -C tests clean
 	$(MAKE) -C tests clean OUTPUT=$(CURDIR)/tests/out/arm64
+	$(MAKE) -C tests clean OUTPUT=$(CURDIR)/tests/out/i386
 	rm -f $(USER_PROGS) user/70-shmdemo.rules
 	rm -rf tests/bench/out
 	rm -rf .tmp_versions Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd

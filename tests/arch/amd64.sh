@@ -14,6 +14,7 @@
 #                             (a script is the same for every guest)
 #   ARCH_install_program STAGE FILE DEST   FILE and its libraries, into the
 #                             initramfs tree STAGE
+#   ARCH_applets BUSYBOX      the applets of its busybox, one a line
 #   ARCH_kbuild KERNEL_DIR OUT_DIR   the array kbuild: the command that
 #                             runs make for the kernel's modules, its KDIR
 #                             and flags, with OUT_DIR (M=) in its reach
@@ -55,6 +56,10 @@ amd64_install_program() {	# amd64_install_program STAGE FILE DEST
 	for lib in $(ldd "$2" 2>/dev/null | grep -o '/[^ ]*'); do
 		[ -e "$stage$lib" ] || cp -L --parents "$lib" "$stage"
 	done
+}
+
+amd64_applets() {	# amd64_applets BUSYBOX
+	"$1" --list
 }
 
 # kbuild runs in the build root of the kernel's compiler (tests/fetch/buildroot.sh).

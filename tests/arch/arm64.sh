@@ -131,6 +131,11 @@ arm64_install_program() {	# arm64_install_program STAGE PROGRAM DEST
 	done
 }
 
+# qemu-user runs it (arm64_binfmt).
+arm64_applets() {	# arm64_applets BUSYBOX
+	"$1" --list
+}
+
 # The array qemu. TCG emulates arm64 on x86 several times more slowly than
 # x86 (2000 ping-pong rounds, whose every hand-off wakes the other vCPU,
 # took over 80 s on a loaded 2-core host): the arm64 rows of tests/kernels

@@ -23,11 +23,19 @@ shift
 # __typeof_unqual__, which trixie's sparse 0.6.4 lacks (and the headers
 # package lacks that script).
 # flex, bison, libssl-dev, cpio: building a whole kernel (the debug kernel).
+# bookworm-i386: bookworm with i386 as a second architecture, for the i386
+# guests' programs (tests/arch/i386.sh): gcc-12's i686 cross compiler, and
+# i386's libkmod, busybox and stress-ng, which those guests get.
+name=$suite arches=$SHMDEMO_ARCH
 case $suite in
 bullseye) gcc=gcc-10 ;;
 bookworm) gcc=gcc-12 ;;
 trixie)	gcc=gcc-14 ;;
-*)	die "no build root for '$suite' (bullseye, bookworm, trixie)" ;;
+bookworm-i386)
+	suite=bookworm gcc=gcc-12 arches+=,i386
+	SHMDEMO_BUILDROOT_EXTRA=gcc-i686-linux-gnu,libc6-dev-i386-cross
+	SHMDEMO_BUILDROOT_EXTRA+=,libkmod-dev:i386,busybox-static:i386,stress-ng:i386 ;;
+*)	die "no build root for '$suite' (bullseye, bookworm, trixie, bookworm-i386)" ;;
 esac
 pkgs=make,binutils,libc6-dev,libelf-dev,bc,kmod,dwarves,$gcc,perl,python3,sparse
 pkgs+=,flex,bison,libssl-dev,cpio
@@ -52,7 +60,7 @@ else
 	    "(kernel.apparmor_restrict_unprivileged_userns?): the build root goes through sudo"
 fi
 hash=$(echo "$pkgs" | sha256sum | cut -c1-8)
-root=$SHMDEMO_CACHE/buildroots/$suite-$SHMDEMO_ARCH-$hash
+root=$SHMDEMO_CACHE/buildroots/$name-$SHMDEMO_ARCH-$hash
 
 # As root, mmdebstrap writes the root where it stays. A user's mmdebstrap
 # runs in a user namespace and writes a tarball, unpacked here as the
@@ -72,7 +80,7 @@ create() {
 	local try
 	for try in 1 2; do
 		$sudo mmdebstrap --mode="$mode" --variant=minbase \
-			--arch="$SHMDEMO_ARCH" --keyring="$SHMDEMO_KEYRING" --include="$pkgs" \
+			--arch="$arches" --keyring="$SHMDEMO_KEYRING" --include="$pkgs" \
 			--aptopt='Acquire::Check-Valid-Until "false"' \
 			"$suite" "$target" "$(apt_mirror)" > "$root.log" 2>&1 9>&- && break
 		tail -n 20 "$root.log" >&2

@@ -23,7 +23,13 @@ set -euo pipefail
 # static checks, dkms, the packages and herd7's sid root. debug: the
 # fuzzers in its guest (the kernel builds in its build root). arm64: the
 # arm64 guests, and their build roots under qemu-user. fresh: tests/host/fresh.sh's
-# roots, of another architecture too (mmdebstrap asks arch-test).
+# roots, of another architecture too (mmdebstrap asks arch-test). i386:
+# the i386 guest (tests/arch/i386.sh), whose busybox qemu-user lists. web:
+# make web (course/web/: seabios's BIOS, npm's v86 and xterm.js).
+# npm-client: Debian's npm, asked for (tests/web/npm.sh) only where no npm
+# is on the PATH (NodeSource's nodejs has its own, and conflicts with it).
+# test-web: make test-web's headless chromium, driven by chromium-driver
+# through Debian's selenium.
 # PACKAGE? is installed where the host's release has it: clang-format-14,
 # the version the tree is formatted with, is not in Debian 13, where
 # make check runs it in a bookworm build root instead (tests/static/check.sh).
@@ -42,6 +48,10 @@ bench  gcc-multilib gnuplot-nox
 arm64  gcc-multilib stress-ng perl qemu-system-arm qemu-user-static debootstrap
 vm     debootstrap qemu-utils qemu-system-x86 e2fsprogs
 fresh  mmdebstrap debian-archive-keyring arch-test qemu-user-static
+i386   qemu-user-static
+web    qemu-user-static seabios nodejs
+npm-client  npm
+test-web  qemu-user-static seabios nodejs chromium chromium-driver python3-selenium
 "
 
 need_packages() {	# need_packages NEED
@@ -55,7 +65,10 @@ need_names() {
 
 list=0 wanted=()
 case ${1:-} in
---all)	set -- $(need_names | grep -vx fresh) ;;
+# --all leaves out fresh (CI's own), npm-client (only where no npm is on
+# the PATH), and web and test-web (nodejs, chromium): make web and make
+# test-web install theirs when first run.
+--all)	set -- $(need_names | grep -vx -e fresh -e npm-client -e web -e test-web) ;;
 --needs) need_names; exit 0 ;;
 --list)	list=1; shift ;;
 esac

@@ -5,7 +5,10 @@
 # Usage: tests/fetch/kernel.sh FLAVOUR      prints the kernel's cache directory
 #        tests/fetch/kernel.sh --list       prints make test's amd64 flavours
 #        tests/fetch/kernel.sh --host       those the host's own gcc builds for
-# FLAVOUR: an amd64 row of tests/kernels that is not a debug one.
+# FLAVOUR: an amd64 or i386 row of tests/kernels that is not a debug one.
+# An i386 kernel comes through the private apt with i386 as its
+# architecture; its kbuild tools (fixdep, modpost) must run on this amd64
+# host, so its linux-kbuild package is the amd64 build of the same version.
 # The directory, $SHMDEMO_CACHE/kernels/RELEASE, holds:
 #   release    the kernel release (uname -r in the guest)
 #   vmlinux    the uncompressed kernel, booted through its PVH entry point
@@ -30,9 +33,11 @@ case $flavour in
 esac
 kernel_known "$flavour"
 read -r arch profile meta < <(kernel_rows name="$flavour" -- arch profile package)
-[ "$arch" = amd64 ] && [ "$(kernel_field "$flavour" lane)" != debug ] ||
-	die "$flavour is not an amd64 kernel package: tests/fetch/arm64-kernel.sh and" \
+case $arch in amd64|i386) ;; *) false ;; esac &&
+	[ "$(kernel_field "$flavour" lane)" != debug ] ||
+	die "$flavour is not an amd64 or i386 kernel package: tests/fetch/arm64-kernel.sh and" \
 	    "tests/fetch/debug-kernel.sh fetch the others (tests/lib/boot.sh: kernel_dir)"
+export SHMDEMO_ARCH=$arch
 
 # The package names that PACKAGE depends on, matching a pattern. apt-cache
 # exits 100 for a package it does not know: that is an empty answer here.
@@ -128,6 +133,13 @@ if [ ! -e "$dir/ready" ]; then
 	      "$headers" $(depends_on "$headers" '^linux-(headers|kbuild)-'))
 	say "fetching ${pkgs[*]}"
 	rm -rf "$dir" && mkdir -p "$dir/debs/image" "$dir/root"
+	if [ "$arch" != amd64 ]; then
+		kbuild=$(printf '%s\n' "${pkgs[@]}" | grep '^linux-kbuild-')
+		mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" | grep -vx "$kbuild")
+		version=$(papt "$profile" apt-cache show --no-all-versions "$kbuild" |
+			sed -n 's/^Version: //p')
+		SHMDEMO_ARCH=amd64 papt_download "$profile" "$dir/debs" "$kbuild=$version"
+	fi
 	papt_download "$profile" "$dir/debs" "${pkgs[@]}"
 	for deb in "$dir"/debs/linux-headers-* "$dir"/debs/linux-kbuild-*; do
 		dpkg-deb -x "$deb" "$dir/root"

@@ -3,7 +3,7 @@
 # Build shmdemo for a Debian kernel, boot that kernel in QEMU, and run a job
 # there; the build machine's own kernel is never touched.
 #
-# Usage: tests/lanes/guest.sh run|shell|race|module|test|bench|debug|grade [FLAVOUR...]
+# Usage: tests/lanes/guest.sh run|shell|race|module|test|bench|debug|grade|web [FLAVOUR...]
 #   FLAVOUR: a row of tests/kernels; by default the host's architecture's
 #            first test row (6.1 on amd64), and for debug its debug rows
 #   run   load the module, run user_demo, show its output, exit with its
@@ -21,11 +21,13 @@
 #         for test
 #   grade a student's workspace of an exercise, graded by its checker
 #         (SHMDEMO_EXERCISE, SHMDEMO_WORK; tests/lanes/grade.sh)
+#   web   the web lab's static site, for one i386 kernel, into SHMDEMO_WEB
+#         (tests/web/site.sh); nothing boots
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/lib.sh"
 
-job=${1:?usage: guest.sh run|shell|race|module|test|bench|debug|grade [FLAVOUR...]}
+job=${1:?usage: guest.sh run|shell|race|module|test|bench|debug|grade|web [FLAVOUR...]}
 shift
 # Every flavour named must be a row of tests/kernels.
 for flavour in "$@"; do
@@ -43,7 +45,10 @@ debug)		[ $# -gt 0 ] || set -- $(kernels_of debug amd64)
 			[ "$(kernel_field "$flavour" lane)" = debug ] ||
 				die "the debug job runs on the debug kernels only ($(kernels_of debug amd64 | paste -sd' '))"
 		done ;;
-*)		die "unknown job '$job' (use run, shell, race, module, test, bench, debug or grade)" ;;
+web)		kernels=("$@")
+		[ ${#kernels[@]} -eq 1 ] && [ "$(kernel_field "$1" arch)" = i386 ] ||
+			die "make web takes one i386 kernel (v86 emulates a 32-bit x86), not '${kernels[*]}'" ;;
+*)		die "unknown job '$job' (use run, shell, race, module, test, bench, debug, grade or web)" ;;
 esac
 smp=2	# the guest's vCPUs
 
@@ -60,8 +65,10 @@ kernel_arg=${kernels[0]}
 # guests only, whose programs are cross-compiled: it builds just what make
 # test runs on the host itself.
 case $job in
-run|race|module|grade)
-	"$SHMDEMO_TESTS/fetch/deps.sh" run
+run|race|module|grade|web)
+	need=run
+	[ "$job" != web ] || need=web
+	"$SHMDEMO_TESTS/fetch/deps.sh" "$need"
 	progs="tests/guest/init $(job_programs | xargs -n 1 | grep -v -e '^/' -e '\.sh$' | paste -sd' ')" ;;
 *)	"$SHMDEMO_TESTS/fetch/deps.sh" "$job"
 	progs= ;;

@@ -52,18 +52,27 @@ job_key() {	# job_key KERNEL_DIR RELEASE
 	shell_modules "$tree"
 }
 
-# Add the shell's part to the initramfs at STAGE: a home holding the module
-# and the programs, the 9p modules (uncompressed: busybox insmod reads
-# plain .ko files only), and the setup init runs before the shell.
-job_stage() {	# job_stage STAGE KERNEL_DIR RELEASE
-	local stage=$1 release=$3 tree mod dir=lib/modules/$3/shell prog
-	mkdir -p "$stage/root" "$stage/src" "$stage/$dir"
-	ln -s "/lib/modules/$release/extra/shmdemo.ko" "$stage/root/shmdemo.ko"
+# The shell's home, /root, with links to the module and the job's
+# programs, and the mark that makes init start the shell (also the web
+# lab's, tests/lanes/web.sh).
+shell_home() {	# shell_home STAGE RELEASE
+	local stage=$1 prog
+	mkdir -p "$stage/root"
+	ln -s "/lib/modules/$2/extra/shmdemo.ko" "$stage/root/shmdemo.ko"
 	for prog in $(job_programs); do
 		case ${prog##*/} in *.sh|stress-ng) continue ;; esac
 		ln -s "/bin/${prog##*/}" "$stage/root/${prog##*/}"
 	done
 	: > "$stage/etc/shmdemo/shell"
+}
+
+# Add the shell's part to the initramfs at STAGE: a home holding the module
+# and the programs, the 9p modules (uncompressed: busybox insmod reads
+# plain .ko files only), and the setup init runs before the shell.
+job_stage() {	# job_stage STAGE KERNEL_DIR RELEASE
+	local stage=$1 release=$3 tree mod dir=lib/modules/$3/shell
+	shell_home "$stage" "$release"
+	mkdir -p "$stage/src" "$stage/$dir"
 	# Loading 9p and virtio takes seconds under TCG (6.1: init at 6.6 s,
 	# 9p at 11.7 s): on a terminal the prompt comes first and /src a moment
 	# later; with piped lines /src is there before the first one.

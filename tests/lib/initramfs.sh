@@ -55,6 +55,7 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 		for p in "${progs[@]}" "$(guest_file "$guest_arch" /bin/busybox)" \
 			 "$(guest_file "$guest_arch" tests/guest/init)" \
 			 "$out/kmod/shmdemo.ko" "$SHMDEMO_TESTS"/lib/{initramfs,tap}.sh \
+			 "$SHMDEMO_TESTS/arch/$guest_arch.sh" \
 			 "$SHMDEMO_TESTS/lanes/$job.sh"; do
 			stat -L -c '%n %s %Y' "$p"
 		done
@@ -66,7 +67,7 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 	mkdir -p "$stage"/{bin,dev,etc/shmdemo,proc,sys,tmp} \
 		"$stage/lib/modules/$release/extra"
 	install_program "$stage" "$(guest_file "$guest_arch" /bin/busybox)" bin/busybox
-	for applet in $("$stage/bin/busybox" --list); do
+	for applet in $("${guest_arch}_applets" "$stage/bin/busybox"); do
 		[ "$applet" = busybox ] || ln -s busybox "$stage/bin/$applet"
 	done
 	rm -f "$stage/bin/init"
