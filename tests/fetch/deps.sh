@@ -107,12 +107,22 @@ command -v apt-get > /dev/null ||
 	    "equivalents) of: ${missing[*]}"
 mkdir -p "$SHMDEMO_CACHE"
 log=$SHMDEMO_CACHE/deps.log
-update=(apt-get update -q)
-{ apt_lists_present || as_root "${update[@]}"; } >> "$log" 2>&1 || true
+# The lists are refreshed only when apt cannot install what is missing
+# from those it has (they may be absent, or old), and at most once; a
+# source whose refresh fails is named, and the install decides.
+updated=0
+required=()
+for pkg in "${missing[@]}"; do
+	grep -qxF "$pkg" <<< "$optional" || required+=("$pkg")
+done
+if [ ${#required[@]} -gt 0 ] && ! apt_installable "${required[@]}"; then
+	apt_update "$log" || true
+	updated=1
+fi
 # An optional package the host's release does not have is left out.
 for i in "${!missing[@]}"; do
 	grep -qxF "${missing[i]}" <<< "$optional" || continue
-	apt-cache show "${missing[i]}" > /dev/null 2>&1 || unset 'missing[i]'
+	apt_installable "${missing[i]}" || unset 'missing[i]'
 done
 missing=("${missing[@]}")
 [ ${#missing[@]} -eq 0 ] && exit 0
@@ -120,8 +130,13 @@ say "installing ${#missing[@]} packages (log: $log): ${missing[*]}"
 # Other apt and dpkg runs on this machine: wait for their lock, not fail.
 install=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 	 --no-install-recommends -o DPkg::Lock::Timeout=600 "${missing[@]}")
-if ! as_root "${install[@]}" >> "$log" 2>&1; then
-	as_root "${update[@]}" >> "$log" 2>&1 || true
-	as_root "${install[@]}" >> "$log" 2>&1 ||
-		{ tail -n 20 "$log" >&2; die "could not install ${missing[*]} (log: $log)"; }
+out=$(as_root "${install[@]}" 2>&1) && { printf '%s\n' "$out" >> "$log"; exit 0; }
+printf '%s\n' "$out" >> "$log"
+if [ "$updated" = 0 ]; then
+	apt_update "$log" || true
+	out=$(as_root "${install[@]}" 2>&1) && { printf '%s\n' "$out" >> "$log"; exit 0; }
+	printf '%s\n' "$out" >> "$log"
 fi
+say "apt-get install failed. What apt said:"
+grep -E '^(E|W):' <<< "$out" | sed 's/^/  /' >&2 || tail -n 20 <<< "$out" >&2
+die "could not install ${missing[*]} (log: $log)"

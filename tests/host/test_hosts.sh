@@ -9,6 +9,15 @@
 #   4. a host whose sources name no Debian archive is told to set
 #      SHMDEMO_MIRROR, and SHMDEMO_MIRROR is taken when set
 #   5. sudo make from a user's shell, in that user's tree, is refused
+#   6. deps.sh asks apt, not file names, whether it can install, and a
+#      source that fails apt-get update stops nothing but a failed install:
+#      a. nothing missing: no apt run at all
+#      b. apt can install from the lists it has (compressed ones too): no
+#         refresh, the install
+#      c. it cannot; the refresh fails (exit 100, a source mid-sync); the
+#         install works: exit 0, and the warning names the source
+#      d. the same, and the install fails: the exit is not 0, and apt's own
+#         error line and the failing source are shown
 set -uo pipefail
 tests=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
@@ -74,4 +83,63 @@ chown -R "$owner" "$tree" 2> /dev/null || [ "$(stat -c %U "$tree")" = "$owner" ]
 out=$(sudo_make "$owner") && fail "sudo make in $owner's tree ran: $out"
 grep -q "run make as $owner, without sudo" <<< "$out" || fail "sudo make: $out"
 out=$(sudo_make root) || fail "make as root in root's shell refused: $out"
+
+# 6: apt-get, apt-cache and dpkg-query stubbed, as root; each apt run is
+# logged to STUB_CALLS. STUB_INSTALLED: dpkg-query says every package is
+# installed; STUB_CANDIDATE: apt-cache policy's candidate, "(none)" when
+# the lists lack it; STUB_UPDATE, STUB_INSTALL: the exit statuses.
+mkdir "$tmp/apt"
+cat > "$tmp/apt/dpkg-query" << 'STUB'
+#!/bin/bash
+[ -n "${STUB_INSTALLED:-}" ] || exit 0
+for a in "$@"; do [[ $a == -* ]] || echo "$a installed"; done
+STUB
+cat > "$tmp/apt/apt-cache" << 'STUB'
+#!/bin/bash
+echo "apt-cache $1" >> "$STUB_CALLS"
+shift
+for a in "$@"; do
+	printf '%s:\n  Installed: (none)\n  Candidate: %s\n' "$a" "$STUB_CANDIDATE"
+done
+STUB
+cat > "$tmp/apt/apt-get" << 'STUB'
+#!/bin/bash
+echo "apt-get $1" >> "$STUB_CALLS"
+case $1 in
+update)	[ "$STUB_UPDATE" = 0 ] ||
+		echo "E: Failed to fetch http://127.0.0.1:9/broken/dists/x/main/binary-amd64/Packages.xz  File has unexpected size (10 != 20). Mirror sync in progress?"
+	exit "$STUB_UPDATE" ;;
+install) [ "$STUB_INSTALL" = 0 ] || echo "E: Unable to locate package gcc"
+	exit "$STUB_INSTALL" ;;
+esac
+STUB
+printf '#!/bin/sh\necho 0\n' > "$tmp/apt/id"
+chmod +x "$tmp/apt"/*
+deps() {	# deps INSTALLED CANDIDATE UPDATE INSTALL: deps.sh run, stubbed
+	rm -f "$tmp/apt/calls"
+	STUB_INSTALLED=$1 STUB_CANDIDATE=$2 STUB_UPDATE=$3 STUB_INSTALL=$4 \
+		STUB_CALLS=$tmp/apt/calls PATH=$tmp/apt:$PATH \
+		SHMDEMO_CACHE=$tmp/cache6 "$tests/fetch/deps.sh" run 2>&1
+}
+calls() { paste -sd, "$tmp/apt/calls" 2> /dev/null; }
+out=$(deps 1 1.0 0 0) || fail "6a: deps.sh failed with every package installed: $out"
+[ -z "$(calls)" ] || fail "6a: nothing missing, yet apt ran: $(calls)"
+out=$(deps '' 1.0 0 0) || fail "6b: deps.sh failed: $out"
+[ "$(calls)" = "apt-cache policy,apt-get install" ] ||
+	fail "6b: apt can install from its lists, yet: $(calls)"
+# The failed refresh: warned of, naming the source; then one install.
+refresh_failed() {	# refresh_failed CASE
+	grep -q "warning: apt-get update exited with status 100" <<< "$out" ||
+		fail "$1: no warning of the failed refresh: $out"
+	grep -q "http://127.0.0.1:9/broken/.*unexpected size" <<< "$out" ||
+		fail "$1: the failing source is not named: $out"
+	[ "$(calls)" = "apt-cache policy,apt-get update,apt-get install" ] ||
+		fail "$1: expected one refresh, then one install: $(calls)"
+}
+out=$(deps '' '(none)' 100 0) || fail "6c: a failed refresh failed deps.sh: $out"
+refresh_failed 6c
+out=$(deps '' '(none)' 100 100) && fail "6d: a failed install passed: $out"
+refresh_failed 6d
+grep -q "E: Unable to locate package gcc" <<< "$out" ||
+	fail "6d: apt's error line is not shown: $out"
 exit 0

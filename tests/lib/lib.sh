@@ -52,13 +52,30 @@ if [ "$(id -u)" = 0 ] && [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] &&
 fi
 
 # The host's apt, which installs the packages of tests/fetch/deps.sh only.
-apt_lists_present() {
-	compgen -G '/var/lib/apt/lists/*_Packages' >/dev/null
+# Can it install every PACKAGE from the lists it has now? apt answers,
+# whatever form its lists take: plain, or .gz, .lz4, .xz, .zst under
+# Acquire::GzipIndexes, as Docker's Debian images keep them.
+apt_installable() {	# apt_installable PACKAGE...
+	local policy
+	policy=$(apt-cache policy "$@" 2> /dev/null) || return 1
+	[ "$(grep -c '^  Candidate: ' <<< "$policy")" -eq $# ] &&
+		! grep -q '^  Candidate: (none)$' <<< "$policy"
 }
 
-apt_update() {
+# Refresh the host's lists, apt's output appended to LOG. One source that
+# fails (an extra source mid-sync: "File has unexpected size") stops
+# nothing: the lists of the others are new, and the install that follows
+# decides. apt's own lines about it, which name the source, go to stderr;
+# the status is apt's.
+apt_update() {	# apt_update LOG
+	local out status=0
 	say "updating the apt package lists"
-	as_root apt-get update -q >&2 || die "apt-get update failed"
+	out=$(as_root apt-get update -q 2>&1) || status=$?
+	printf '%s\n' "$out" >> "$1"
+	[ "$status" -ne 0 ] || return 0
+	say "warning: apt-get update exited with status $status; going on with the lists it has. What apt said:"
+	grep -E '^(E|W|Err):' <<< "$out" | sed 's/^/  /' >&2 || true
+	return "$status"
 }
 
 # The module's C sources, kmod/shmdemo.c and kmod/uapi/: the tree's, or

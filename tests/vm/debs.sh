@@ -10,7 +10,8 @@ set -euo pipefail
 meta=linux-image-6.12-amd64
 image=$(apt-cache depends "$meta" 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }')
 if [ -z "$image" ]; then
-	apt_update
+	mkdir -p "$SHMDEMO_CACHE"
+	apt_update "$SHMDEMO_CACHE/deps.log" || true
 	image=$(apt-cache depends "$meta" | awk '/Depends: linux-image-/ { print $2; exit }')
 fi
 [ -n "$image" ] || die "apt knows no $meta"
