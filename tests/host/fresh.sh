@@ -4,9 +4,13 @@
 # and make on mmdebstrap's minbase, / a mount point, nothing else), the
 # committed tree cloned into it, and make TARGETs run there as a student
 # would, one line each. Needs root on this machine.
-# Usage: tests/host/fresh.sh [--user] [--cache DIR] SUITE [ARCH] -- TARGET...
+# Usage: tests/host/fresh.sh [--user] [--cache DIR] [--broken-source] SUITE [ARCH] -- TARGET...
 #   --user       root runs make deps once, then user "student" (no sudo)
 #                runs the targets in a clone of its own
+#   --broken-source  apt keeps its lists compressed (Acquire::GzipIndexes,
+#                as Docker's Debian images do), and an extra source on the
+#                loopback address fails apt-get update (exit 100: an index
+#                of the wrong size; tests/host/broken-source.sh)
 #   --cache DIR  the user's SHMDEMO_CACHE is DIR, at the same path inside
 #                (a warm run); without it the cache starts empty, in
 #                ~/.cache/shmdemo
@@ -19,11 +23,12 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
 
-user=root cache=
+user=root cache= broken=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--user)	user=student; shift ;;
 	--cache) cache=$(realpath "$2"); shift 2 ;;
+	--broken-source) broken=1; shift ;;
 	*)	break ;;
 	esac
 done
@@ -105,6 +110,15 @@ home=/root
 git clone -q "$SHMDEMO_TOP" "$root$home/shmdemo"
 [ "$user" = root ] || chroot "$root" chown -R "$user:$user" "$home"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+if [ -n "$broken" ]; then
+	printf '%s\n' 'Acquire::GzipIndexes "true";' 'Acquire::CompressionTypes::Order:: "gz";' \
+		> "$root/etc/apt/apt.conf.d/docker-gzip-indexes"
+	coproc broken_source { exec "$SHMDEMO_TESTS/host/broken-source.sh" "$logs/broken-source"; }
+	trap 'kill "$broken_source_PID" 2> /dev/null || true' EXIT
+	read -r line <&"${broken_source[0]}"
+	echo "$line" > "$root/etc/apt/sources.list.d/broken.list"
+	say "an extra apt source that fails its update: $line"
+fi
 
 # One make run inside the root, in a mount namespace of its own (without
 # this script's lock fds, which a student's shell would not have): the root
