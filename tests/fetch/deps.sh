@@ -130,12 +130,18 @@ say "installing ${#missing[@]} packages (log: $log): ${missing[*]}"
 # Other apt and dpkg runs on this machine: wait for their lock, not fail.
 install=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 	 --no-install-recommends -o DPkg::Lock::Timeout=600 "${missing[@]}")
-out=$(as_root "${install[@]}" 2>&1) && { printf '%s\n' "$out" >> "$log"; exit 0; }
-printf '%s\n' "$out" >> "$log"
+# Install, apt's output kept in out and appended to the log.
+try_install() {
+	local status=0
+	out=$(as_root "${install[@]}" 2>&1) || status=$?
+	printf '%s\n' "$out" >> "$log"
+	return "$status"
+}
+try_install && exit 0
+# Lists the install found wanting are refreshed once, if not already.
 if [ "$updated" = 0 ]; then
 	apt_update "$log" || true
-	out=$(as_root "${install[@]}" 2>&1) && { printf '%s\n' "$out" >> "$log"; exit 0; }
-	printf '%s\n' "$out" >> "$log"
+	try_install && exit 0
 fi
 say "apt-get install failed. What apt said:"
 grep -E '^(E|W):' <<< "$out" | sed 's/^/  /' >&2 || tail -n 20 <<< "$out" >&2
