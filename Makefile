@@ -51,6 +51,8 @@ KERNEL ?= $(shell tests/lib/kernels.sh default)
 KERNELS ?= $(shell tests/lib/kernels.sh lane test)
 ARM64_KERNELS ?= $(shell tests/lib/kernels.sh lane test arm64)
 DEBUG_KERNELS ?= $(shell tests/lib/kernels.sh lane debug amd64)
+# make test-huge's: the kernels whose rows map 2 MiB PMDs (huge=1).
+HUGE_KERNELS ?= 6.12 latest arm64-latest
 
 CFLAGS ?= -O2 -g
 WERROR ?= -Werror
@@ -63,7 +65,7 @@ KMOD_LIBS = $(shell pkg-config --libs libkmod 2>/dev/null || echo -lkmod)
 # tests/programs' rows, which tests/Makefile builds into tests/out/.
 USER_PROGS := user/user_demo user/faults_demo user/mmap_try
 
-.PHONY: all deps modules user guest-progs run shell race guest-module test test-arm64 test-debug bench check clean
+.PHONY: all deps modules user guest-progs run shell race guest-module test test-arm64 test-huge test-debug bench check clean
 .PHONY: install install-modules install-user uninstall
 
 all: modules user	## the module for KDIR (your running kernel) and the user programs
@@ -131,6 +133,9 @@ test:	## the test suite, in the guests and on the host
 
 test-arm64:	## the suite on Debian's arm64 kernels, 4 and 16 KiB pages
 	@tests/lanes/guest.sh test $(ARM64_KERNELS)
+
+test-huge:	## the suite with huge=1 (2 MiB PMDs) on 6.12, latest and arm64-latest
+	@tests/lanes/guest.sh huge $(HUGE_KERNELS)
 
 check:	## the static checks: W=1, sparse, checkpatch, cppcheck, analyzer, herd7
 	@tests/static/check.sh
