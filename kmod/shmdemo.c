@@ -25,16 +25,16 @@
  *   live VMA it could change behind the core's back.
  *
  * huge=1 (6.12 on, with 2 MiB PMDs: x86-64 and arm64 with 4 KiB pages)
- * allocates the buffer in physically contiguous, aligned 2 MiB folios and
- * maps a mapping whose address and offset agree modulo 2 MiB one PMD per
- * folio, from ->huge_fault, instead of 512 PTEs; get_unmapped_area hands
- * out such addresses. Other mappings, kernels and page sizes keep the PTEs,
- * and /sys/class/misc/shmdemo/map_level says which the module uses.
+ * allocates the buffer in physically contiguous, aligned 2 MiB folios, and
+ * a mapping whose address and offset agree modulo 2 MiB gets one PMD per
+ * folio from ->huge_fault instead of 512 PTEs; get_unmapped_area hands out
+ * such addresses. Other mappings, kernels and page sizes keep the PTEs, and
+ * /sys/class/misc/shmdemo/map_level says which the module uses.
  *
  * State and invariants:
  * - shmdemo_buf, shmdemo_pages and shmdemo_pmd are set up by init and left
- *   alone until exit. No lock guards their contents: they are plain shared memory, and
- *   userspace orders its accesses with NOTIFY/WAIT.
+ *   alone until exit. No lock guards the buffer's contents: it is plain
+ *   shared memory, and userspace orders its accesses with NOTIFY/WAIT.
  * - shmdemo_seq only grows. NOTIFY increments it with a fully ordered atomic
  *   (the release); every reader of it uses an acquire load, so buffer stores
  *   made before a NOTIFY are visible to whoever observes its value. Only a
@@ -116,21 +116,19 @@ MODULE_PARM_DESC(pages,
  */
 #ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
 #define SHMDEMO_CAN_PMD 1
-#define SHMDEMO_PMD_PAGES (1UL << PMD_ORDER)
+#define SHMDEMO_PMD_PAGES BIT(PMD_ORDER)
 #else
 #define SHMDEMO_CAN_PMD 0
 #endif
 
 static bool shmdemo_huge;
 module_param_named(huge, shmdemo_huge, bool, 0444);
-MODULE_PARM_DESC(huge,
-		 "map 2 MiB-aligned mappings with 2 MiB PMDs where the kernel can (default 0)");
+MODULE_PARM_DESC(huge, "2 MiB PMDs for aligned mappings, where possible");
 
-/* The fallback's test: make the Nth 2 MiB allocation fail as if memory were fragmented. */
+/* The fallback's test: the Nth 2 MiB allocation fails, as if fragmented. */
 static unsigned int shmdemo_huge_fail;
 module_param_named(huge_fail, shmdemo_huge_fail, uint, 0444);
-MODULE_PARM_DESC(huge_fail,
-		 "for the tests: fail the Nth 2 MiB allocation of huge=1 (default 0, none)");
+MODULE_PARM_DESC(huge_fail, "tests: fail the Nth 2 MiB piece of huge=1");
 
 static void *shmdemo_buf;
 static struct page **shmdemo_pages;
@@ -611,8 +609,8 @@ static ssize_t mappings_show(struct device *dev, struct device_attribute *attr,
 }
 
 /* "pmd": 2 MiB-aligned mappings take PMDs (huge=1 where it can); else "pte". */
-static ssize_t map_level_show(struct device *dev,
-			      struct device_attribute *attr, char *buf)
+static ssize_t map_level_show(struct device *dev, struct device_attribute *attr,
+			      char *buf)
 {
 	return sysfs_emit(buf, "%s\n", shmdemo_pmd ? "pmd" : "pte");
 }
@@ -677,8 +675,8 @@ static int shmdemo_alloc_folios(void)
 			shmdemo_pages[j] = folio_page(folio, j - i);
 	}
 
-	shmdemo_buf = vmap(shmdemo_pages, shmdemo_nr_pages, VM_MAP,
-			   PAGE_KERNEL);
+	shmdemo_buf =
+		vmap(shmdemo_pages, shmdemo_nr_pages, VM_MAP, PAGE_KERNEL);
 	if (!shmdemo_buf) {
 		pr_warn("huge=1: no room to map the buffer in the kernel: using 4 KiB pages\n");
 		goto out_free;

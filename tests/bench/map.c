@@ -143,19 +143,21 @@ struct map_set {
 };
 
 static const struct map_set map_cases = {
-	"memfd_populated", populate_memfd, 4, {
-		{ "shmdemo", map_shmdemo },
-		{ "memfd_populated", map_memfd_populated },
-		{ "anon", map_anon },
-		{ "memfd", map_memfd },
-	}
+	.populated = "memfd_populated",
+	.populate = populate_memfd,
+	.n = 4,
+	.cases = { { "shmdemo", map_shmdemo },
+		   { "memfd_populated", map_memfd_populated },
+		   { "anon", map_anon },
+		   { "memfd", map_memfd } },
 };
 
 static const struct map_set map_huge_cases = {
-	"hugetlb", populate_hugetlb, 2, {
-		{ "shmdemo_huge", map_shmdemo },
-		{ "hugetlb", map_memfd_populated },
-	}
+	.populated = "hugetlb",
+	.populate = populate_hugetlb,
+	.n = 2,
+	.cases = { { "shmdemo_huge", map_shmdemo },
+		   { "hugetlb", map_memfd_populated } },
 };
 
 static void touch_pages(volatile char *p, long nr, long page)
@@ -360,7 +362,8 @@ bool bench_map_huge(void)
 	hp_kb = file_number("/proc/meminfo", "Hugepagesize:");
 	before = file_number(nr_path, "");
 	if (hp_kb <= 0 || before < 0) {
-		bench_fail("map", "hugetlb", "no huge pages here (%s)", nr_path);
+		bench_fail("map", "hugetlb", "no huge pages here (%s)",
+			   nr_path);
 		return false;
 	}
 	want = before + (MAP_MAX_PAGES * page / 1024 + hp_kb - 1) / hp_kb;

@@ -58,10 +58,10 @@ static bool load_huge(void)
 /* "pmd" or "pte", from sysfs; "" if unreadable. */
 static const char *map_level(void)
 {
+	static const char path[] = "/sys/class/misc/shmdemo/map_level";
 	static char buf[16];
 
-	if (read_file("/sys/class/misc/shmdemo/map_level", buf,
-		      sizeof(buf)) < 0)
+	if (read_file(path, buf, sizeof(buf)) < 0)
 		return "";
 	buf[strcspn(buf, "\n")] = 0;
 	return buf;
@@ -175,30 +175,35 @@ static bool test_param_bad(void)
 	       expect_eq(module_loaded(), 0, "not loaded");
 }
 
+/* /sys/module/shmdemo/parameters/huge is WANT ("Y" or "N"). */
+static bool huge_param_is(const char *want)
+{
+	char buf[8] = "";
+
+	read_file("/sys/module/shmdemo/parameters/huge", buf, sizeof(buf));
+	buf[strcspn(buf, "\n")] = 0;
+	if (strcmp(buf, want))
+		diag("parameters/huge: '%s', not '%s'", buf, want);
+	return !strcmp(buf, want);
+}
+
 static bool test_level_pte_without_huge(void)
 {
-	char buf[8];
-
 	if (!load("pages=1024 huge=0"))
 		return false;
 	return expect_eq(strcmp(map_level(), "pte"), 0, "map_level is pte") &&
-	       expect_eq(read_file("/sys/module/shmdemo/parameters/huge", buf,
-				   sizeof(buf)) > 0 && !strcmp(buf, "N\n"),
-			 1, "parameters/huge is N");
+	       huge_param_is("N");
 }
 
 static bool test_level_huge(void)
 {
 	const char *want = kernel_maps_pmds() ? "pmd" : "pte";
-	char buf[8];
 
 	if (!load_huge())
 		return false;
 	diag("map_level %s with huge=1 (this kernel: %s)", map_level(), want);
 	return expect_eq(strcmp(map_level(), want), 0, "map_level") &&
-	       expect_eq(read_file("/sys/module/shmdemo/parameters/huge", buf,
-				   sizeof(buf)) > 0 && !strcmp(buf, "Y\n"),
-			 1, "parameters/huge is Y");
+	       huge_param_is("Y");
 }
 
 /* The whole buffer, mapped where the kernel chooses: aligned, no PTEs. */
