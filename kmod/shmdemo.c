@@ -278,12 +278,15 @@ static int shmdemo_vm_mapped(unsigned long start, unsigned long end,
 	atomic_inc(&shmdemo_nr_mappings);
 	return 0;
 }
+#endif
 
 static const struct vm_operations_struct shmdemo_vm_ops = {
 	.open = shmdemo_vm_open,
 	.close = shmdemo_vm_close,
 	.fault = shmdemo_fault,
+#ifdef SHMDEMO_HAVE_MAP_KERNEL_PAGES
 	.mapped = shmdemo_vm_mapped,
+#endif
 };
 
 /* A mapping that holds PMDs: nothing is inserted at mmap, faults fill it. */
@@ -294,9 +297,12 @@ static const struct vm_operations_struct shmdemo_pmd_vm_ops = {
 #if SHMDEMO_CAN_PMD
 	.huge_fault = shmdemo_huge_fault,
 #endif
+#ifdef SHMDEMO_HAVE_MAP_KERNEL_PAGES
 	.mapped = shmdemo_vm_mapped,
+#endif
 };
 
+#ifdef SHMDEMO_HAVE_MAP_KERNEL_PAGES
 /*
  * The driver describes the mapping; core mm builds it. DESC is a proposal:
  * no VMA exists yet, so nothing here may count it or take a resource.
@@ -338,22 +344,6 @@ static int shmdemo_mmap_prepare(struct vm_area_desc *desc)
 
 #define SHMDEMO_MMAP_PATH "mmap_prepare"
 #else
-static const struct vm_operations_struct shmdemo_vm_ops = {
-	.open = shmdemo_vm_open,
-	.close = shmdemo_vm_close,
-	.fault = shmdemo_fault,
-};
-
-/* A mapping that holds PMDs: nothing is inserted at mmap, faults fill it. */
-static const struct vm_operations_struct shmdemo_pmd_vm_ops = {
-	.open = shmdemo_vm_open,
-	.close = shmdemo_vm_close,
-	.fault = shmdemo_fault,
-#if SHMDEMO_CAN_PMD
-	.huge_fault = shmdemo_huge_fault,
-#endif
-};
-
 /*
  * 6.3 made vma->vm_flags read-only behind helpers; Kbuild defines
  * SHMDEMO_HAVE_VM_FLAGS_MOD where the kernel has them, and older kernels
