@@ -291,8 +291,8 @@ static bool test_unaligned_falls_back(void)
 	p = map_touched(fd, at, len, page, &cost);
 	if (p == MAP_FAILED)
 		return expect_ok(-1, "mmap");
-	diag("%zu KiB at %p, offset %zu: page tables grew by %ld kB",
-	     len >> 10, p, page, cost);
+	diag("%zu KiB at %p, offset %zu: page tables grew by %ld kB", len >> 10,
+	     p, page, cost);
 	return expect_eq(cost >= pte_tables_kb(len), 1, "its PTE tables") &&
 	       expect_eq(strcmp(p, "offset one"), 0, "the bytes") &&
 	       expect_eq(dev_attr("mappings"), 1, "mappings");
