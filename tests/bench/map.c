@@ -223,7 +223,7 @@ static unsigned int map_reps(long nr)
 /* SET's cases at NR pages, taking turns repetition by repetition. */
 static bool map_figures(const struct map_set *set, long nr, bool with_device)
 {
-	const struct map_case *map_cases = set->cases;
+	const struct map_case *cases = set->cases;
 	const size_t n = set->n;
 	unsigned int rep, reps = map_reps(nr);
 	struct figure figs[MAP_MAX_CASES];
@@ -235,9 +235,9 @@ static bool map_figures(const struct map_set *set, long nr, bool with_device)
 
 	for (i = 0; i < n; i++) {
 		figs[i] = (struct figure){ .section = "map",
-					   .name = map_cases[i].name,
+					   .name = cases[i].name,
 					   .param = nr };
-		failed[i] = map_cases[i].map == map_shmdemo && !with_device;
+		failed[i] = cases[i].map == map_shmdemo && !with_device;
 	}
 	if (!set->populate(nr * sysconf(_SC_PAGESIZE)))
 		bench_fail("map", set->populated, "%ld pages: %s", nr,
@@ -247,9 +247,9 @@ static bool map_figures(const struct map_set *set, long nr, bool with_device)
 		for (i = 0; i < n; i++) {
 			if (failed[i])
 				continue;
-			us = map_once(&map_cases[i], nr, &tally[i]);
+			us = map_once(&cases[i], nr, &tally[i]);
 			if (us < 0) {
-				bench_fail("map", map_cases[i].name,
+				bench_fail("map", cases[i].name,
 					   "%ld pages: %s", nr,
 					   strerror(errno));
 				failed[i] = true;
@@ -264,11 +264,10 @@ static bool map_figures(const struct map_set *set, long nr, bool with_device)
 			continue;
 		}
 		printf("# map %s, %ld pages: %.1f page faults per mapping\n",
-		       map_cases[i].name, nr,
-		       (double)tally[i].faults / (reps + 1));
+		       cases[i].name, nr, (double)tally[i].faults / (reps + 1));
 		/* Means, the unclocked first round included. */
 		printf("# map %s, %ld pages: %.0f us mapping, %.0f us touching\n",
-		       map_cases[i].name, nr, tally[i].map_us / (reps + 1),
+		       cases[i].name, nr, tally[i].map_us / (reps + 1),
 		       tally[i].touch_us / (reps + 1));
 		ok &= figure_report(&figs[i]);
 	}

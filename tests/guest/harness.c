@@ -212,8 +212,8 @@ static void cmdline_params(char *buf, size_t size)
 	buf[0] = 0;
 	if (read_file("/proc/cmdline", line, sizeof(line)) < 0)
 		return;
-	for (word = strtok_r(line, " \n", &save); word;
-	     word = strtok_r(NULL, " \n", &save)) {
+	for (word = strtok_r(line, "\n ", &save); word;
+	     word = strtok_r(NULL, "\n ", &save)) {
 		if (strncmp(word, "shmdemo.", 8) || !strchr(word, '='))
 			continue;
 		len += snprintf(buf + len, size - len, "%s ", word + 8);

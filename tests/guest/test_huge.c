@@ -77,8 +77,8 @@ static bool kernel_maps_pmds(void)
 	struct utsname u;
 	int major = 0, minor = 0;
 
-	uname(&u);
-	sscanf(u.release, "%d.%d", &major, &minor);
+	if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
 	return page == 4096 && (major > 6 || (major == 6 && minor >= 12)) &&
 	       access("/sys/kernel/mm/transparent_hugepage", F_OK) == 0;
 }
