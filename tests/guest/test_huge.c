@@ -223,6 +223,22 @@ static bool test_level_huge(void)
 	       huge_param_is("Y");
 }
 
+/*
+ * make test-huge's pass: shmdemo.huge=1 on the kernel command line reaches
+ * a load that does not name huge (harness.c's module_load()).
+ */
+static bool test_cmdline_huge(void)
+{
+	char cmdline[4096] = "";
+	bool on;
+
+	read_file("/proc/cmdline", cmdline, sizeof(cmdline));
+	on = strstr(cmdline, "shmdemo.huge=1") != NULL;
+	diag("shmdemo.huge=1 %s on the kernel command line",
+	     on ? "is" : "is not");
+	return load("pages=1024") && huge_param_is(on ? "Y" : "N");
+}
+
 /* The whole buffer, mapped where the kernel chooses: aligned, no PTEs. */
 static bool test_aligned_no_pte(void)
 {
@@ -493,6 +509,8 @@ static const struct test_case cases[] = {
 	{ "without huge=1, map_level is pte", test_level_pte_without_huge },
 	{ "huge=1: map_level is pmd where the kernel maps PMDs, else pte",
 	  test_level_huge },
+	{ "the kernel command line's shmdemo.huge=1 reaches the module",
+	  test_cmdline_huge },
 	{ "huge=1: an aligned mapping costs no PTE table (VmPTE)",
 	  test_aligned_no_pte },
 	{ "huge=1: mapping, read() and write() see the same bytes",
