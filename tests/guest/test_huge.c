@@ -233,7 +233,7 @@ static bool test_cmdline_huge(void)
 	bool on;
 
 	read_file("/proc/cmdline", cmdline, sizeof(cmdline));
-	on = strstr(cmdline, "shmdemo.huge=1") != NULL;
+	on = strstr(cmdline, "shmdemo.huge=1");
 	diag("shmdemo.huge=1 %s on the kernel command line",
 	     on ? "is" : "is not");
 	return load("pages=1024") && huge_param_is(on ? "Y" : "N");
