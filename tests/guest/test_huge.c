@@ -97,11 +97,12 @@ static long vmpte_kb(void)
 
 /*
  * The least the PTE tables of LEN bytes cost, in kB: a table is a page of
- * 8-byte entries, each mapping a page.
+ * entries, each mapping a page; an entry is 8 bytes on 64-bit kernels, 4
+ * or 8 on i386 (a pointer's size is the lower bound).
  */
 static long pte_tables_kb(size_t len)
 {
-	size_t span = page / 8 * page;
+	size_t span = page / sizeof(void *) * page;
 
 	return (long)((len + span - 1) / span * (page >> 10));
 }
