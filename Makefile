@@ -7,6 +7,7 @@
 #
 #= KERNEL=     the guest kernel, a row of tests/kernels (default: the first)
 #= KERNELS=    make test's kernels (default: the table's test lane)
+#= HUGE_KERNELS=  make test-huge's kernels (default: 6.12 latest arm64-latest)
 #= PAGES=N     insmod's pages= in make run, shell and race
 #= ARGS='...'  user_demo's options in make run, with their quotes as typed
 #= N=500       make race's runs of each program
