@@ -678,24 +678,19 @@ out_free:
 	return -ENOMEM;
 }
 
-/* huge=1 where PMDs are 2 MiB: the folios, or false to take pages. */
+/*
+ * huge=1 where PMDs are 2 MiB: the folios, or false to take pages. Where
+ * the kernel cannot, the load stays silent, as every successful load does:
+ * map_level says pte.
+ */
 static bool shmdemo_alloc_huge(void)
 {
-	if (!shmdemo_huge)
-		return false;
-	if (PMD_SIZE != SZ_2M) {
-		pr_info("huge=1: a PMD maps %lu KiB here, not 2 MiB: using PTEs\n",
-			PMD_SIZE >> 10);
-		return false;
-	}
-	return shmdemo_alloc_folios() == 0;
+	return shmdemo_huge && PMD_SIZE == SZ_2M && !shmdemo_alloc_folios();
 }
 #else
 static bool shmdemo_alloc_huge(void)
 {
-	if (shmdemo_huge)
-		pr_info("huge=1: this kernel cannot map a driver's memory with PMDs (6.12 on can): using PTEs\n");
-	return false;
+	return false; /* no PMDs from a driver on this kernel: map_level pte */
 }
 #endif
 
