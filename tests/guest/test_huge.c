@@ -182,19 +182,22 @@ static char *map_touched(int fd, void *at, size_t len, off_t off, long *cost)
 
 /*
  * A spot with FREE bytes of room, reserved and released, aligned to 2 MiB
- * and to a PTE table's span: no page table covers it yet.
+ * and to a PTE table's span, and the spans it lies in free too: no page
+ * table covers them yet (a 16 KiB-page table spans 32 MiB, and the
+ * libraries may lie in the next one).
  */
 static char *aligned_hole(size_t free)
 {
 	size_t align = pte_span() > PIECE ? pte_span() : PIECE;
-	char *r = mmap(NULL, free + align, PROT_NONE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t room = (free + align - 1) / align * align + align;
+	char *r = mmap(NULL, room, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		       0);
 	char *at;
 
 	if (r == MAP_FAILED)
 		return NULL;
 	at = (char *)(((uintptr_t)r + align - 1) & ~(align - 1));
-	munmap(r, free + align);
+	munmap(r, room);
 	return at;
 }
 
