@@ -190,8 +190,8 @@ static char *aligned_hole(size_t free)
 {
 	size_t align = pte_span() > PIECE ? pte_span() : PIECE;
 	size_t room = (free + align - 1) / align * align + align;
-	char *r = mmap(NULL, room, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		       0);
+	char *r =
+		mmap(NULL, room, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *at;
 
 	if (r == MAP_FAILED)
