@@ -119,21 +119,16 @@ shift
 # How the root is entered. In a mount namespace of its own, where the
 # mounts vanish with the command (a user is root in a user namespace of
 # its own, which owns the new /proc). Or, where this host refuses root a
-# mount namespace, with chroot alone: a container without CAP_SYS_ADMIN
-# (Docker's default, whose seccomp profile refuses namespaces too), or a
-# plain chroot, whose / is no mount point that unshare could make private.
-# Nothing can be mounted there, so what the command needs is staged inside
+# mount namespace (mount_namespace_refused, tests/lib/lib.sh: a default
+# Docker container), with chroot alone. Nothing can be mounted there, so what the command needs is staged inside
 # the root at the same paths: the kernel's directory
 # (SHMDEMO_BUILDROOT_KERNEL) as hard links, once per state of it, and the
 # directories of SHMDEMO_BUILDROOT_BIND copied in before and back after.
 # The way is said once, when it is not the last one taken.
 way=namespace why=
 if [ "$how" = root ]; then
-	if ! mountpoint -q /; then
-		way=chroot why="/ is not a mount point (a plain chroot?)"
-	elif ! unshare --mount true 2> /dev/null; then
-		way=chroot why="this host refuses root a mount namespace (a container without CAP_SYS_ADMIN?)"
-	fi
+	why=$(mount_namespace_refused)
+	[ -z "$why" ] || way=chroot
 fi
 said=$SHMDEMO_CACHE/buildroots/entered-with
 if [ "$(cat "$said" 2> /dev/null)" != "$way" ]; then

@@ -63,9 +63,7 @@ stage_run() {	# stage_run ROOT COMMAND...
 	shift
 	local dirs=(${SHMDEMO_BUILDROOT_BIND:-})
 	if [ -z "${SHMDEMO_BUILDROOT_KERNEL:-}" ] && [ ${#dirs[@]} -eq 0 ]; then
-		die "this command needs the cache and the tree bound into the build" \
-		    "root, which takes a mount namespace that this host refuses; in" \
-		    "Docker, run the container with --privileged"
+		need_mount_namespace "a build that names no directory to stage (a whole kernel's)"
 	fi
 	stage_devices "$root"
 	stage_proc "$root"
