@@ -54,11 +54,11 @@ mount_namespace_refused() {
 }
 
 # Stop where WHAT, run as root, would need a mount namespace and gets none,
-# saying which option of docker run allows one.
-need_mount_namespace() {	# need_mount_namespace WHAT
-	local why
+# saying why and which option of docker run allows one.
+need_mount_namespace() {	# need_mount_namespace WHAT [WHY]
+	local why=${2:-}
 	[ "$(id -u)" = 0 ] || return 0
-	why=$(mount_namespace_refused)
+	[ -n "$why" ] || why=$(mount_namespace_refused)
 	[ -z "$why" ] || die "$1 needs a mount namespace, and $why; in Docker," \
 		"run the container with --privileged"
 }

@@ -57,13 +57,14 @@ stage_kernel() {	# stage_kernel ROOT KERNEL_DIR
 	) 8> "$inside.lock"
 }
 
-# Run COMMAND in ROOT with chroot, its directories staged around it.
+# Run COMMAND in ROOT with chroot, its directories staged around it. WHY
+# (buildroot.sh's) says why no mount namespace.
 stage_run() {	# stage_run ROOT COMMAND...
 	local root=$1 dir status=0
 	shift
 	local dirs=(${SHMDEMO_BUILDROOT_BIND:-})
 	if [ -z "${SHMDEMO_BUILDROOT_KERNEL:-}" ] && [ ${#dirs[@]} -eq 0 ]; then
-		need_mount_namespace "a build that names no directory to stage (a whole kernel's)"
+		need_mount_namespace "a build that names no directory to stage (a whole kernel's)" "$why"
 	fi
 	stage_devices "$root"
 	stage_proc "$root"
