@@ -34,13 +34,16 @@ arch=$SHMDEMO_HOST_ARCH label="fresh $suite/$arch (docker)"
 logs=$SHMDEMO_CACHE/fresh/logs/$suite-$arch-docker
 rm -rf "$logs" && mkdir -p "$logs"
 
-# Docker's daemon, started here if none answers: without a bridge or
-# iptables rules, as this machine allows; every container shares the
-# host's network.
+# Docker's daemon, started here if none answers, and stopped at the end:
+# without a bridge or iptables rules, as this machine allows; every
+# container shares the host's network.
+dockerd_pid=
 if ! docker info > /dev/null 2>&1; then
 	say "starting dockerd (its log: $SHMDEMO_CACHE/fresh/dockerd.log)"
 	setsid dockerd --bridge=none --iptables=false \
 		> "$SHMDEMO_CACHE/fresh/dockerd.log" 2>&1 < /dev/null &
+	dockerd_pid=$!
+	trap 'kill "$dockerd_pid" 2> /dev/null || true' EXIT
 	for _ in $(seq 60); do
 		docker info > /dev/null 2>&1 && break
 		sleep 1
@@ -66,6 +69,7 @@ cleanup() {
 	docker rm -f "$name" > /dev/null 2>&1 || true
 	rm -rf "$tmp"
 	[ -z "${broken_source_PID:-}" ] || kill "$broken_source_PID" 2> /dev/null || true
+	[ -z "$dockerd_pid" ] || { kill "$dockerd_pid"; wait "$dockerd_pid"; } 2> /dev/null || true
 }
 trap cleanup EXIT
 run_args=(--detach --name "$name" --network host)
