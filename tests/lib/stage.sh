@@ -44,13 +44,19 @@ stage_proc() {	# stage_proc ROOT
 
 # The kernel's directory, hard-linked into ROOT once per state of it: the
 # same ready file inside and out is the same state. Another run staging it
-# at the same time waits for this one.
+# at the same time waits for this one. The kernels staged beside it whose
+# directory is gone outside go too: their links would keep a deleted
+# kernel's files on the disk.
 stage_kernel() {	# stage_kernel ROOT KERNEL_DIR
-	local inside=$1$2
+	local inside=$1$2 old
 	mkdir -p "${inside%/*}"
 	(
 		flock 8
 		[ "$2/ready" -ef "$inside/ready" ] && exit 0
+		for old in "${inside%/*}"/*/; do
+			old=${old%/}
+			[ -e "${old#"$1"}" ] || rm -rf "$old" "$old.lock"
+		done
 		rm -rf "$inside" "$inside.new"
 		cp -al "$2" "$inside.new" 2> /dev/null || cp -a "$2" "$inside.new"
 		mv "$inside.new" "$inside"
