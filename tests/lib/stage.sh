@@ -7,9 +7,11 @@
 #   SHMDEMO_BUILDROOT_KERNEL  the kernel's directory, which the command
 #                only reads: hard links (a copy across file systems),
 #                made again only when the kernel's ready file is another
-#   SHMDEMO_BUILDROOT_BIND    the directories it writes: copied in before,
-#                copied back after, and removed from the root
-# A command that names neither (a whole kernel's build) cannot run there.
+#   SHMDEMO_BUILDROOT_READ    other directories it only reads: hard links
+#                (a copy across file systems), removed from the root after
+#   SHMDEMO_BUILDROOT_BIND    the directories it writes: copied in before
+#                (over what READ staged), copied back after, and removed
+# A command that names none of them (a whole kernel's build) cannot run there.
 # /dev and /proc cannot be bound either: the device nodes and the one
 # /proc file a module build opens are made inside.
 
@@ -68,13 +70,18 @@ stage_kernel() {	# stage_kernel ROOT KERNEL_DIR
 stage_run() {	# stage_run ROOT COMMAND...
 	local root=$1 dir status=0
 	shift
-	local dirs=(${SHMDEMO_BUILDROOT_BIND:-})
-	if [ -z "${SHMDEMO_BUILDROOT_KERNEL:-}" ] && [ ${#dirs[@]} -eq 0 ]; then
+	local dirs=(${SHMDEMO_BUILDROOT_BIND:-}) reads=(${SHMDEMO_BUILDROOT_READ:-})
+	if [ -z "${SHMDEMO_BUILDROOT_KERNEL:-}" ] && [ ${#dirs[@]} -eq 0 ] &&
+	   [ ${#reads[@]} -eq 0 ]; then
 		need_mount_namespace "a build that names no directory to stage (a whole kernel's)" "$why"
 	fi
 	stage_devices "$root"
 	stage_proc "$root"
 	[ -z "${SHMDEMO_BUILDROOT_KERNEL:-}" ] || stage_kernel "$root" "$SHMDEMO_BUILDROOT_KERNEL"
+	for dir in "${reads[@]}"; do
+		rm -rf "$root$dir" && mkdir -p "${root}${dir%/*}"
+		cp -al "$dir" "$root$dir" 2> /dev/null || cp -a "$dir" "$root$dir"
+	done
 	for dir in "${dirs[@]}"; do
 		rm -rf "$root$dir" && mkdir -p "$root$dir"
 		cp -a "$dir/." "$root$dir/"
@@ -82,6 +89,9 @@ stage_run() {	# stage_run ROOT COMMAND...
 	chroot "$root" "$@" || status=$?
 	for dir in "${dirs[@]}"; do
 		cp -a "$root$dir/." "$dir/"
+		rm -rf "$root$dir"
+	done
+	for dir in "${reads[@]}"; do
 		rm -rf "$root$dir"
 	done
 	return "$status"
