@@ -11,45 +11,11 @@ job_programs() {
 
 job_commands() { :; }
 
-# Debian's modules for RELEASE, unpacked by tests/fetch/kernel.sh with their
-# modules.dep; none for the debug kernel.
-modules_tree() {	# modules_tree KERNEL_DIR RELEASE
-	local tree=$1/modules/lib/modules/$2
-	[ -e "$tree/modules.dep" ] && echo "$tree"
-}
-
-# The modules that 9p over virtio needs, dependencies first, as paths in
-# the modules tree; none if the kernel has them built in.
-shell_modules() {	# shell_modules TREE
-	awk '
-	{ name = $1; sub(/:$/, "", name); deps[name] = $0; sub(/^[^:]*:[ ]*/, "", deps[name]) }
-	function base(path) { sub(/.*\//, "", path); sub(/\.ko(\.[a-z]+)?$/, "", path); return path }
-	function add(path,   n, d, i) {
-		if (path in seen)
-			return
-		seen[path] = 1
-		n = split(deps[path], d, " ")
-		for (i = n; i >= 1; i--)
-			add(d[i])
-		print path
-	}
-	END {
-		for (m in deps)
-			if (base(m) ~ /^(9p|9pnet_virtio|virtio_pci)$/)
-				want[base(m)] = m
-		for (b in want)
-			order[b == "virtio_pci" ? 1 : b == "9pnet_virtio" ? 2 : 3] = want[b]
-		for (i = 1; i <= 3; i++)
-			if (i in order)
-				add(order[i])
-	}' "$1/modules.dep"
-}
-
 # What the shell's initramfs depends on beyond the job's programs.
 job_key() {	# job_key KERNEL_DIR RELEASE
 	local tree
 	tree=$(modules_tree "$1" "$2") || { echo "no modules tree"; return 0; }
-	shell_modules "$tree"
+	modules_9p "$tree"
 }
 
 # The shell's home, /root, with links to the module and the job's
@@ -70,25 +36,18 @@ shell_home() {	# shell_home STAGE RELEASE
 # and the programs, the 9p modules (uncompressed: busybox insmod reads
 # plain .ko files only), and the setup init runs before the shell.
 job_stage() {	# job_stage STAGE KERNEL_DIR RELEASE
-	local stage=$1 release=$3 tree mod dir=lib/modules/$3/shell
+	local stage=$1 release=$3 tree
 	shell_home "$stage" "$release"
-	mkdir -p "$stage/src" "$stage/$dir"
+	mkdir -p "$stage/src"
 	# Loading 9p and virtio takes seconds under TCG (6.1: init at 6.6 s,
 	# 9p at 11.7 s): on a terminal the prompt comes first and /src a moment
 	# later; with piped lines /src is there before the first one.
 	{
 		echo "# make shell: load 9p over virtio, mount the source tree on /src."
 		echo "share_src() {"
-		if tree=$(modules_tree "$2" "$release"); then
-			for mod in $(shell_modules "$tree"); do
-				case $mod in
-				*.xz)	xz -dc "$tree/$mod" ;;
-				*.zst)	zstd -qdc "$tree/$mod" ;;
-				*)	cat "$tree/$mod" ;;
-				esac > "$stage/$dir/$(basename "${mod%.xz}" .zst)"
-				echo "	insmod /$dir/$(basename "${mod%.xz}" .zst) 2>/dev/null"
-			done
-		fi
+		! tree=$(modules_tree "$2" "$release") ||
+			stage_9p_modules "$stage" "$tree" "lib/modules/$release/shell" | sed 's/^/	/'
+		echo "	:"
 		echo "	mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 src /src 2>/dev/null ||"
 		echo "		echo '# /src: no 9p in this guest (no modules tree for $release)'"
 		echo "}"
