@@ -767,7 +767,7 @@ static int wait_for_job(void)
 	mkdir("/mnt", 0755);
 	mkdir(JOB_MOUNT, 0755);
 	if (mount("job", JOB_MOUNT, "9p", MS_RDONLY,
-		  "trans=virtio,version=9p2000.L") < 0)
+		  "trans=virtio,version=9p2000.L,msize=262144") < 0)
 		return report(0, "the job's 9p export mounted");
 	for (word = strtok_r(line + n, " ", &save); word;
 	     word = strtok_r(NULL, " ", &save)) {

@@ -36,7 +36,7 @@ phases() {	# phases TRACE
 	NR == 1 { pid1 = $1 }
 	END {
 		printf "host, before QEMU (make, the lane, build checks, initramfs, key) %.3f\n", qemu - start
-		printf "  of it, make and its shell before the lane %.3f\n", lane - start
+		printf "host: make before the lane %.3f\n", lane - start
 		printf "QEMU start to the guest'"'"'s first console line %.3f\n", first - qemu
 		if (resumed)
 			printf "QEMU start to the resumed guest'"'"'s answer %.3f\n", resumed - qemu

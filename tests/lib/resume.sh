@@ -235,15 +235,15 @@ saved_resume() {	# saved_resume DIR OUT_DIR STATE LOG LIMIT LEVEL ARCHIVE...
 	resume_control "$dir" "$con" "$log" "$level" "$tty" "$@" &
 	ctl=$!
 	if [ -n "$tty" ]; then
-		"${qemu[@]}" "${extra[@]}" -incoming "exec:cat '$state'" \
+		"${qemu[@]}" "${extra[@]}" -incoming fd:9 \
 			-chardev stdio,id=con,signal=off -serial chardev:con \
-			< "$dir/con" 2> "$dir/qemu.err" | tee -a "$log" || status=$?
+			< "$dir/con" 9< "$state" 2> "$dir/qemu.err" | tee -a "$log" || status=$?
 		stty "$term"
 		[ ! -e "$dir/relay" ] || kill "$(cat "$dir/relay")" 2> /dev/null || true
 		exec {tty}<&-
 	else
 		timeout -k 5 $((limit * scale)) "${qemu[@]}" "${extra[@]}" \
-			-incoming "exec:cat '$state'" -serial stdio < "$dir/con" \
+			-incoming fd:9 -serial stdio < "$dir/con" 9< "$state" \
 			2> "$dir/qemu.err" | sed -u 's/\r$//' | tee -a "$log" || status=$?
 	fi
 	wait "$ctl" || status=$?
