@@ -19,7 +19,7 @@ show() { sed 's/^/# /' "$@"; }
 release=$(cat "$("$SHMDEMO_TESTS/fetch/kernel.sh" "$flavour")/release")
 out=$SHMDEMO_TESTS/out/$release
 saved=$SHMDEMO_CACHE/saved/$release
-tap_plan 7
+tap_plan 8
 
 # What make run says of user_demo, and its status: the transcript's
 # lines, without init's kmsg count (a boot logs more than a resume).
@@ -73,14 +73,14 @@ before=$(date +%s)
 shell_lines clock 'date +%s'
 after=$(date +%s)
 guest=$(sed -n 's/^\([0-9]\{10\}\)$/\1/p' "$tmp/clock.out")
-saved_at=$(stat -c %Y "$saved"/*.state 2> /dev/null | head -n 1)
+saved_at=$(stat -c %Y "$saved"/*.zst 2> /dev/null | head -n 1)
 grep -q '^shmdemo-guest: resumed' "$tmp/clock.log" && [ -n "$guest" ] &&
 	[ "$guest" -ge $((before - 5)) ] && [ "$guest" -le $((after + 5)) ] ||
 	{ show "$tmp"/clock.{out,err}; false; }
 ok $? "a resumed guest's clock is the host's within 5 s (guest $guest, host $before to $after, saved at ${saved_at:-?})"
 
 # A truncated state: removed, saved anew, and the run passes.
-state=$(ls "$saved"/*.state)
+state=$(ls "$saved"/*.zst)
 truncate -s $(($(stat -c %s "$state") / 2)) "$state"
 run_lines truncated
 grep -q "^# the saved guest $state is not the size it was saved with: removed, saved anew" "$tmp/truncated.err" &&
@@ -90,14 +90,21 @@ grep -q "^# the saved guest $state is not the size it was saved with: removed, s
 	{ show "$tmp"/truncated.{out,err}; false; }
 ok $? "a truncated state is saved anew, with one line, and make run passes"
 
-# A state QEMU refuses (its stream's magic number overwritten): the same.
-printf 'XXXX' | dd of="$state" conv=notrunc status=none
-run_lines refused
-grep -q "^# the saved guest of Linux $release did not resume (QEMU did not load it" "$tmp/refused.err" &&
-	[ "$(head -c 4 "$state")" = QEVM ] &&
-	grep -qx 'exit 0' "$tmp/refused.out" &&
-	grep -q '^shmdemo-guest: resumed' "$tmp/refused.log" ||
-	{ show "$tmp"/refused.{out,err}; false; }
+# A corrupt state, its size unchanged (bytes in its middle overwritten),
+# and one QEMU refuses (its first bytes overwritten): the same.
+corrupt() {	# corrupt NAME OFFSET
+	printf 'shmdemo' | dd of="$state" bs=1 seek="$2" conv=notrunc status=none
+	run_lines "$1"
+	grep -q "^# the saved guest of Linux $release did not resume (" "$tmp/$1.err" &&
+		[ "$(stat -c %s "$state")" = "$(cat "$state.size")" ] &&
+		[ "$(od -An -tx1 -N4 "$state" | tr -d ' ')" = 28b52ffd ] &&
+		grep -qx 'exit 0' "$tmp/$1.out" &&
+		grep -q '^shmdemo-guest: resumed' "$tmp/$1.log" ||
+		{ show "$tmp/$1".{out,err}; false; }
+}
+corrupt middle $(($(stat -c %s "$state") / 2))
+ok $? "a corrupt state is saved anew, with one line, and make run passes"
+corrupt start 0
 ok $? "a state QEMU cannot load is saved anew, with one line, and make run passes"
 
 # The next run resumes what was saved: no save, no boot.

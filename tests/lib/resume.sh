@@ -11,11 +11,13 @@
 # reseeds, mounts the 9p export "job" (the job's OUT_DIR; a mounted export
 # would have blocked the save), unpacks them, and goes on as after a boot.
 #
-# The state is $SHMDEMO_CACHE/saved/RELEASE/KEY.state, KEY the checksum of
+# The state is $SHMDEMO_CACHE/saved/RELEASE/KEY.zst (zstd: 88 MB made 18
+# on 6.1, and 0.06 s to decompress), KEY the checksum of
 # what the guest is made of: the kernel, the base image, QEMU and its
 # command line. Any of them changed, the guest is saved anew. A state that
-# is truncated, refused by QEMU or that does not answer the go line is
-# removed and saved anew, once; then the run boots as SNAPSHOT=0 does.
+# is truncated, corrupt (zstd's checksum), refused by QEMU or that does not
+# answer the go line is removed and saved anew, once; then the run boots
+# as SNAPSHOT=0 does.
 
 # Why KERNEL_DIR's guest boots rather than resumes; nothing if it resumes.
 resume_refused() {	# resume_refused KERNEL_DIR
@@ -151,7 +153,7 @@ saved_make() {	# saved_make OUT_DIR STATE RELEASE
 	pid=$!
 	if qmp_greet &&
 	   wait_for_line "$log" '^shmdemo-guest: ready' $((120 * scale)) "$pid" &&
-	   qmp 10 "{\"execute\": \"migrate\", \"arguments\": {\"uri\": \"exec:cat > '$state.part'\"}}" > /dev/null; then
+	   qmp 10 "{\"execute\": \"migrate\", \"arguments\": {\"uri\": \"exec:zstd -q -1 -T1 > '$state.part'\"}}" > /dev/null; then
 		while reply=$(qmp 10 '{"execute": "query-migrate"}') &&
 		      grep -Eq '"status": "(setup|active|device)"' <<< "$reply"; do
 			sleep 0.05
@@ -205,6 +207,13 @@ resume_control() {	# resume_control DIR FD LOG LEVEL TTY ARCHIVE...
 		[ "$n" -lt 600 ] || fail "not loaded in 30 s"
 		sleep 0.05
 	done
+	# Loaded, but whole? zstd says so once it has checked the checksum.
+	until [ -s "$dir/zstd" ]; do
+		n=$((n + 1))
+		[ "$n" -lt 600 ] || fail "zstd did not end in 30 s"
+		sleep 0.01
+	done
+	[ "$(cat "$dir/zstd")" = 0 ] || fail "zstd found it corrupt"
 	seed=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 	printf 'go %s %s %s %s\n' "$(date '+%s %N')" "$seed" "$level" "$*" >&"$con"
 	if [ -n "$tty" ]; then
@@ -222,6 +231,8 @@ resume_control() {	# resume_control DIR FD LOG LEVEL TTY ARCHIVE...
 saved_resume() {	# saved_resume DIR OUT_DIR STATE LOG LIMIT LEVEL ARCHIVE...
 	local dir=$1 state=$3 log=$4 limit=$5 level=$6 ctl con tty= term status=0 qmp_in qmp_out
 	local -a extra
+	# zstd's status, in DIR/zstd: it checks the frame's checksum at its end.
+	local incoming="exec:zstd -qdc '$state'; echo \$? > '$dir/zstd'"
 	shift 6
 	qmp_open "$dir"
 	mapfile -t extra < <(qmp_args "$dir")
@@ -235,15 +246,15 @@ saved_resume() {	# saved_resume DIR OUT_DIR STATE LOG LIMIT LEVEL ARCHIVE...
 	resume_control "$dir" "$con" "$log" "$level" "$tty" "$@" &
 	ctl=$!
 	if [ -n "$tty" ]; then
-		"${qemu[@]}" "${extra[@]}" -incoming fd:9 \
+		"${qemu[@]}" "${extra[@]}" -incoming "$incoming" \
 			-chardev stdio,id=con,signal=off -serial chardev:con \
-			< "$dir/con" 9< "$state" 2> "$dir/qemu.err" | tee -a "$log" || status=$?
+			< "$dir/con" 2> "$dir/qemu.err" | tee -a "$log" || status=$?
 		stty "$term"
 		[ ! -e "$dir/relay" ] || kill "$(cat "$dir/relay")" 2> /dev/null || true
 		exec {tty}<&-
 	else
 		timeout -k 5 $((limit * scale)) "${qemu[@]}" "${extra[@]}" \
-			-incoming fd:9 -serial stdio < "$dir/con" 9< "$state" \
+			-incoming "$incoming" -serial stdio < "$dir/con" \
 			2> "$dir/qemu.err" | sed -u 's/\r$//' | tee -a "$log" || status=$?
 	fi
 	wait "$ctl" || status=$?
@@ -270,7 +281,7 @@ saved_boot() {	# saved_boot KERNEL_DIR OUT_DIR LOG LIMIT LEVEL ARCHIVE...
 	base_initramfs "$out" "$kdir" "$release"
 	saved_qemu "$kdir" "$out"
 	key=$(saved_key "$out")
-	saved=$SHMDEMO_CACHE/saved/$release state=$saved/$key.state
+	saved=$SHMDEMO_CACHE/saved/$release state=$saved/$key.zst
 	mkdir -p "$saved"
 	rm -f "$log"
 	for try in 1 2; do
@@ -282,7 +293,7 @@ saved_boot() {	# saved_boot KERNEL_DIR OUT_DIR LOG LIMIT LEVEL ARCHIVE...
 			(
 				flock 9
 				[ -z "$(saved_broken "$state")" ] || {
-					rm -f "$saved"/*.state "$saved"/*.size
+					rm -f "$saved"/*.zst "$saved"/*.size
 					saved_make "$out" "$state" "$release"
 				}
 			) 9> "$saved/lock" || return 3
