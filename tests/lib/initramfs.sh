@@ -52,17 +52,10 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 		job_alloc_failures
 		job_key "$kdir" "$release"
 		# and the scripts that stage it.
-		for p in "${progs[@]}" "$(guest_file "$guest_arch" /bin/busybox)" \
-			 "$(guest_file "$guest_arch" tests/guest/init)" \
-			 "$out/kmod/shmdemo.ko" "$SHMDEMO_TESTS"/lib/{initramfs,tap}.sh \
-			 "$SHMDEMO_TESTS/arch/$guest_arch.sh" \
-			 "$SHMDEMO_TESTS/lanes/$job.sh"; do
-			stat -L -c '%n %s %Y' "$p"
-		done
+		files_key "${progs[@]}" "$out/kmod/shmdemo.ko" \
+			"$SHMDEMO_TESTS"/lib/tap.sh "$SHMDEMO_TESTS/lanes/$job.sh"
 	} | md5sum)
-	if [ -e "$initramfs" ] && [ "$(cat "$initramfs.key" 2>/dev/null)" = "$key" ]; then
-		return 0
-	fi
+	! initramfs_current "$key" || return 0
 	rm -rf "$stage" "$initramfs.key"
 	stage_base "$stage"
 	mkdir -p "$stage/lib/modules/$release/extra"
@@ -76,13 +69,35 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 	job_alloc_failures > "$stage/etc/shmdemo/alloc-failures"
 	cp "$out/kmod/shmdemo.ko" "$stage/lib/modules/$release/extra/"
 	job_stage "$stage" "$kdir" "$release"
-	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) \
-		> "$initramfs"
-	# The same without what a saved guest has already (tests/lib/resume.sh).
+	# Without what a saved guest has already, for it (tests/lib/resume.sh).
 	(cd "$stage" && find . ! -path ./init ! -path ./bin/busybox ! -lname busybox |
 		LC_ALL=C sort | cpio -o -H newc --quiet) > "${initramfs%.cpio}.job.cpio"
-	rm -rf "$stage"
-	echo "$key" > "$initramfs.key"
+	initramfs_write "$stage" "$key"
+}
+
+# Each FILE's name, size and time, a line each: an initramfs's key is made
+# of its files', with the base's (busybox, init, the scripts that stage it).
+files_key() {	# files_key FILE...
+	local p
+	for p in "$@" "$(guest_file "$guest_arch" /bin/busybox)" \
+		 "$(guest_file "$guest_arch" tests/guest/init)" \
+		 "$SHMDEMO_TESTS"/lib/{initramfs,resume}.sh \
+		 "$SHMDEMO_TESTS/arch/$guest_arch.sh"; do
+		stat -L -c '%n %s %Y' "$p"
+	done
+}
+
+# Is $initramfs there, and made with KEY?
+initramfs_current() {	# initramfs_current KEY
+	[ -e "$initramfs" ] && [ "$(cat "$initramfs.key" 2>/dev/null)" = "$1" ]
+}
+
+# The tree at STAGE into $initramfs, uncompressed, with KEY beside it; the
+# tree is removed.
+initramfs_write() {	# initramfs_write STAGE KEY
+	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$initramfs"
+	rm -rf "$1"
+	echo "$2" > "$initramfs.key"
 }
 
 # What every guest has: busybox and its applets, init, the users, the

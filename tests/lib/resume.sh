@@ -34,28 +34,16 @@ resume_refused() {	# resume_refused KERNEL_DIR
 # modules, and the script that loads them, which is also init's mark of a
 # saved guest (/etc/shmdemo/resume). Sets $initramfs.
 base_initramfs() {	# base_initramfs OUT_DIR KERNEL_DIR RELEASE
-	local out=$1 stage=$1/initramfs-base tree key p
+	local out=$1 stage=$1/initramfs-base tree key
 	initramfs=$out/initramfs-base.cpio
 	guest_arch=$(guest_arch "$out")
 	tree=$(modules_tree "$2" "$3")
-	key=$({
-		modules_9p "$tree"
-		for p in "$(guest_file "$guest_arch" /bin/busybox)" \
-			 "$(guest_file "$guest_arch" tests/guest/init)" \
-			 "$SHMDEMO_TESTS"/lib/{initramfs,resume}.sh \
-			 "$SHMDEMO_TESTS/arch/$guest_arch.sh"; do
-			stat -L -c '%n %s %Y' "$p"
-		done
-	} | md5sum)
-	if [ -e "$initramfs" ] && [ "$(cat "$initramfs.key" 2>/dev/null)" = "$key" ]; then
-		return 0
-	fi
+	key=$({ modules_9p "$tree"; files_key; } | md5sum)
+	! initramfs_current "$key" || return 0
 	rm -rf "$stage" "$initramfs.key"
 	stage_base "$stage"
 	stage_9p_modules "$stage" "$tree" "lib/modules/$3/9p" > "$stage/etc/shmdemo/resume"
-	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$initramfs"
-	rm -rf "$stage"
-	echo "$key" > "$initramfs.key"
+	initramfs_write "$stage" "$key"
 }
 
 # The saved guest's QEMU, the same at the save and at every resume: the
