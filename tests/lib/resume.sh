@@ -179,26 +179,28 @@ saved_broken() {	# saved_broken STATE
 # With TTY, a file descriptor of the terminal, relay it to the console
 # then. Exits 3, with why in DIR/why, if the guest did not resume.
 resume_control() {	# resume_control DIR FD LOG LEVEL TTY ARCHIVE...
-	local dir=$1 con=$2 log=$3 level=$4 tty=$5 n=0 reply seed pid
+	local dir=$1 con=$2 log=$3 level=$4 tty=$5 reply seed
 	shift 5
+	SECONDS=0
 	fail() {
 		echo "$1" > "$dir/why"
 		[ ! -e "$dir/pid" ] || kill "$(cat "$dir/pid")" 2> /dev/null
 		exit 3
 	}
 	qmp_greet || fail "QEMU did not answer on QMP"
+	# A busy host may keep an answer past 2 s: then QEMU must still live.
 	until reply=$(qmp 2 '{"execute": "query-status"}') &&
 	      grep -q '"status": "running"' <<< "$reply"; do
-		grep -q '"status": "inmigrate"' <<< "$reply" ||
+		if { [ -n "$reply" ] && ! grep -q '"status": "inmigrate"' <<< "$reply"; } ||
+		   { [ -e "$dir/pid" ] && ! kill -0 "$(cat "$dir/pid")" 2> /dev/null; }; then
 			fail "QEMU did not load it: $(head -c 300 "$dir/qemu.err" | tr '\n' ' ')"
-		n=$((n + 1))
-		[ "$n" -lt 600 ] || fail "not loaded in 30 s"
+		fi
+		[ "$SECONDS" -lt 30 ] || fail "not loaded in 30 s"
 		sleep 0.05
 	done
 	# Loaded, but whole? zstd says so once it has checked the checksum.
 	until [ -s "$dir/zstd" ]; do
-		n=$((n + 1))
-		[ "$n" -lt 600 ] || fail "zstd did not end in 30 s"
+		[ "$SECONDS" -lt 60 ] || fail "zstd did not end in 60 s"
 		sleep 0.01
 	done
 	[ "$(cat "$dir/zstd")" = 0 ] || fail "zstd found it corrupt"
@@ -229,6 +231,8 @@ saved_resume() {	# saved_resume DIR OUT_DIR STATE LOG LIMIT LEVEL ARCHIVE...
 	if [ -t 0 ]; then
 		exec {tty}<&0
 		term=$(stty -g)
+		# The terminal as it was, whatever ends the run.
+		trap 'stty "$term"' EXIT
 		stty raw -echo
 	fi
 	resume_control "$dir" "$con" "$log" "$level" "$tty" "$@" &
@@ -238,6 +242,7 @@ saved_resume() {	# saved_resume DIR OUT_DIR STATE LOG LIMIT LEVEL ARCHIVE...
 			-chardev stdio,id=con,signal=off -serial chardev:con \
 			< "$dir/con" 2> "$dir/qemu.err" | tee -a "$log" || status=$?
 		stty "$term"
+		trap - EXIT
 		[ ! -e "$dir/relay" ] || kill "$(cat "$dir/relay")" 2> /dev/null || true
 		exec {tty}<&-
 	else
