@@ -282,14 +282,19 @@ saved_boot() {	# saved_boot KERNEL_DIR OUT_DIR LOG LIMIT LEVEL ARCHIVE...
 		if [ -n "$why" ]; then
 			[ "$why" = missing ] ||
 				say "# the saved guest $state is $why: removed, saved anew"
-			# Another key's state is stale: this kernel's guest is this one.
+			# Another key's state unused for a day is stale (another copy
+			# of the tree, with its own key, may use its own).
 			(
 				flock 9
 				[ -z "$(saved_broken "$state")" ] || {
-					rm -f "$saved"/*.zst "$saved"/*.size
+					rm -f "$state" "$state.size"
+					find "$saved" -name '*.zst' -mtime +0 -printf '%p\n%p.size\n' |
+						xargs -r rm -f
 					saved_make "$out" "$state" "$release"
 				}
 			) 9> "$saved/lock" || return 3
+		else
+			touch "$state"	# used: not stale
 		fi
 		dir=$(mktemp -d)
 		status=0
