@@ -73,7 +73,7 @@ before=$(date +%s)
 shell_lines clock 'date +%s'
 after=$(date +%s)
 guest=$(sed -n 's/^\([0-9]\{10\}\)$/\1/p' "$tmp/clock.out")
-saved_at=$(stat -c %Y "$(ls -t "$saved"/*.zst | sed -n 1p)")
+saved_at=$(stat -c %Y "$(ls -t "$saved"/*.zst | sed -n 1p).size")
 grep -q '^shmdemo-guest: resumed' "$tmp/clock.log" && [ -n "$guest" ] &&
 	[ "$guest" -ge $((before - 5)) ] && [ "$guest" -le $((after + 5)) ] ||
 	{ show "$tmp"/clock.{out,err}; false; }
