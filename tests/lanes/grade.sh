@@ -45,6 +45,8 @@ job_commands() {	# job_commands RELEASE
 	echo /bin/check
 }
 
+job_resumes() { :; }
+
 # Every TODO failed, with WHY: the code did not build, or the guest never
 # reported it.
 grade_all_failed() {	# grade_all_failed WHY

@@ -50,6 +50,10 @@ job_before() {
 	echo "# host: make shell, race and run as a student types them (${kernels[0]})"
 	first_kernel_check lab lab-tests "test_lab.sh ${kernels[0]}" \
 		"make test checks the lab targets on x86-64" "$SHMDEMO_TESTS/host/test_lab.sh"
+	echo "# host: make run and shell resume a saved guest (${kernels[0]})"
+	first_kernel_check "saved guest" resume-tests "test_resume.sh ${kernels[0]}" \
+		"arm64's guests boot: no modules tree, no 9p for the job" \
+		"$SHMDEMO_TESTS/host/test_resume.sh"
 }
 
 job_after() {
