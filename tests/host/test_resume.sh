@@ -7,6 +7,7 @@
 # Usage: tests/host/test_resume.sh FLAVOUR
 set -uo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
+. "$SHMDEMO_TESTS/lib/boot.sh"
 
 flavour=${1:-$(kernel_default)}
 unset SHMDEMO_APPEND SNAPSHOT PAGES ARGS N
@@ -16,7 +17,7 @@ trap 'rm -rf "$tmp"' EXIT
 lab() { make -s --no-print-directory -C "$SHMDEMO_TOP" "$@"; }
 show() { sed 's/^/# /' "$@"; }
 
-release=$(cat "$("$SHMDEMO_TESTS/fetch/kernel.sh" "$flavour")/release")
+release=$(cat "$(kernel_dir "$flavour")/release")
 out=$SHMDEMO_TESTS/out/$release
 saved=$SHMDEMO_CACHE/saved/$release
 tap_plan 8
