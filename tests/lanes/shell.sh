@@ -68,8 +68,8 @@ shmdemo lab: Linux $1, in QEMU. Here are shmdemo.ko, user_demo, seed_demo
 and the test programs. Try:
   insmod shmdemo.ko pages=4; cat /sys/class/misc/shmdemo/size
   ./user_demo -v; dmesg | tail; od -c /dev/shmdemo | head
-The source tree is /src (after a boot, in a few seconds). After editing
-kmod/shmdemo.c, on the host:
+The source tree is /src (at once after a resume, seconds after a boot).
+After editing kmod/shmdemo.c, on the host:
   make guest-module KERNEL=$kernel_arg
 then here: rmmod shmdemo; insmod /src/tests/out/$1/kmod/shmdemo.ko
 poweroff, exit or Ctrl-D ends the session.
