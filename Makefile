@@ -11,6 +11,7 @@
 #= PAGES=N     insmod's pages= in make run, shell and race
 #= ARGS='...'  user_demo's options in make run, with their quotes as typed
 #= N=500       make race's runs of each program
+#= SNAPSHOT=0  make run, shell and race boot their guest, not resume a saved one
 #= KDIR=       a kernel build tree, for make modules and install
 #= DESTDIR= PREFIX=   make install's root and prefix
 #= SHMDEMO_GROUP=shmdemo   the group the udev rule gives /dev/shmdemo
@@ -108,6 +109,8 @@ guest-progs:	## the guest programs of tests/programs, into tests/out/host
 export SHMDEMO_PAGES = $(PAGES)
 export SHMDEMO_ARGS = $(ARGS)
 export SHMDEMO_RACE_RUNS = $(N)
+# A guest saved once, resumed by make run, shell and race (tests/lib/resume.sh).
+export SHMDEMO_SNAPSHOT = $(SNAPSHOT)
 
 # The host packages of every target, installed once by root (or through
 # sudo); the targets then run as any user (tests/fetch/deps.sh).

@@ -91,6 +91,7 @@ in_root() {	# in_root ROOT [DIR...] -- COMMAND...
 		shift
 	done
 	shift
+	need_mount_namespace "the arm64 build root"
 	# shellcheck disable=SC2016
 	as_root unshare --mount --propagation private sh -ec '
 		root=$1 n=$2

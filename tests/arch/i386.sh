@@ -31,7 +31,11 @@ i386_prepare() {	# i386_prepare PROGS
 		die "Linux $flavour is an i386 guest, built on an amd64 host only"
 	"$SHMDEMO_TESTS/fetch/deps.sh" i386
 	I386_ROOT=$(i386_root)
-	"$SHMDEMO_TESTS/fetch/buildroot.sh" bookworm-i386 run \
+	# What the build reads and writes, staged where nothing can be
+	# mounted (tests/lib/stage.sh).
+	mkdir -p "$SHMDEMO_TESTS/out/i386"
+	SHMDEMO_BUILDROOT_READ=$SHMDEMO_TOP SHMDEMO_BUILDROOT_BIND=$SHMDEMO_TESTS/out/i386 \
+		"$SHMDEMO_TESTS/fetch/buildroot.sh" bookworm-i386 run \
 		make -s -C "$SHMDEMO_TOP/tests" CROSS_COMPILE=i686-linux-gnu- \
 		${1:+PROGS="$1"} \
 		2>&1 | { grep -v 'statically linked applications' >&2 || true; }

@@ -10,11 +10,14 @@
 #   release   the kernel release (uname -r in the guest)
 #   Image     the uncompressed arm64 kernel image
 #   config    the kernel's configuration
+#   modules/lib/modules/RELEASE   Debian's modules, with modules.dep (the
+#             saved guest's 9p, tests/lib/resume.sh)
 #   arm64-root the build root whose /usr/src holds the headers
 #   build     the headers, seen from the host
 #   arch, scale, memory, buildroot   the flavour's row (kernel_record)
 set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
+. "$SHMDEMO_TESTS/lib/unpack.sh"
 
 flavour=${1:?usage: arm64-kernel.sh FLAVOUR (an arm64 row of tests/kernels)}
 kernel_known "$flavour"
@@ -50,34 +53,31 @@ release=${release%-unsigned}
 dir=$SHMDEMO_CACHE/kernels/$release
 
 headers=linux-headers-$release
-# A build root made anew has lost the headers: fetch them again.
-if [ ! -e "$dir/ready" ] || [ ! -d "$root/usr/src/$headers" ]; then
-	# From 7.x the image package is empty: the kernel is in linux-binary-*.
-	boot=("$image" $(depends_on "$image" '^linux-(binary|base)-'))
+# A build root made anew has lost the headers, and a kernel fetched before
+# its modules were kept has none: fetch them again.
+if [ ! -e "$dir/ready" ] || [ ! -d "$root/usr/src/$headers" ] ||
+   [ ! -e "$dir/modules/lib/modules/$release/modules.dep" ]; then
+	# From 7.x the image package is empty: the kernel is in linux-binary-*,
+	# the modules in linux-modules-*.
+	boot=("$image" $(depends_on "$image" '^linux-(binary|base|modules)-'))
 	build=("$headers" $(depends_on "$headers" '^linux-(headers|kbuild|base)-'))
 	say "fetching ${boot[*]} ${build[*]} ($profile, arm64)"
 	rm -rf "$dir" && mkdir -p "$dir/debs"
 	arm64_apt papt_download "$profile" "$dir/debs" "${boot[@]}" "${build[@]}"
-	# The kernel and its config: in /boot up to 6.x, in /usr/lib/modules
-	# from 7.x.
-	mods=./usr/lib/modules/$release
+	# The kernel, its config and its modules.
+	debs=()
 	for pkg in "${boot[@]}"; do
-		dpkg-deb --fsys-tarfile "$dir/debs/$pkg"_*.deb |
-			tar -x -C "$dir/debs" --wildcards './boot/*' \
-				"$mods/vmlinuz" "$mods/config" 2>/dev/null || true
+		debs+=("$dir/debs/$pkg"_*.deb)
 	done
+	unpack_image "$dir" "$release" "${debs[@]}"
 	# --keep-directory-symlink: the root's /lib is a symlink to usr/lib.
 	for pkg in "${build[@]}"; do
 		dpkg-deb --fsys-tarfile "$dir/debs/$pkg"_*.deb |
 			tar -x --keep-directory-symlink -C "$root"
 	done
-	for f in boot/vmlinuz-$release "$mods/vmlinuz" ""; do
-		[ -z "$f" ] || [ ! -e "$dir/debs/$f" ] || break
-	done
-	[ -n "$f" ] || die "no vmlinuz for $release in ${boot[*]}"
-	"$(dirname "$0")/arm64-image.sh" "$dir/debs/$f" "$dir/Image"
-	mv "$dir/debs/${f%vmlinuz*}config${f#*vmlinuz}" "$dir/config"
-	rm -rf "$dir/debs"
+	"$(dirname "$0")/arm64-image.sh" "$dir/vmlinuz-$release" "$dir/Image"
+	mv "$dir/config-$release" "$dir/config"
+	rm -rf "$dir/debs" "$dir/vmlinuz-$release"
 	[ -d "$root/usr/src/$headers" ] || die "$headers has no /usr/src/$headers"
 	ln -sfn "$root/usr/src/$headers" "$dir/build"
 	echo "$root" > "$dir/arm64-root"

@@ -29,6 +29,9 @@ trixie)		pkgs=make,perl,dwarves,gcc-14-aarch64-linux-gnu
 esac
 root=$SHMDEMO_CACHE/arm64/$name
 
+# Its programs are built in a mount namespace (in_root): said before the
+# minutes of debootstrap, where none is given (a default container).
+need_mount_namespace "the arm64 build root"
 arm64_binfmt
 if [ ! -e "$root/.shmdemo-ready" ]; then
 	"$(dirname "$0")/deps.sh" arm64

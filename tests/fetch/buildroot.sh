@@ -116,8 +116,35 @@ if [ "${1:-}" != run ]; then
 	exit 0
 fi
 shift
-# A mount namespace of its own: the mounts vanish with the command. A user
-# is root in a user namespace of its own, which owns the new /proc.
+# How the root is entered. In a mount namespace of its own, where the
+# mounts vanish with the command (a user is root in a user namespace of
+# its own, which owns the new /proc). Or, where this host refuses root a
+# mount namespace (mount_namespace_refused, tests/lib/lib.sh: a default
+# Docker container), with chroot alone. Nothing can be mounted there, so what the command needs is staged inside
+# the root at the same paths: the kernel's directory
+# (SHMDEMO_BUILDROOT_KERNEL) as hard links, once per state of it, and the
+# directories of SHMDEMO_BUILDROOT_BIND copied in before and back after.
+# The way is said once, when it is not the last one taken.
+# SHMDEMO_BUILDROOT_WAY=chroot takes that way where both are open
+# (tests/host/stage-check.sh).
+way=namespace why=
+if [ "$how" = root ]; then
+	why=$(mount_namespace_refused)
+	[ "${SHMDEMO_BUILDROOT_WAY:-}" != chroot ] || why=${why:-SHMDEMO_BUILDROOT_WAY=chroot asks for chroot}
+	[ -z "$why" ] || way=chroot
+fi
+said=$SHMDEMO_CACHE/buildroots/entered-with
+if [ "$(cat "$said" 2> /dev/null)" != "$way" ]; then
+	[ "$way" = namespace ] ||
+		say "buildroot.sh: $why: build roots are entered with chroot, their files staged inside"
+	echo "$way" > "$said"
+fi
+clean_env=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8)
+if [ "$way" = chroot ]; then
+	. "$SHMDEMO_TESTS/lib/stage.sh"
+	stage_run "$root" "${clean_env[@]}" "$@"
+	exit
+fi
 mounts='set -e
 root=$1; shift
 mount -t proc proc "$root/proc"
@@ -126,15 +153,10 @@ for dir in "$SHMDEMO_CACHE" "$SHMDEMO_TOP" ${SHMDEMO_BUILDROOT_BIND:-}; do
 	mkdir -p "$root$dir"
 	mount --bind "$dir" "$root$dir"
 done
-exec chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-	LANG=C.UTF-8 "$@"'
-# unshare cannot make / private where / is no mount point: a plain chroot.
-mountpoint -q / || die "/ is not a mount point (a plain chroot?): the build" \
-	"root's mounts need a private namespace; bind-mount the chroot onto itself" \
-	"first (mount --bind DIR DIR) and enter it again"
+exec chroot "$root" "$@"'
 userns=()
 [ "$how" != user ] || userns=(--map-root-user)
 $sudo env SHMDEMO_CACHE="$SHMDEMO_CACHE" SHMDEMO_TOP="$SHMDEMO_TOP" \
 	SHMDEMO_BUILDROOT_BIND="${SHMDEMO_BUILDROOT_BIND:-}" \
 	unshare "${userns[@]}" --mount --pid --fork --propagation private \
-	sh -c "$mounts" sh "$root" "$@"
+	sh -c "$mounts" sh "$root" "${clean_env[@]}" "$@"

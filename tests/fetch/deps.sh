@@ -12,7 +12,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
 
-# need    packages (every need but fresh includes run's)
+# need    packages (every need but fresh and docker includes run's)
 # run: make run and race (their guest programs are 64-bit only).
 # libkmod-dev: user_demo names the module through libkmod. mmdebstrap,
 # uidmap: the build roots, made as root or in a user namespace
@@ -23,7 +23,8 @@ set -euo pipefail
 # static checks, dkms, the packages and herd7's sid root. debug: the
 # fuzzers in its guest (the kernel builds in its build root). arm64: the
 # arm64 guests, and their build roots under qemu-user. fresh: tests/host/fresh.sh's
-# roots, of another architecture too (mmdebstrap asks arch-test). i386:
+# roots, of another architecture too (mmdebstrap asks arch-test); docker:
+# its --docker containers (Debian's Docker engine). i386:
 # the i386 guest (tests/arch/i386.sh), whose busybox qemu-user lists. web:
 # make web (course/web/: seabios's BIOS, npm's v86 and xterm.js).
 # npm-client: Debian's npm, asked for (tests/web/npm.sh) only where no npm
@@ -48,6 +49,7 @@ bench  gcc-multilib gnuplot-nox
 arm64  gcc-multilib stress-ng perl qemu-system-arm qemu-user-static debootstrap
 vm     debootstrap qemu-utils qemu-system-x86 e2fsprogs
 fresh  mmdebstrap debian-archive-keyring arch-test qemu-user-static
+docker docker.io
 i386   qemu-user-static
 web    qemu-user-static seabios nodejs
 npm-client  npm
@@ -65,17 +67,17 @@ need_names() {
 
 list=0 wanted=()
 case ${1:-} in
-# --all leaves out fresh (CI's own), npm-client (only where no npm is on
+# --all leaves out fresh and docker (CI's own), npm-client (only where no npm is on
 # the PATH), and web and test-web (nodejs, chromium): make web and make
 # test-web install theirs when first run.
---all)	set -- $(need_names | grep -vx -e fresh -e npm-client -e web -e test-web) ;;
+--all)	set -- $(need_names | grep -vx -e fresh -e docker -e npm-client -e web -e test-web) ;;
 --needs) need_names; exit 0 ;;
 --list)	list=1; shift ;;
 esac
 [ $# -gt 0 ] || die "usage: deps.sh NEED... | --all | --list NEED..."
 for need in "$@"; do
 	grep -qE "^$need( |\$)" <<< "$needs" || die "no need '$need' in tests/fetch/deps.sh"
-	[ "$need" = fresh ] || wanted+=($(need_packages run))
+	[ "$need" = fresh ] || [ "$need" = docker ] || wanted+=($(need_packages run))
 	wanted+=($(need_packages "$need"))
 done
 # A host other than amd64 (arm64) boots arm64 guests: qemu-system-arm, and

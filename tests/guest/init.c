@@ -24,6 +24,9 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
+#include <linux/random.h>
+#include <termios.h>
+#include <time.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -48,6 +51,21 @@
 #define SHELL_HOME "/root"
 /* make shell: what to run before the shell (load 9p, mount /src). */
 #define SHELL_SETUP "/etc/shmdemo/setup"
+/*
+ * A saved guest's image (tests/lib/resume.sh): this script loads 9p; init
+ * then waits for its job, which the host gives it after resuming it.
+ */
+#define RESUME_SETUP "/etc/shmdemo/resume"
+#define JOB_MOUNT "/mnt/job"
+/*
+ * How one of the job's archives (%s) is unpacked: copied out first, as
+ * cpio reading 9p, from the file or through a pipe, took 0.6 s for 8 MB
+ * on 6.1 under TCG, and a copy 0.07 s.
+ */
+#define UNPACK                                                 \
+	"/bin/sh -c 'cat " JOB_MOUNT "/%s > /tmp/job.cpio && " \
+	"cpio -idmu -F /tmp/job.cpio 2>/tmp/cpio.err || "      \
+	"{ cat /tmp/cpio.err; exit 1; }; rm -f /tmp/job.cpio /tmp/cpio.err'"
 
 static void mount_one(const char *type, const char *dir)
 {
@@ -669,6 +687,107 @@ static void run_shell(void)
 	printf("\n");
 }
 
+/*
+ * The line the host sends a resumed guest: "go SECONDS NANOSECONDS SEED
+ * LOGLEVEL ARCHIVE...", the host's time, 32 bytes of its entropy in hex,
+ * the console's log level, and the job's cpio archives in the 9p export
+ * "job". Read with the console's echo off, so that it is not shown.
+ */
+static int read_go_line(char *line, size_t size)
+{
+	struct termios saved, quiet;
+	bool tty = tcgetattr(0, &saved) == 0;
+	size_t n = 0;
+
+	if (tty) {
+		quiet = saved;
+		quiet.c_lflag &= ~(ECHO | ECHONL);
+		tcsetattr(0, TCSANOW, &quiet);
+	}
+	printf("shmdemo-guest: ready\n");
+	fflush(stdout);
+	while (n + 1 < size) {
+		ssize_t got = read(0, line + n, 1);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0 || line[n] == '\n')
+			break;
+		n++;
+	}
+	line[n] = '\0';
+	if (tty)
+		tcsetattr(0, TCSANOW, &saved);
+	return strncmp(line, "go ", 3) ? -1 : 0;
+}
+
+/* A resumed guest is a new machine: the host's time, fresh entropy. */
+static int freshen(long long sec, long nsec, const char *seed)
+{
+	struct {
+		struct rand_pool_info info;
+		unsigned char buf[32];
+	} pool = { .info = { .entropy_count = 256, .buf_size = 32 } };
+	struct timespec now = { .tv_sec = sec, .tv_nsec = nsec };
+	int i, fd, ret = 0;
+
+	for (i = 0; i < 32; i++)
+		if (sscanf(seed + 2 * i, "%2hhx", &pool.buf[i]) != 1)
+			return report(0, "the host's seed is 64 hex digits");
+	if (clock_settime(CLOCK_REALTIME, &now) < 0)
+		ret = report(0, "the clock set to the host's time");
+	fd = open("/dev/urandom", O_WRONLY);
+	/* RNDRESEEDCRNG: the generator takes the new seed now, not later. */
+	if (fd < 0 || ioctl(fd, RNDADDENTROPY, &pool) < 0 ||
+	    ioctl(fd, RNDRESEEDCRNG) < 0)
+		ret = report(0, "the host's seed added to the entropy pool");
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/*
+ * The saved guest's wait: load 9p, say "ready" (the host saves the guest
+ * here, the first time), then, resumed, take the go line, set the clock
+ * and the entropy, and unpack the job's archives from the 9p export "job"
+ * (mounted only now: a mounted export blocks the save).
+ */
+static int wait_for_job(void)
+{
+	char setup[] = "/bin/sh " RESUME_SETUP, line[1024], cmd[1200];
+	char seed[80], *word, *save;
+	long long sec;
+	long nsec;
+	int loglevel, n, status;
+	FILE *f;
+
+	run(setup);
+	if (read_go_line(line, sizeof(line)) < 0 ||
+	    sscanf(line, "go %lld %ld %79s %d %n", &sec, &nsec, seed, &loglevel,
+		   &n) != 4)
+		return report(0, "go TIME SEED LEVEL ARCHIVE... from the host");
+	printf("shmdemo-guest: resumed\n");
+	status = freshen(sec, nsec, seed);
+	f = fopen("/proc/sys/kernel/printk", "w");
+	if (f) {
+		fprintf(f, "%d\n", loglevel);
+		fclose(f);
+	}
+	mkdir("/mnt", 0755);
+	mkdir(JOB_MOUNT, 0755);
+	if (mount("job", JOB_MOUNT, "9p", MS_RDONLY,
+		  "trans=virtio,version=9p2000.L,msize=262144") < 0)
+		return report(0, "the job's 9p export mounted");
+	for (word = strtok_r(line + n, " ", &save); word;
+	     word = strtok_r(NULL, " ", &save)) {
+		snprintf(cmd, sizeof(cmd), UNPACK, word);
+		if (run(cmd))
+			status |= report(0, "the job's archive unpacked");
+	}
+	umount(JOB_MOUNT);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	int status;
@@ -676,7 +795,8 @@ int main(int argc, char **argv)
 	if (argc >= 3 && !strcmp(argv[1], "--kmsg"))
 		return check_kmsg(argv[2], argc > 3 ? atol(argv[3]) : -1);
 	mount_filesystems();
-	status = run_job();
+	status = access(RESUME_SETUP, F_OK) ? 0 : wait_for_job();
+	status |= run_job();
 	if (access(SHELL_MODE, F_OK) == 0)
 		run_shell();
 	status |= check_kernel_log();

@@ -5,6 +5,9 @@
 # committed tree cloned into it, and make TARGETs run there as a student
 # would, one line each. Needs root on this machine.
 # Usage: tests/host/fresh.sh [--user] [--cache DIR] [--broken-source] SUITE [ARCH] -- TARGET...
+#        tests/host/fresh.sh --docker [--cache DIR] [--broken-source] SUITE -- TARGET...
+#   --docker     in a default Docker container of a debian:SUITE image made
+#                here (tests/host/fresh-docker.sh), not in a root
 #   --user       root runs make deps once, then user "student" (no sudo)
 #                runs the targets in a clone of its own
 #   --broken-source  apt keeps its lists compressed (Acquire::GzipIndexes,
@@ -22,6 +25,13 @@
 # Each line: "fresh SUITE/ARCH (root|student): make TARGET: ok|FAILED (N s)".
 set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
+
+# --docker: the same in a default Docker container (tests/host/fresh-docker.sh).
+args=()
+for arg; do
+	[ "$arg" = --docker ] || args+=("$arg")
+done
+[ ${#args[@]} -eq $# ] || exec "$SHMDEMO_TESTS/host/fresh-docker.sh" "${args[@]}"
 
 user=root cache= broken=
 while [ $# -gt 0 ]; do
@@ -56,53 +66,10 @@ flock -n 8 || die "another tests/host/fresh.sh is using $root"
 umount -R "$root" 2>/dev/null || true
 rm -rf "$root" "$logs" && mkdir -p "$root" "$logs"
 
-# What the installer would have set up: the archive and its security
-# updates. Valid-Until: this workplace's archive copy is past it.
-apt_mirror_known
-mirror=$(apt_mirror)
-sources=("deb $mirror $suite main")
-case $suite in
-bullseye|bookworm|trixie)
-	sources+=("deb $mirror $suite-updates main"
-		  "deb $(apt_security_mirror) $suite-security main") ;;
-esac
-# The root is mmdebstrap's tarball, made once for each state of the archive
-# (the hash of its sources' InRelease files) and unpacked anew for every
-# run: each run starts from the system a new user would install today, and
-# none pays for mmdebstrap twice while the archive has not changed.
-release_key() {	# release_key SOURCE_LINE...: the hash of their InRelease files
-	local line uri dist dir n=0
-	dir=$(mktemp -d)
-	for line in "$@"; do
-		read -r _ uri dist _ <<< "$line"
-		n=$((n + 1))
-		/usr/lib/apt/apt-helper -qq download-file "$uri/dists/$dist/InRelease" \
-			"$dir/$n" > /dev/null 2>&1 || { rm -rf "$dir"; return 1; }
-	done
-	cat "$dir"/* | sha256sum | cut -c1-12
-	rm -rf "$dir"
-}
-key=$(release_key "${sources[@]}") || die "could not fetch the InRelease files of: ${sources[*]}"
-tarball=$SHMDEMO_CACHE/fresh/$suite-$arch-$key.tar
 start=$SECONDS
-exec 9> "$SHMDEMO_CACHE/fresh/$suite-$arch.lock"
-flock 9
-if [ ! -s "$tarball" ]; then
-	mmdebstrap --quiet --mode=root --variant=minbase --arch="$arch" \
-		--include=git,make,ca-certificates --keyring="$SHMDEMO_KEYRING" \
-		--aptopt='Acquire::Check-Valid-Until "false"' \
-		--customize-hook='useradd -R "$1" -m -s /bin/bash student' \
-		"$suite" "${tarball%.tar}.new.tar" "${sources[@]}" > "$logs/mmdebstrap.log" 2>&1 ||
-		{ tail -n 20 "$logs/mmdebstrap.log" >&2; die "mmdebstrap $suite $arch failed"; }
-	mv "${tarball%.tar}.new.tar" "$tarball"
-	# The archive moved on: the older systems of this suite are stale.
-	for old in "$SHMDEMO_CACHE/fresh/$suite-$arch"*.tar; do
-		[ "$old" = "$tarball" ] || rm -f "$old"
-	done
-	say "made a fresh $suite/$arch system in $((SECONDS - start)) s: $tarball"
-fi
+. "$SHMDEMO_TESTS/host/system.sh"
+tarball=$(system_tarball "$suite" "$arch" fresh "$logs/mmdebstrap.log")
 tar -C "$root" -xf "$tarball" || die "could not unpack $tarball"
-exec 9>&-
 say "fresh $suite/$arch root in $((SECONDS - start)) s: $root"
 
 home=/root
@@ -157,24 +124,9 @@ in_fresh() {	# in_fresh AS_USER COMMAND
 		sh "$root" "$cache" "$home" "$@" 8>&- 9>&-
 }
 
-# Run and time one command; one line for it.
+# One target as AS_USER, one line for it.
 step() {	# step AS_USER LOG LABEL COMMAND
-	local as=$1 log=$logs/$2.log label=$3 t=$SECONDS status=0
-	in_fresh "$as" "$4" > "$log" 2>&1 < /dev/null || status=$?
-	# A piped shell ends well whatever its commands did: the guest's
-	# own line after them says they all succeeded.
-	case $4 in
-	*"| make shell"*)
-		[ "$status" -ne 0 ] || grep -q '^fresh: shell commands ok' "$log" ||
-			status=1 ;;
-	esac
-	if [ "$status" -eq 0 ]; then
-		echo "fresh $suite/$arch ($user): $label: ok ($((SECONDS - t)) s)"
-	else
-		echo "fresh $suite/$arch ($user): $label: FAILED ($((SECONDS - t)) s); last lines of $log:"
-		tail -n 15 "$log" | sed 's/^/#   /'
-	fi
-	return "$status"
+	system_step "fresh $suite/$arch ($user)" "$logs/$2.log" "$3" "$4" in_fresh "$1"
 }
 
 status=0
@@ -183,13 +135,8 @@ if [ "$user" != root ]; then
 	step root deps "make deps (as root)" "make deps" || exit 1
 fi
 for target in "$@"; do
-	name=${target%%[ <]*}
-	case $target in
-	*'<'*)	cmd="printf '%s\n' '${target#*<} && echo fresh: shell commands ok' |"
-		cmd+=" make ${target%%<*}" ;;
-	*)	cmd="make $target" ;;
-	esac
-	step "$user" "$name" "make ${target%%<*}" "$cmd" || status=1
+	log=${target%%<*}
+	step "$user" "${log//[^[:alnum:]=.-]/_}" "make ${target%%<*}" "$(system_command "$target")" || status=1
 done
 echo "fresh $suite/$arch ($user): logs in $logs"
 exit "$status"

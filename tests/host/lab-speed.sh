@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # How much a repeat make run costs over booting the guest at all: REPS
 # repeat runs of make run, of a piped make shell with one line, of make
-# shell on a terminal (script(1)) up to its prompt, and of a bare boot of
-# the same kernel with the same QEMU command line and an init that powers
-# off at once, taken in turn; the medians and the ratios.
+# shell on a terminal (script(1)) up to its prompt, each resumed (the saved
+# guest, tests/lib/resume.sh) and booted (SNAPSHOT=0), and of a bare boot
+# of the same kernel with the same QEMU command line and an init that
+# powers off at once, taken in turn; the medians and the ratios.
 # Usage: tests/host/lab-speed.sh [FLAVOUR] [REPS]
 set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
@@ -12,7 +13,7 @@ flavour=${1:-$(kernel_default)} reps=${2:-5} smp=2 job=bare
 . "$SHMDEMO_TESTS/lib/boot.sh"
 
 export SHMDEMO_JOBS=1
-unset SHMDEMO_APPEND PAGES ARGS N
+unset SHMDEMO_APPEND PAGES ARGS N SNAPSHOT
 make -s -C "$SHMDEMO_TOP" run KERNEL="$flavour" > /dev/null	# fill the caches
 kdir=$(kernel_dir "$flavour" 2>/dev/null)
 out=$SHMDEMO_TESTS/out/$(cat "$kdir/release")
@@ -33,17 +34,18 @@ elapsed() {	# elapsed COMMAND...: seconds, to stdout
 	"$@" > /dev/null 2>&1 || die "failed: $*"
 	awk -v a="$(now)" -v b="$t0" 'BEGIN { printf "%.3f\n", a - b }'
 }
-run() { make -s -C "$SHMDEMO_TOP" run KERNEL="$flavour"; }
-shell() { echo 'insmod shmdemo.ko' | make -s -C "$SHMDEMO_TOP" shell KERNEL="$flavour"; }
+# Each with SNAPSHOT (1: resumed, 0: booted).
+run() { make -s -C "$SHMDEMO_TOP" run KERNEL="$flavour" SNAPSHOT="$1"; }
+shell() { echo 'insmod shmdemo.ko' | make -s -C "$SHMDEMO_TOP" shell KERNEL="$flavour" SNAPSHOT="$1"; }
 bare() { "${qemu[@]}" -serial stdio < /dev/null; }
 # make shell on a terminal: seconds until its prompt shows; then Ctrl-D.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-to_prompt() {
+to_prompt() {	# to_prompt SNAPSHOT
 	local t0 t pid n=0
 	rm -f "$tmp/tty.log" "$tmp/in" && mkfifo "$tmp/in"
 	t0=$(now)
-	script -qfc "make -s -C $SHMDEMO_TOP shell KERNEL=$flavour" "$tmp/tty.log" \
+	script -qfc "make -s -C $SHMDEMO_TOP shell KERNEL=$flavour SNAPSHOT=$1" "$tmp/tty.log" \
 		< "$tmp/in" > /dev/null 2>&1 &
 	pid=$!
 	exec 3> "$tmp/in"
@@ -60,24 +62,33 @@ to_prompt() {
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-r=() s=() p=() b=()
+declare -A t
+median_of() { printf '%s\n' ${t[$1]} | median; }
 for i in $(seq "$reps"); do
-	r+=("$(elapsed run)")
-	s+=("$(elapsed shell)")
-	p+=("$(to_prompt)")
-	b+=("$(elapsed bare)")
-	say "# run $i of $reps: make run ${r[-1]} s, piped make shell ${s[-1]} s, prompt ${p[-1]} s, bare boot ${b[-1]} s"
+	for snap in 1 0; do
+		t[run$snap]+=" $(elapsed run $snap)"
+		t[shell$snap]+=" $(elapsed shell $snap)"
+		t[prompt$snap]+=" $(to_prompt $snap)"
+	done
+	t[bare]+=" $(elapsed bare)"
+	say "# run $i of $reps, resumed then booted: make run ${t[run1]##* } ${t[run0]##* } s," \
+	    "piped make shell ${t[shell1]##* } ${t[shell0]##* } s, prompt ${t[prompt1]##* } ${t[prompt0]##* } s;" \
+	    "bare boot ${t[bare]##* } s; load $(cut -d' ' -f1 /proc/loadavg)"
 done
-mr=$(printf '%s\n' "${r[@]}" | median)
-ms=$(printf '%s\n' "${s[@]}" | median)
-mb=$(printf '%s\n' "${b[@]}" | median)
-mp=$(printf '%s\n' "${p[@]}" | median)
+declare -A m
+for k in run1 run0 shell1 shell0 prompt1 prompt0 bare; do
+	m[$k]=$(median_of "$k")
+done
 echo "# Linux $(cat "$kdir/release"), $(accel "$kdir"), $reps runs each, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf 'repeat make run:            median %6.2f s\n' "$mr"
-printf 'make shell, one piped line: median %6.2f s\n' "$ms"
-printf 'make shell, to its prompt:  median %6.2f s\n' "$mp"
-printf 'bare boot:                  median %6.2f s\n' "$mb"
-awk -v r="$mr" -v s="$ms" -v p="$mp" -v b="$mb" 'BEGIN {
-	printf "ratio make run / bare boot:            %.2f\n", r / b
-	printf "ratio piped make shell / bare boot:    %.2f\n", s / b
-	printf "ratio make shell prompt / bare boot:   %.2f\n", p / b }'
+printf '                            resumed    booted\n'
+printf 'repeat make run:            median %6.2f s %6.2f s\n' "${m[run1]}" "${m[run0]}"
+printf 'make shell, one piped line: median %6.2f s %6.2f s\n' "${m[shell1]}" "${m[shell0]}"
+printf 'make shell, to its prompt:  median %6.2f s %6.2f s\n' "${m[prompt1]}" "${m[prompt0]}"
+printf 'bare boot:                  median %6.2f s\n' "${m[bare]}"
+ratio() {	# ratio NAME KEY
+	awk -v n="$1" -v r="${m[${2}1]}" -v b="${m[${2}0]}" -v bare="${m[bare]}" \
+		'BEGIN { printf "%-39s%.2f resumed, %.2f booted\n", "ratio " n " / bare boot:", r / bare, b / bare }'
+}
+ratio "make run" run
+ratio "piped make shell" shell
+ratio "make shell prompt" prompt

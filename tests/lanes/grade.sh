@@ -45,6 +45,8 @@ job_commands() {	# job_commands RELEASE
 	echo /bin/check
 }
 
+job_resumes() { :; }
+
 # Every TODO failed, with WHY: the code did not build, or the guest never
 # reported it.
 grade_all_failed() {	# grade_all_failed WHY
@@ -89,7 +91,7 @@ job_before() {
 do_grade() {	# do_grade KERNEL_DIR OUT_DIR
 	local log=$2/console-grade.log expected=$2/expected-grade.txt line n=0 x=0 y=${#grade_todos[@]}
 	local todo e lines
-	echo "# booting Linux ${2##*/} in QEMU to run the checker"
+	echo "# running the checker in Linux ${2##*/}, in QEMU"
 	boot "$1" "$2" "$log" 300 > /dev/null || true
 	job_expected "$2" "${2##*/}" > "$expected"
 	# The checker's lines, between its markers.

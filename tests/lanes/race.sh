@@ -6,6 +6,8 @@ job_programs() {
 	echo user/user_demo tests/bench/seed_demo tests/guest/race
 }
 
+job_resumes() { :; }
+
 job_commands() {	# job_commands RELEASE
 	printf '%s\n' "/bin/insmod /lib/modules/$1/extra/shmdemo.ko${insmod_args:+ $insmod_args}" \
 		"/bin/race $race_runs /bin/seed_demo /bin/user_demo" \

@@ -6,6 +6,8 @@ job_programs() {
 	echo user/user_demo
 }
 
+job_resumes() { :; }
+
 job_commands() {	# job_commands RELEASE
 	printf '%s\n' "/bin/insmod /lib/modules/$1/extra/shmdemo.ko${insmod_args:+ $insmod_args}" \
 		"/bin/user_demo${run_args:+ $run_args}" "/bin/rmmod shmdemo"
@@ -20,7 +22,7 @@ do_run() {	# do_run KERNEL_DIR OUT_DIR
 		/^\[ *[0-9.]*\] / && !begun { next }
 		/^\[ *[0-9.]*\] [a-z_]+: loading out-of-tree module taints kernel\.$/ { next }
 		/^shmdemo-guest: begin / { begun = 1; sub(/^shmdemo-guest: begin \/bin\//, "guest# "); print; next }
-		/^shmdemo-guest: exit=0 / || /^shmdemo-guest: end / || /^ok / { next }
+		/^shmdemo-guest: exit=0 / || /^shmdemo-guest: (end|resumed)/ || /^ok / { next }
 		/^shmdemo-guest: exit=/ { sub(/^shmdemo-guest: exit=/, ""); sub(/ .*/, ""); print "(exit status " $0 ")"; next }
 		/^\[ *[0-9.]*\] reboot: / { next }
 		{ print }' || true

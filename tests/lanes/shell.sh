@@ -11,45 +11,13 @@ job_programs() {
 
 job_commands() { :; }
 
-# Debian's modules for RELEASE, unpacked by tests/fetch/kernel.sh with their
-# modules.dep; none for the debug kernel.
-modules_tree() {	# modules_tree KERNEL_DIR RELEASE
-	local tree=$1/modules/lib/modules/$2
-	[ -e "$tree/modules.dep" ] && echo "$tree"
-}
-
-# The modules that 9p over virtio needs, dependencies first, as paths in
-# the modules tree; none if the kernel has them built in.
-shell_modules() {	# shell_modules TREE
-	awk '
-	{ name = $1; sub(/:$/, "", name); deps[name] = $0; sub(/^[^:]*:[ ]*/, "", deps[name]) }
-	function base(path) { sub(/.*\//, "", path); sub(/\.ko(\.[a-z]+)?$/, "", path); return path }
-	function add(path,   n, d, i) {
-		if (path in seen)
-			return
-		seen[path] = 1
-		n = split(deps[path], d, " ")
-		for (i = n; i >= 1; i--)
-			add(d[i])
-		print path
-	}
-	END {
-		for (m in deps)
-			if (base(m) ~ /^(9p|9pnet_virtio|virtio_pci)$/)
-				want[base(m)] = m
-		for (b in want)
-			order[b == "virtio_pci" ? 1 : b == "9pnet_virtio" ? 2 : 3] = want[b]
-		for (i = 1; i <= 3; i++)
-			if (i in order)
-				add(order[i])
-	}' "$1/modules.dep"
-}
+job_resumes() { :; }
 
 # What the shell's initramfs depends on beyond the job's programs.
 job_key() {	# job_key KERNEL_DIR RELEASE
 	local tree
 	tree=$(modules_tree "$1" "$2") || { echo "no modules tree"; return 0; }
-	shell_modules "$tree"
+	modules_9p "$tree"
 }
 
 # The shell's home, /root, with links to the module and the job's
@@ -70,29 +38,23 @@ shell_home() {	# shell_home STAGE RELEASE
 # and the programs, the 9p modules (uncompressed: busybox insmod reads
 # plain .ko files only), and the setup init runs before the shell.
 job_stage() {	# job_stage STAGE KERNEL_DIR RELEASE
-	local stage=$1 release=$3 tree mod dir=lib/modules/$3/shell
+	local stage=$1 release=$3 tree
 	shell_home "$stage" "$release"
-	mkdir -p "$stage/src" "$stage/$dir"
+	mkdir -p "$stage/src"
 	# Loading 9p and virtio takes seconds under TCG (6.1: init at 6.6 s,
 	# 9p at 11.7 s): on a terminal the prompt comes first and /src a moment
 	# later; with piped lines /src is there before the first one.
 	{
 		echo "# make shell: load 9p over virtio, mount the source tree on /src."
 		echo "share_src() {"
-		if tree=$(modules_tree "$2" "$release"); then
-			for mod in $(shell_modules "$tree"); do
-				case $mod in
-				*.xz)	xz -dc "$tree/$mod" ;;
-				*.zst)	zstd -qdc "$tree/$mod" ;;
-				*)	cat "$tree/$mod" ;;
-				esac > "$stage/$dir/$(basename "${mod%.xz}" .zst)"
-				echo "	insmod /$dir/$(basename "${mod%.xz}" .zst) 2>/dev/null"
-			done
-		fi
+		! tree=$(modules_tree "$2" "$release") ||
+			stage_9p_modules "$stage" "$tree" "lib/modules/$release/shell" | sed 's/^/	/'
+		echo "	:"
 		echo "	mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 src /src 2>/dev/null ||"
 		echo "		echo '# /src: no 9p in this guest (no modules tree for $release)'"
 		echo "}"
-		echo "if [ -e /etc/shmdemo/input ]; then share_src; else share_src & fi"
+		echo "# Resumed, 9p is loaded already: /src comes before the prompt."
+		echo "if [ -e /etc/shmdemo/input ] || [ -e /etc/shmdemo/resume ]; then share_src; else share_src & fi"
 		echo "[ -e /etc/shmdemo/input ] || cat <<'END'"
 		shell_welcome "$release"
 		echo "END"
@@ -106,42 +68,62 @@ shmdemo lab: Linux $1, in QEMU. Here are shmdemo.ko, user_demo, seed_demo
 and the test programs. Try:
   insmod shmdemo.ko pages=4; cat /sys/class/misc/shmdemo/size
   ./user_demo -v; dmesg | tail; od -c /dev/shmdemo | head
-The source tree is /src (in a few seconds). After editing kmod/shmdemo.c,
-on the host:
+The source tree is /src (at once after a resume, seconds after a boot).
+After editing kmod/shmdemo.c, on the host:
   make guest-module KERNEL=$kernel_arg
 then here: rmmod shmdemo; insmod /src/tests/out/$1/kmod/shmdemo.ko
 poweroff, exit or Ctrl-D ends the session.
 END
 }
 
-# Boot into the shell: on the terminal, or, when stdin is not one, with its
-# lines run in the guest and echoed after the prompt, ending at its end.
+# Resume the saved guest into the shell, or boot it (tests/lib/resume.sh):
+# on the terminal, or, when stdin is not one, with its lines run in the
+# guest and echoed after the prompt, ending at its end.
 do_shell() {	# do_shell KERNEL_DIR OUT_DIR
-	local kdir=$1 out=$2 initramfs=$2/initramfs-shell.cpio qemu scale log
+	local kdir=$1 out=$2 log status=0
+	if [ -t 0 ]; then
+		saved_boot "$kdir" "$out" "$out/console-shell-tty.log" 0 4 \
+			initramfs-shell.job.cpio || status=$?
+		[ "$status" -eq 3 ] || return "$status"
+		shell_boot "$kdir" "$out"
+		return
+	fi
+	log=$out/console-shell.log
+	# The lines go to init as one more cpio archive.
+	mkdir -p "$out/shell-input/etc/shmdemo"
+	cat > "$out/shell-input/etc/shmdemo/input"
+	(cd "$out/shell-input" && find etc/shmdemo/input | cpio -o -H newc --quiet) \
+		> "$out/shell-input.cpio"
+	{
+		saved_boot "$kdir" "$out" "$log" 600 4 initramfs-shell.job.cpio \
+			shell-input.cpio || status=$?
+		[ "$status" -ne 3 ] || shell_boot "$kdir" "$out" "$log"
+	} | awk '
+		/^shmdemo-guest: / || /^ok / || /^\[ *[0-9.]*\] reboot: / { next }
+		{ print }' || true
+	guest_finished "$log" && ! grep -q '^not ok' "$log"
+}
+
+# Boot into the shell, on the terminal, or, with LOG, with the lines of
+# OUT_DIR/shell-input.cpio; the console on stdout and in LOG.
+shell_boot() {	# shell_boot KERNEL_DIR OUT_DIR [LOG]
+	local kdir=$1 out=$2 initramfs=$2/initramfs-shell.cpio qemu scale
 	local share=(-virtfs "local,path=$SHMDEMO_TOP,mount_tag=src,security_model=none")
 	# The console shows errors and worse only (loglevel=4, the level of
 	# quiet): warnings such as insmod's taint note would cut into the
 	# session's lines. dmesg has them all, and init's log check after the
 	# session prints any report.
-	if [ -t 0 ]; then
+	if [ $# -lt 3 ]; then
 		qemu_command "$kdir" loglevel=4
 		# signal=off: Ctrl-C goes to the guest's shell, not to QEMU.
 		"${qemu[@]}" "${share[@]}" -chardev stdio,id=con,signal=off \
 			-serial chardev:con
 		return
 	fi
-	log=$out/console-shell.log
 	# The lines go in the initramfs, as one more cpio archive after it.
-	mkdir -p "$out/shell-input/etc/shmdemo"
-	cat > "$out/shell-input/etc/shmdemo/input"
-	(cd "$out/shell-input" && find etc/shmdemo/input | cpio -o -H newc --quiet) \
-		> "$out/shell-input.cpio"
 	cat "$initramfs" "$out/shell-input.cpio" > "$out/initramfs-shell-piped.cpio"
 	initramfs=$out/initramfs-shell-piped.cpio
 	qemu_command "$kdir" loglevel=4
 	timeout -k 5 $((600 * scale)) "${qemu[@]}" "${share[@]}" -serial stdio \
-		< /dev/null | sed -u 's/\r$//' | tee "$log" | awk '
-		/^shmdemo-guest: / || /^ok / || /^\[ *[0-9.]*\] reboot: / { next }
-		{ print }' || true
-	guest_finished "$log" && ! grep -q '^not ok' "$log"
+		< /dev/null | sed -u 's/\r$//' | tee "$3"
 }

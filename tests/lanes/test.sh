@@ -23,11 +23,12 @@ host_program() {	# host_program NAME COMMAND...
 }
 
 # A host-side check that boots the first kernel, on amd64 only: on another
-# it prints why it skips (make test runs it). COMMAND gets the kernel.
+# it prints why it skips (make test runs it). With no WHY, on any
+# architecture. COMMAND gets the kernel.
 first_kernel_check() {	# first_kernel_check SUMMARY LOG NAME WHY COMMAND...
 	local label=$1 log=$SHMDEMO_TESTS/out/$2.log name=$3 why=$4
 	shift 4
-	if [ "$(kernel_field "${kernels[0]}" arch)" = amd64 ]; then
+	if [ -z "$why" ] || [ "$(kernel_field "${kernels[0]}" arch)" = amd64 ]; then
 		host_program "$name" "$@" "${kernels[0]}" | tee "$log"
 	else
 		echo "# SKIP $name: $why" | tee "$log"
@@ -50,6 +51,9 @@ job_before() {
 	echo "# host: make shell, race and run as a student types them (${kernels[0]})"
 	first_kernel_check lab lab-tests "test_lab.sh ${kernels[0]}" \
 		"make test checks the lab targets on x86-64" "$SHMDEMO_TESTS/host/test_lab.sh"
+	echo "# host: make run and shell resume a saved guest (${kernels[0]})"
+	first_kernel_check "saved guest" resume-tests "test_resume.sh ${kernels[0]}" "" \
+		"$SHMDEMO_TESTS/host/test_resume.sh"
 }
 
 job_after() {

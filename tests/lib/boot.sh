@@ -6,6 +6,7 @@
 
 . "$(dirname "${BASH_SOURCE[0]}")/initramfs.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/verdict.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/resume.sh"
 
 # kvm or tcg, for KERNEL_DIR's architecture.
 accel() {	# accel KERNEL_DIR
@@ -51,10 +52,16 @@ qemu_command() {	# qemu_command KERNEL_DIR [KERNEL_ARG...]
 # Boot KERNEL_DIR with the job's initramfs in OUT_DIR; the console goes to LOG.
 # TIMEOUT and the test programs' time limits (SHMDEMO_TIME_SCALE) are
 # multiplied by the kernel's scale: KASAN, lockdep and kmemleak under TCG
-# are slower, and so is an emulated arm64 (tests/kernels).
+# are slower, and so is an emulated arm64 (tests/kernels). A lane that
+# defines job_resumes resumes the saved guest instead (tests/lib/resume.sh),
+# unless it cannot.
 boot() {	# boot KERNEL_DIR OUT_DIR LOG TIMEOUT
-	local initramfs=$2/initramfs-$job.cpio log=$3 limit=$4 qemu scale
+	local initramfs=$2/initramfs-$job.cpio log=$3 limit=$4 qemu scale status=0
 	rm -f "$log"	# a stale log must not pass for this boot's
+	if job_resumes; then
+		saved_boot "$1" "$2" "$log" "$limit" 5 "initramfs-$job.job.cpio" || status=$?
+		[ "$status" -eq 3 ] || return "$status"
+	fi
 	qemu_command "$1"
 	timeout -k 5 $((limit * scale)) "${qemu[@]}" -serial stdio \
 		< /dev/null | sed -u 's/\r$//' | tee "$log"

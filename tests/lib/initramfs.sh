@@ -38,7 +38,7 @@ install_program() {	# install_program STAGE PROGRAM DEST
 # the key). An uncompressed initramfs: TCG is slow at decompressing.
 # Sets $initramfs, the file boot() gives QEMU.
 make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
-	local out=$1 release=$2 kdir=${3:-} stage=$1/initramfs-$job prog applet key
+	local out=$1 release=$2 kdir=${3:-} stage=$1/initramfs-$job prog key
 	local progs=() p
 	initramfs=$out/initramfs-$job.cpio
 	guest_arch=$(guest_arch "$out")
@@ -52,26 +52,13 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 		job_alloc_failures
 		job_key "$kdir" "$release"
 		# and the scripts that stage it.
-		for p in "${progs[@]}" "$(guest_file "$guest_arch" /bin/busybox)" \
-			 "$(guest_file "$guest_arch" tests/guest/init)" \
-			 "$out/kmod/shmdemo.ko" "$SHMDEMO_TESTS"/lib/{initramfs,tap}.sh \
-			 "$SHMDEMO_TESTS/arch/$guest_arch.sh" \
-			 "$SHMDEMO_TESTS/lanes/$job.sh"; do
-			stat -L -c '%n %s %Y' "$p"
-		done
+		files_key "${progs[@]}" "$out/kmod/shmdemo.ko" \
+			"$SHMDEMO_TESTS"/lib/tap.sh "$SHMDEMO_TESTS/lanes/$job.sh"
 	} | md5sum)
-	if [ -e "$initramfs" ] && [ "$(cat "$initramfs.key" 2>/dev/null)" = "$key" ]; then
-		return 0
-	fi
+	! initramfs_current "$key" || return 0
 	rm -rf "$stage" "$initramfs.key"
-	mkdir -p "$stage"/{bin,dev,etc/shmdemo,proc,sys,tmp} \
-		"$stage/lib/modules/$release/extra"
-	install_program "$stage" "$(guest_file "$guest_arch" /bin/busybox)" bin/busybox
-	for applet in $("${guest_arch}_applets" "$stage/bin/busybox"); do
-		[ "$applet" = busybox ] || ln -s busybox "$stage/bin/$applet"
-	done
-	rm -f "$stage/bin/init"
-	install_program "$stage" "$(guest_file "$guest_arch" tests/guest/init)" init
+	stage_base "$stage"
+	mkdir -p "$stage/lib/modules/$release/extra"
 	for prog in "${progs[@]}"; do
 		rm -f "$stage/bin/${prog##*/}"
 		install_program "$stage" "$prog" "bin/${prog##*/}"
@@ -81,12 +68,101 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 	job_commands "$release" > "$stage/etc/shmdemo/job"
 	job_alloc_failures > "$stage/etc/shmdemo/alloc-failures"
 	cp "$out/kmod/shmdemo.ko" "$stage/lib/modules/$release/extra/"
+	job_stage "$stage" "$kdir" "$release"
+	# Without what a saved guest has already, for it (tests/lib/resume.sh).
+	(cd "$stage" && find . ! -path ./init ! -path ./bin/busybox ! -lname busybox |
+		LC_ALL=C sort | cpio -o -H newc --quiet) > "${initramfs%.cpio}.job.cpio"
+	initramfs_write "$stage" "$key"
+}
+
+# Each FILE's name, size and time, a line each: an initramfs's key is made
+# of its files', with the base's (busybox, init, the scripts that stage it).
+files_key() {	# files_key FILE...
+	local p
+	for p in "$@" "$(guest_file "$guest_arch" /bin/busybox)" \
+		 "$(guest_file "$guest_arch" tests/guest/init)" \
+		 "$SHMDEMO_TESTS"/lib/{initramfs,resume}.sh \
+		 "$SHMDEMO_TESTS/arch/$guest_arch.sh"; do
+		stat -L -c '%n %s %Y' "$p"
+	done
+}
+
+# Is $initramfs there, and made with KEY?
+initramfs_current() {	# initramfs_current KEY
+	[ -e "$initramfs" ] && [ "$(cat "$initramfs.key" 2>/dev/null)" = "$1" ]
+}
+
+# The tree at STAGE into $initramfs, uncompressed, with KEY beside it; the
+# tree is removed.
+initramfs_write() {	# initramfs_write STAGE KEY
+	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$initramfs"
+	rm -rf "$1"
+	echo "$2" > "$initramfs.key"
+}
+
+# What every guest has: busybox and its applets, init, the users, the
+# mount points. Uses $guest_arch.
+stage_base() {	# stage_base STAGE
+	local stage=$1 applet
+	mkdir -p "$stage"/{bin,dev,etc/shmdemo,proc,sys,tmp}
+	install_program "$stage" "$(guest_file "$guest_arch" /bin/busybox)" bin/busybox
+	for applet in $("${guest_arch}_applets" "$stage/bin/busybox"); do
+		[ "$applet" = busybox ] || ln -s busybox "$stage/bin/$applet"
+	done
+	rm -f "$stage/bin/init"
+	install_program "$stage" "$(guest_file "$guest_arch" tests/guest/init)" init
 	printf 'root:x:0:0:root:/tmp:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' \
 		> "$stage/etc/passwd"
 	printf 'root:x:0:\nnogroup:x:65534:\n' > "$stage/etc/group"
-	job_stage "$stage" "$kdir" "$release"
-	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) \
-		> "$initramfs"
-	rm -rf "$stage"
-	echo "$key" > "$initramfs.key"
+}
+
+# Debian's modules for RELEASE, unpacked by tests/fetch/kernel.sh with their
+# modules.dep; none for the debug kernel, nor for arm64's.
+modules_tree() {	# modules_tree KERNEL_DIR RELEASE
+	local tree=$1/modules/lib/modules/$2
+	[ -e "$tree/modules.dep" ] && echo "$tree"
+}
+
+# The modules that 9p over virtio needs, dependencies first, as paths in
+# the modules tree; none if the kernel has them built in.
+modules_9p() {	# modules_9p TREE
+	awk '
+	{ name = $1; sub(/:$/, "", name); deps[name] = $0; sub(/^[^:]*:[ ]*/, "", deps[name]) }
+	function base(path) { sub(/.*\//, "", path); sub(/\.ko(\.[a-z]+)?$/, "", path); return path }
+	function add(path,   n, d, i) {
+		if (path in seen)
+			return
+		seen[path] = 1
+		n = split(deps[path], d, " ")
+		for (i = n; i >= 1; i--)
+			add(d[i])
+		print path
+	}
+	END {
+		for (m in deps)
+			if (base(m) ~ /^(9p|9pnet_virtio|virtio_pci)$/)
+				want[base(m)] = m
+		for (b in want)
+			order[b == "virtio_pci" ? 1 : b == "9pnet_virtio" ? 2 : 3] = want[b]
+		for (i = 1; i <= 3; i++)
+			if (i in order)
+				add(order[i])
+	}' "$1/modules.dep"
+}
+
+# Put the 9p modules of KERNEL_DIR's TREE into the initramfs at STAGE, in
+# /DIR, uncompressed (busybox insmod reads plain .ko files only); prints
+# the insmod lines that load them, in order.
+stage_9p_modules() {	# stage_9p_modules STAGE TREE DIR
+	local mod name
+	mkdir -p "$1/$3"
+	for mod in $(modules_9p "$2"); do
+		name=$(basename "${mod%.xz}" .zst)
+		case $mod in
+		*.xz)	xz -dc "$2/$mod" ;;
+		*.zst)	zstd -qdc "$2/$mod" ;;
+		*)	cat "$2/$mod" ;;
+		esac > "$1/$3/$name"
+		echo "insmod /$3/$name 2>/dev/null"
+	done
 }

@@ -12,6 +12,8 @@
 #                             (init's log check accepts their reports)
 #   job_key KERNEL_DIR RELEASE, job_stage STAGE KERNEL_DIR RELEASE
 #                             more of the initramfs, and what keys it
+#   job_resumes               (true) make JOB resumes the saved guest
+#                             rather than booting (tests/lib/resume.sh)
 #   job_before, job_after     checks on the host before the guests boot and
 #                             after they are tallied, counted with them
 #                             (count, tests/lib/tally.sh; make test's)
@@ -23,6 +25,7 @@
 # This file holds what the lanes share: the suite, the expected counts,
 # the parameters of make run, race and shell.
 job_alloc_failures() { :; }
+job_resumes() { false; }
 job_key() { :; }
 job_stage() { :; }
 job_before() { :; }

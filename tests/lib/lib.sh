@@ -41,6 +41,28 @@ as_root() {
 	fi
 }
 
+# Why this host refuses root a mount namespace, or nothing where it gives
+# one: a container without CAP_SYS_ADMIN (Docker's default, whose seccomp
+# profile refuses namespaces too), or a plain chroot, whose / is no mount
+# point that unshare could make private. Asked as root.
+mount_namespace_refused() {
+	if ! mountpoint -q /; then
+		echo "/ is not a mount point (a plain chroot?)"
+	elif ! unshare --mount true 2> /dev/null; then
+		echo "this host refuses root a mount namespace (a container without CAP_SYS_ADMIN?)"
+	fi
+}
+
+# Stop where WHAT, run as root, would need a mount namespace and gets none,
+# saying why and which option of docker run allows one.
+need_mount_namespace() {	# need_mount_namespace WHAT [WHY]
+	local why=${2:-}
+	[ "$(id -u)" = 0 ] || return 0
+	[ -n "$why" ] || why=$(mount_namespace_refused)
+	[ -z "$why" ] || die "$1 needs a mount namespace, and $why; in Docker," \
+		"run the container with --privileged"
+}
+
 # sudo make from a user's shell would leave root's files in the user's tree
 # and fill root's cache: only make deps (tests/fetch/deps.sh) is meant for it.
 if [ "$(id -u)" = 0 ] && [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] &&
@@ -98,7 +120,10 @@ build_module() {	# build_module KERNEL_DIR OUT_DIR [KBUILD_ARG...]
 	(cd "$SHMDEMO_TOP" && cp -a --parents Kbuild kmod/Kbuild debian/changelog "$out")
 	(cd "$src" && cp -a --parents kmod/shmdemo.c kmod/uapi "$out")
 	# OUT_DIR may be neither in the tree nor in the cache (test_lab's).
+	# Where nothing can be mounted, these two are all the build root
+	# gets (tests/lib/stage.sh).
 	local -x SHMDEMO_BUILDROOT_BIND="${SHMDEMO_BUILDROOT_BIND:-} $out"
+	local -x SHMDEMO_BUILDROOT_KERNEL=$kdir
 	local kbuild
 	"$(cat "$kdir/arch")_kbuild" "$kdir" "$out"
 	# The kernel's notes about itself are not the module's diagnostics.

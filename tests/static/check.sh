@@ -258,6 +258,11 @@ check "herd7 (LKMM): the handoff Never shows the old buffer; its relaxed-writer 
 litmus_verdicts "$litmus_out"
 check "hosts: each need includes run's packages, an unknown need refused, no apt and no Debian archive told what to do, sudo make in a user's tree refused, apt asked before a refresh, a failed refresh not fatal" \
 	"$SHMDEMO_TESTS/host/test_hosts.sh"
+# Only root's build roots take the chroot way (a default Docker container).
+if [ "$(id -u)" = 0 ]; then
+	check "build roots entered with chroot where no mount namespace is given: the module built with its files staged inside and none left; a build with nothing to stage refused, naming docker run's --privileged" \
+		"$SHMDEMO_TESTS/host/stage-check.sh" "${kdirs[${kernels[0]}]}"
+fi
 check "tests/README.md's benchmark figures are those of tests/bench/reference.txt" "$SHMDEMO_TESTS/bench/docs.sh"
 if [ ${#host_kernels[@]} -eq 0 ]; then
 	check "make install and dkms need a kernel of this host's Debian release" \

@@ -1,0 +1,310 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by tests/lib/boot.sh: the saved guest that make run, shell and
+# race resume instead of booting (the lanes that define job_resumes).
+#
+# A guest's base image (busybox, init, Debian's 9p modules; no module, no
+# program) is booted once; when init says "shmdemo-guest: ready" QEMU
+# saves it, running, with its migration to a file. A run resumes that
+# file (-incoming), waits until QEMU says the guest runs, and sends the go
+# line on the console: the host's time, a seed for the entropy pool, the
+# console's log level and the job's cpio archives. init sets the clock,
+# reseeds, mounts the 9p export "job" (the job's OUT_DIR; a mounted export
+# would have blocked the save), unpacks them, and goes on as after a boot.
+#
+# The state is $SHMDEMO_CACHE/saved/RELEASE/KEY.zst (zstd: 88 MB made 18
+# on 6.1, and 0.06 s to decompress), KEY the checksum of
+# what the guest is made of: the kernel, the base image, QEMU and its
+# command line. Any of them changed, the guest is saved anew. A state that
+# is truncated, corrupt (zstd's checksum), refused by QEMU or that does not
+# answer the go line is removed and saved anew, once; then the run boots
+# as SNAPSHOT=0 does.
+
+# Why KERNEL_DIR's guest boots rather than resumes; nothing if it resumes.
+resume_refused() {	# resume_refused KERNEL_DIR
+	if [ "${SHMDEMO_SNAPSHOT:-1}" = 0 ]; then
+		echo "SNAPSHOT=0"
+	elif [ -n "${SHMDEMO_APPEND:-}" ]; then
+		echo "SHMDEMO_APPEND gives its kernel a command line of its own"
+	elif ! modules_tree "$1" "$(cat "$1/release")" > /dev/null; then
+		echo "no modules tree for it, so no 9p to give a resumed guest its job"
+	fi
+}
+
+# The saved guest's image in OUT_DIR: what every guest has, Debian's 9p
+# modules, and the script that loads them, which is also init's mark of a
+# saved guest (/etc/shmdemo/resume). Sets $initramfs.
+base_initramfs() {	# base_initramfs OUT_DIR KERNEL_DIR RELEASE
+	local out=$1 stage=$1/initramfs-base tree key
+	initramfs=$out/initramfs-base.cpio
+	guest_arch=$(guest_arch "$out")
+	tree=$(modules_tree "$2" "$3")
+	key=$({ modules_9p "$tree"; files_key; } | md5sum)
+	! initramfs_current "$key" || return 0
+	rm -rf "$stage" "$initramfs.key"
+	stage_base "$stage"
+	stage_9p_modules "$stage" "$tree" "lib/modules/$3/9p" > "$stage/etc/shmdemo/resume"
+	initramfs_write "$stage" "$key"
+}
+
+# The saved guest's QEMU, the same at the save and at every resume: the
+# array qemu of tests/lib/boot.sh, with the 9p exports "job" (OUT_DIR,
+# read-only) and "src" (the source tree, make shell's /src).
+saved_qemu() {	# saved_qemu KERNEL_DIR OUT_DIR
+	qemu_command "$1"
+	qemu+=(-virtfs "local,path=$2,mount_tag=job,security_model=none,readonly=on"
+		-virtfs "local,path=$SHMDEMO_TOP,mount_tag=src,security_model=none")
+}
+
+# The key of the saved guest of $qemu and $initramfs: QEMU's binary, the
+# kernel's image, the base image's key, and the command line, whose tree's
+# paths are names (a copy of the tree resumes the same guest).
+saved_key() {	# saved_key OUT_DIR
+	local word prev=
+	{
+		stat -L -c '%s %Y' "$(command -v "${qemu[0]}")"
+		cat "$initramfs.key"
+		for word in "${qemu[@]}"; do
+			[ "$prev" != -kernel ] || stat -L -c '%s %Y' "$word"
+			word=${word//"$1"/OUT} word=${word//"$SHMDEMO_TOP"/TOP}
+			printf '%s\n' "$word"
+			prev=$word
+		done
+	} | md5sum | cut -c1-16
+}
+
+# QMP, QEMU's machine protocol, over the pipes DIR/qmp.in and DIR/qmp.out
+# (QEMU's -chardev pipe): the file descriptors qmp_in and qmp_out.
+qmp_args() {	# qmp_args DIR: the array's words for QEMU, one a line
+	printf '%s\n' -chardev "pipe,id=qmp,path=$1/qmp" -mon chardev=qmp,mode=control \
+		-pidfile "$1/pid"
+}
+
+qmp_open() {	# qmp_open DIR
+	mkfifo "$1/qmp.in" "$1/qmp.out"
+	exec {qmp_in}<>"$1/qmp.in" {qmp_out}<>"$1/qmp.out"
+}
+
+qmp_close() {
+	exec {qmp_in}>&- {qmp_out}>&-
+}
+
+# Send COMMAND (JSON); print its reply. Fails on an error, or with no reply
+# within SECONDS. Events on the way are skipped.
+qmp() {	# qmp SECONDS COMMAND
+	local line
+	printf '%s\n' "$2" >&"$qmp_in"
+	while IFS= read -r -t "$1" -u "$qmp_out" line; do
+		case $line in
+		'{"return"'*)	printf '%s\n' "$line"; return 0 ;;
+		'{"error"'*)	printf '%s\n' "$line"; return 1 ;;
+		esac
+	done
+	return 1
+}
+
+# QEMU's greeting, then the capabilities that open the session.
+qmp_greet() {
+	local line
+	IFS= read -r -t 30 -u "$qmp_out" line && [[ $line == '{"QMP"'* ]] &&
+		qmp 10 '{"execute": "qmp_capabilities"}' > /dev/null
+}
+
+# Wait until FILE has a line that matches PATTERN (grep -E), for at most
+# SECONDS, while the process PID lives (and a second after, for the pipe
+# that writes FILE).
+wait_for_line() {	# wait_for_line FILE PATTERN SECONDS PID
+	local n=0
+	until grep -Eq "$2" "$1" 2> /dev/null; do
+		if ! kill -0 "$4" 2> /dev/null; then
+			sleep 1
+			grep -Eq "$2" "$1" 2> /dev/null
+			return
+		fi
+		[ "$n" -lt $(($3 * 20)) ] || return 1
+		sleep 0.05
+		n=$((n + 1))
+	done
+}
+
+# Boot the base image of $qemu and save the guest into STATE when init is
+# ready. Its console goes to OUT_DIR/console-save.log.
+saved_make() {	# saved_make OUT_DIR STATE RELEASE
+	local log=$1/console-save.log state=$2 dir pid status=1 qmp_in qmp_out t0 reply
+	local -a extra
+	dir=$(mktemp -d)
+	qmp_open "$dir"
+	mapfile -t extra < <(qmp_args "$dir")
+	say "# saving a booted guest of Linux $3 for the next runs to resume (SNAPSHOT=0 boots instead)"
+	t0=$(date +%s.%N)
+	rm -f "$log" "$state.part"
+	"${qemu[@]}" "${extra[@]}" -serial "file:$log" < /dev/null > "$dir/qemu.out" 2>&1 &
+	pid=$!
+	if qmp_greet &&
+	   wait_for_line "$log" '^shmdemo-guest: ready' $((120 * scale)) "$pid" &&
+	   qmp 10 "{\"execute\": \"migrate\", \"arguments\": {\"uri\": \"exec:zstd -q -1 -T1 > '$state.part'\"}}" > /dev/null; then
+		while reply=$(qmp 10 '{"execute": "query-migrate"}') &&
+		      grep -Eq '"status": "(setup|active|device)"' <<< "$reply"; do
+			sleep 0.05
+		done
+		if grep -q '"status": "completed"' <<< "$reply"; then
+			stat -c %s "$state.part" > "$state.size"
+			mv "$state.part" "$state"
+			status=0
+		fi
+	fi
+	qmp 5 '{"execute": "quit"}' > /dev/null || kill "$pid" 2> /dev/null
+	wait "$pid" 2> /dev/null || true
+	qmp_close
+	if [ "$status" -eq 0 ]; then
+		say "# saved in $(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.1f", a - b }') s: $state ($(du -m "$state" | cut -f1) MB)"
+	else
+		say "# the guest of Linux $3 could not be saved: see $log"
+		sed 's/^/# qemu: /' "$dir/qemu.out" >&2
+		rm -f "$state.part"
+	fi
+	rm -rf "$dir"
+	return "$status"
+}
+
+# Why STATE cannot be resumed: missing, or not the size it was saved with.
+saved_broken() {	# saved_broken STATE
+	[ -e "$1" ] || { echo missing; return; }
+	[ "$(stat -c %s "$1")" = "$(cat "$1.size" 2>/dev/null)" ] ||
+		echo "not the size it was saved with"
+}
+
+# After QEMU is started on DIR's pipes with the saved state: wait until
+# the guest runs (nothing goes to its console before: it could be lost),
+# send the go line on the console FD, and wait for init's answer in LOG.
+# With TTY, a file descriptor of the terminal, relay it to the console
+# then. Exits 3, with why in DIR/why, if the guest did not resume.
+resume_control() {	# resume_control DIR FD LOG LEVEL TTY ARCHIVE...
+	local dir=$1 con=$2 log=$3 level=$4 tty=$5 reply seed
+	shift 5
+	SECONDS=0
+	fail() {
+		echo "$1" > "$dir/why"
+		[ ! -e "$dir/pid" ] || kill "$(cat "$dir/pid")" 2> /dev/null
+		exit 3
+	}
+	qmp_greet || fail "QEMU did not answer on QMP"
+	# A busy host may keep an answer past 2 s: then QEMU must still live.
+	until reply=$(qmp 2 '{"execute": "query-status"}') &&
+	      grep -q '"status": "running"' <<< "$reply"; do
+		if { [ -n "$reply" ] && ! grep -q '"status": "inmigrate"' <<< "$reply"; } ||
+		   { [ -e "$dir/pid" ] && ! kill -0 "$(cat "$dir/pid")" 2> /dev/null; }; then
+			fail "QEMU did not load it: $(head -c 300 "$dir/qemu.err" | tr '\n' ' ')"
+		fi
+		[ "$SECONDS" -lt 30 ] || fail "not loaded in 30 s"
+		sleep 0.05
+	done
+	# Loaded, but whole? zstd says so once it has checked the checksum.
+	until [ -s "$dir/zstd" ]; do
+		[ "$SECONDS" -lt 60 ] || fail "zstd did not end in 60 s"
+		sleep 0.01
+	done
+	[ "$(cat "$dir/zstd")" = 0 ] || fail "zstd found it corrupt"
+	seed=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+	printf 'go %s %s %s %s\n' "$(date '+%s %N')" "$seed" "$level" "$*" >&"$con"
+	if [ -n "$tty" ]; then
+		cat <&"$tty" >&"$con" &
+		echo $! > "$dir/relay"
+	fi
+	wait_for_line "$log" '^shmdemo-guest: resumed' $((15 * scale)) "$(cat "$dir/pid")" ||
+		fail "no answer from the resumed guest in $((15 * scale)) s"
+}
+
+# Resume STATE and give it the job's ARCHIVES (files of OUT_DIR): the
+# console on stdout and in LOG, the terminal's input to it when stdin is a
+# terminal. LIMIT as boot's. Exits 3 if the guest did not resume, with
+# why in DIR/why; else QEMU's status.
+saved_resume() {	# saved_resume DIR OUT_DIR STATE LOG LIMIT LEVEL ARCHIVE...
+	local dir=$1 state=$3 log=$4 limit=$5 level=$6 ctl con tty= term status=0 qmp_in qmp_out
+	local -a extra
+	# zstd's status, in DIR/zstd: it checks the frame's checksum at its end.
+	local incoming="exec:zstd -qdc '$state'; echo \$? > '$dir/zstd'"
+	shift 6
+	qmp_open "$dir"
+	mapfile -t extra < <(qmp_args "$dir")
+	mkfifo "$dir/con"
+	exec {con}<>"$dir/con"
+	if [ -t 0 ]; then
+		exec {tty}<&0
+		term=$(stty -g)
+		# The terminal as it was, whatever ends the run.
+		trap 'stty "$term"' EXIT
+		stty raw -echo
+	fi
+	resume_control "$dir" "$con" "$log" "$level" "$tty" "$@" &
+	ctl=$!
+	if [ -n "$tty" ]; then
+		"${qemu[@]}" "${extra[@]}" -incoming "$incoming" \
+			-chardev stdio,id=con,signal=off -serial chardev:con \
+			< "$dir/con" 2> "$dir/qemu.err" | tee -a "$log" || status=$?
+		stty "$term"
+		trap - EXIT
+		[ ! -e "$dir/relay" ] || kill "$(cat "$dir/relay")" 2> /dev/null || true
+		exec {tty}<&-
+	else
+		timeout -k 5 $((limit * scale)) "${qemu[@]}" "${extra[@]}" \
+			-incoming "$incoming" -serial stdio < "$dir/con" \
+			2> "$dir/qemu.err" | sed -u 's/\r$//' | tee -a "$log" || status=$?
+	fi
+	wait "$ctl" || status=$?
+	exec {con}>&-
+	qmp_close
+	[ "$status" -eq 3 ] || sed 's/^/# qemu: /' "$dir/qemu.err" >&2
+	return "$status"
+}
+
+# Run the job in KERNEL_DIR's saved guest, whose module and archives are
+# in OUT_DIR: resumed, or booted and saved first when its state is missing,
+# stale or bad. The console as saved_resume's. Fails with status 3, having
+# said why in one line, when the caller should boot instead.
+saved_boot() {	# saved_boot KERNEL_DIR OUT_DIR LOG LIMIT LEVEL ARCHIVE...
+	local kdir=$1 out=$2 log=$3 limit=$4 release why key saved state try dir status
+	local qemu scale initramfs
+	shift 4
+	release=$(cat "$kdir/release")
+	why=$(resume_refused "$kdir")
+	if [ -n "$why" ]; then
+		[ "$why" = SNAPSHOT=0 ] || say "# Linux $release boots, no saved guest: $why"
+		return 3
+	fi
+	base_initramfs "$out" "$kdir" "$release"
+	saved_qemu "$kdir" "$out"
+	key=$(saved_key "$out")
+	saved=$SHMDEMO_CACHE/saved/$release state=$saved/$key.zst
+	mkdir -p "$saved"
+	rm -f "$log"
+	for try in 1 2; do
+		why=$(saved_broken "$state")
+		if [ -n "$why" ]; then
+			[ "$why" = missing ] ||
+				say "# the saved guest $state is $why: removed, saved anew"
+			# Another key's state unused for a day is stale (another copy
+			# of the tree, with its own key, may use its own).
+			(
+				flock 9
+				[ -z "$(saved_broken "$state")" ] || {
+					rm -f "$state" "$state.size"
+					find "$saved" -name '*.zst' -mtime +0 -printf '%p\n%p.size\n' |
+						xargs -r rm -f
+					saved_make "$out" "$state" "$release"
+				}
+			) 9> "$saved/lock" || return 3
+		else
+			touch "$state"	# used: not stale
+		fi
+		dir=$(mktemp -d)
+		status=0
+		saved_resume "$dir" "$out" "$state" "$log" "$limit" "$@" || status=$?
+		why=$(cat "$dir/why" 2> /dev/null || true)
+		rm -rf "$dir"
+		[ "$status" -eq 3 ] || return "$status"
+		say "# the saved guest of Linux $release did not resume ($why): removed"
+		rm -f "$state" "$state.size"
+	done
+	say "# Linux $release boots, no saved guest"
+	return 3
+}
