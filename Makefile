@@ -7,6 +7,7 @@
 #
 #= KERNEL=     the guest kernel, a row of tests/kernels (default: the first)
 #= KERNELS=    make test's kernels (default: the table's test lane)
+#= HUGE_KERNELS=  make test-huge's kernels (default: 6.12 latest arm64-latest)
 #= PAGES=N     insmod's pages= in make run, shell and race
 #= ARGS='...'  user_demo's options in make run, with their quotes as typed
 #= N=500       make race's runs of each program
@@ -52,6 +53,8 @@ KERNEL ?= $(shell tests/lib/kernels.sh default)
 KERNELS ?= $(shell tests/lib/kernels.sh lane test)
 ARM64_KERNELS ?= $(shell tests/lib/kernels.sh lane test arm64)
 DEBUG_KERNELS ?= $(shell tests/lib/kernels.sh lane debug amd64)
+# make test-huge's: the kernels whose rows map 2 MiB PMDs (huge=1).
+HUGE_KERNELS ?= 6.12 latest arm64-latest
 
 CFLAGS ?= -O2 -g
 WERROR ?= -Werror
@@ -64,7 +67,7 @@ KMOD_LIBS = $(shell pkg-config --libs libkmod 2>/dev/null || echo -lkmod)
 # tests/programs' rows, which tests/Makefile builds into tests/out/.
 USER_PROGS := user/user_demo user/faults_demo user/mmap_try
 
-.PHONY: all deps modules user guest-progs run shell race guest-module test test-arm64 test-debug bench check clean
+.PHONY: all deps modules user guest-progs run shell race guest-module test test-arm64 test-huge test-debug bench check clean
 .PHONY: install install-modules install-user uninstall
 
 all: modules user	## the module for KDIR (your running kernel) and the user programs
@@ -134,6 +137,9 @@ test:	## the test suite, in the guests and on the host
 
 test-arm64:	## the suite on Debian's arm64 kernels, 4 and 16 KiB pages
 	@tests/lanes/guest.sh test $(ARM64_KERNELS)
+
+test-huge:	## the suite with huge=1 (2 MiB PMDs) on 6.12, latest and arm64-latest
+	@tests/lanes/guest.sh huge $(HUGE_KERNELS)
 
 check:	## the static checks: W=1, sparse, checkpatch, cppcheck, analyzer, herd7
 	@tests/static/check.sh

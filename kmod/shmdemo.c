@@ -24,10 +24,17 @@
  *   (Documentation/filesystems/mmap_prepare.rst): a driver never holds a
  *   live VMA it could change behind the core's back.
  *
+ * huge=1 (6.12 on, with 2 MiB PMDs: x86-64 and arm64 with 4 KiB pages)
+ * allocates the buffer in physically contiguous, aligned 2 MiB folios, and
+ * a mapping whose address and offset agree modulo 2 MiB gets one PMD per
+ * folio from ->huge_fault instead of 512 PTEs; get_unmapped_area hands out
+ * such addresses. Other mappings, kernels and page sizes keep the PTEs, and
+ * /sys/class/misc/shmdemo/map_level says which the module uses.
+ *
  * State and invariants:
- * - shmdemo_buf and shmdemo_pages are set up by init and left alone until
- *   exit. No lock guards their contents: they are plain shared memory, and
- *   userspace orders its accesses with NOTIFY/WAIT.
+ * - shmdemo_buf, shmdemo_pages and shmdemo_pmd are set up by init and left
+ *   alone until exit. No lock guards the buffer's contents: it is plain
+ *   shared memory, and userspace orders its accesses with NOTIFY/WAIT.
  * - shmdemo_seq only grows. NOTIFY increments it with a fully ordered atomic
  *   (the release); every reader of it uses an acquire load, so buffer stores
  *   made before a NOTIFY are visible to whoever observes its value. Only a
@@ -43,7 +50,9 @@
  *   closes, never moves the count.
  * - Lifetime: fops.owner pins the module while a file is open, and every
  *   mapping holds its file, so rmmod cannot free the buffer under a user.
- *   The pages are ordinary refcounted pages, never marked reserved.
+ *   The pages are ordinary refcounted pages (of 2 MiB folios with huge=1),
+ *   never marked reserved. A PMD maps a folio without a reference, as
+ *   vfio-pci's do: the file the mapping holds keeps it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -58,6 +67,9 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
+#ifdef SHMDEMO_HAVE_PFN_T
+#include <linux/pfn_t.h>
+#endif
 #include <linux/shmdemo.h>
 
 /*
@@ -97,8 +109,30 @@ module_param_named(pages, shmdemo_nr_pages, uint, 0444);
 MODULE_PARM_DESC(pages,
 		 "kernel pages (PAGE_SIZE each), up to 256 MiB (default 1)");
 
+/*
+ * A PMD needs a kernel that inserts one for a driver (vmf_insert_pfn_pmd()
+ * with CONFIG_ARCH_SUPPORTS_PMD_PFNMAP: 6.12 on) and PMDs of 2 MiB: with
+ * 16 KiB pages a PMD maps 32 MiB, with 64 KiB pages 512 MiB.
+ */
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+#define SHMDEMO_CAN_PMD 1
+#define SHMDEMO_PMD_PAGES BIT(PMD_ORDER)
+#else
+#define SHMDEMO_CAN_PMD 0
+#endif
+
+static bool shmdemo_huge;
+module_param_named(huge, shmdemo_huge, bool, 0444);
+MODULE_PARM_DESC(huge, "2 MiB PMDs for aligned mappings, where possible");
+
+/* The fallback's test: the Nth 2 MiB allocation fails, as if fragmented. */
+static unsigned int shmdemo_huge_fail;
+module_param_named(huge_fail, shmdemo_huge_fail, uint, 0444);
+MODULE_PARM_DESC(huge_fail, "tests: fail the Nth 2 MiB piece of huge=1");
+
 static void *shmdemo_buf;
 static struct page **shmdemo_pages;
+static bool shmdemo_pmd; /* the buffer is 2 MiB folios, mapped with PMDs */
 static atomic64_t shmdemo_seq = ATOMIC64_INIT(0);
 static atomic_t shmdemo_nr_mappings = ATOMIC_INIT(0);
 static DECLARE_WAIT_QUEUE_HEAD(shmdemo_waitq);
@@ -118,9 +152,10 @@ static u64 shmdemo_seq_read(void)
 }
 
 /*
- * Refault after the page tables were zapped (MADV_DONTNEED, say). It is the
- * only way here: mmap inserted every page of the range, and a batch that
- * fails half way fails the whole mmap rather than leave pages out.
+ * Refault after the page tables were zapped (MADV_DONTNEED, say): mmap
+ * inserted every page of the range, and a batch that fails half way fails
+ * the whole mmap rather than leave pages out. A mapping that holds PMDs
+ * is filled here too, wherever shmdemo_huge_fault() falls back.
  */
 static vm_fault_t shmdemo_fault(struct vm_fault *vmf)
 {
@@ -153,6 +188,83 @@ static bool shmdemo_range_ok(unsigned long pgoff, unsigned long nr)
 	return pgoff < shmdemo_nr_pages && nr <= shmdemo_nr_pages - pgoff;
 }
 
+#if SHMDEMO_CAN_PMD
+/*
+ * Can a PMD map the folio at PGOFF at ADDR, in a VMA [START, END)? ADDR
+ * and PGOFF are 2 MiB-aligned, the PMD lies in the VMA, and its folio is
+ * all buffer (the last one may be partly past the end).
+ */
+static bool shmdemo_pmd_fits(unsigned long addr, pgoff_t pgoff,
+			     unsigned long start, unsigned long end)
+{
+	return shmdemo_pmd && IS_ALIGNED(addr, PMD_SIZE) &&
+	       IS_ALIGNED(pgoff, SHMDEMO_PMD_PAGES) && addr >= start &&
+	       addr + PMD_SIZE <= end &&
+	       shmdemo_range_ok(pgoff, SHMDEMO_PMD_PAGES);
+}
+
+/* Does a mapping of [START, END) at PGOFF hold at least one PMD? */
+static bool shmdemo_vma_pmd(unsigned long start, unsigned long end,
+			    pgoff_t pgoff)
+{
+	unsigned long addr = ALIGN(start, PMD_SIZE);
+
+	return shmdemo_pmd_fits(addr, pgoff + ((addr - start) >> PAGE_SHIFT),
+				start, end);
+}
+
+/*
+ * A PMD for the 2 MiB the fault is in, where it fits; anything else
+ * (another order, an unaligned or short VMA, what a split left) falls back
+ * to shmdemo_fault()'s PTEs. The PMD is special (no struct page behind it
+ * for the core): unmapping it, or splitting it (munmap or MADV_DONTNEED of
+ * part of it), only clears it, and the rest refaults.
+ */
+static vm_fault_t shmdemo_huge_fault(struct vm_fault *vmf, unsigned int order)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long addr = vmf->address & PMD_MASK;
+	pgoff_t pgoff = vmf->pgoff - ((vmf->address - addr) >> PAGE_SHIFT);
+	unsigned long pfn;
+
+	if (order != PMD_ORDER ||
+	    !shmdemo_pmd_fits(addr, pgoff, vma->vm_start, vma->vm_end))
+		return VM_FAULT_FALLBACK;
+	pfn = page_to_pfn(shmdemo_pages[pgoff]);
+#ifdef SHMDEMO_HAVE_PFN_T
+	return vmf_insert_pfn_pmd(vmf, pfn_to_pfn_t(pfn),
+				  vmf->flags & FAULT_FLAG_WRITE);
+#else
+	return vmf_insert_pfn_pmd(vmf, pfn, vmf->flags & FAULT_FLAG_WRITE);
+#endif
+}
+
+/*
+ * 2 MiB-aligned addresses for mappings of 2 MiB or more, offset by the
+ * file offset, where the module maps PMDs; elsewhere the kernel's usual.
+ */
+static unsigned long shmdemo_get_unmapped_area(struct file *file,
+					       unsigned long addr,
+					       unsigned long len,
+					       unsigned long pgoff,
+					       unsigned long flags)
+{
+	if (shmdemo_pmd)
+		return thp_get_unmapped_area(file, addr, len, pgoff, flags);
+#ifdef SHMDEMO_HAVE_MM_GUA_MM
+	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff, flags);
+#else
+	return mm_get_unmapped_area(file, addr, len, pgoff, flags);
+#endif
+}
+#else
+static bool shmdemo_vma_pmd(unsigned long start, unsigned long end,
+			    pgoff_t pgoff)
+{
+	return false; /* no PMDs from a driver on this kernel */
+}
+#endif
+
 #ifdef SHMDEMO_HAVE_MAP_KERNEL_PAGES
 /*
  * Core mm calls this once the pages are in, and never after a failure: a
@@ -166,14 +278,31 @@ static int shmdemo_vm_mapped(unsigned long start, unsigned long end,
 	atomic_inc(&shmdemo_nr_mappings);
 	return 0;
 }
+#endif
 
 static const struct vm_operations_struct shmdemo_vm_ops = {
 	.open = shmdemo_vm_open,
 	.close = shmdemo_vm_close,
 	.fault = shmdemo_fault,
+#ifdef SHMDEMO_HAVE_MAP_KERNEL_PAGES
 	.mapped = shmdemo_vm_mapped,
+#endif
 };
 
+/* A mapping that holds PMDs: nothing is inserted at mmap, faults fill it. */
+static const struct vm_operations_struct shmdemo_pmd_vm_ops = {
+	.open = shmdemo_vm_open,
+	.close = shmdemo_vm_close,
+	.fault = shmdemo_fault,
+#if SHMDEMO_CAN_PMD
+	.huge_fault = shmdemo_huge_fault,
+#endif
+#ifdef SHMDEMO_HAVE_MAP_KERNEL_PAGES
+	.mapped = shmdemo_vm_mapped,
+#endif
+};
+
+#ifdef SHMDEMO_HAVE_MAP_KERNEL_PAGES
 /*
  * The driver describes the mapping; core mm builds it. DESC is a proposal:
  * no VMA exists yet, so nothing here may count it or take a resource.
@@ -196,6 +325,12 @@ static int shmdemo_mmap_prepare(struct vm_area_desc *desc)
 	 */
 	vma_desc_set_flags(desc, VMA_DONTEXPAND_BIT, VMA_DONTDUMP_BIT);
 	vma_desc_clear_flags(desc, VMA_MAYEXEC_BIT);
+	/* Mixed: PTEs of refcounted pages beside special PMDs. */
+	if (shmdemo_vma_pmd(desc->start, desc->end, desc->pgoff)) {
+		vma_desc_set_flags(desc, VMA_MIXEDMAP_BIT);
+		desc->vm_ops = &shmdemo_pmd_vm_ops;
+		return 0;
+	}
 	desc->vm_ops = &shmdemo_vm_ops;
 
 	/*
@@ -209,12 +344,6 @@ static int shmdemo_mmap_prepare(struct vm_area_desc *desc)
 
 #define SHMDEMO_MMAP_PATH "mmap_prepare"
 #else
-static const struct vm_operations_struct shmdemo_vm_ops = {
-	.open = shmdemo_vm_open,
-	.close = shmdemo_vm_close,
-	.fault = shmdemo_fault,
-};
-
 /*
  * 6.3 made vma->vm_flags read-only behind helpers; Kbuild defines
  * SHMDEMO_HAVE_VM_FLAGS_MOD where the kernel has them, and older kernels
@@ -243,13 +372,18 @@ static int shmdemo_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EPERM;
 
 	vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTDUMP, VM_MAYEXEC);
-	vma->vm_ops = &shmdemo_vm_ops;
-
-	/* Map the whole range now, in one batch; the fault handler refills. */
-	ret = vm_insert_pages(vma, vma->vm_start, shmdemo_pages + vma->vm_pgoff,
-			      &nr);
-	if (ret)
-		return ret;
+	if (shmdemo_vma_pmd(vma->vm_start, vma->vm_end, vma->vm_pgoff)) {
+		/* Mixed: PTEs of refcounted pages beside special PMDs. */
+		vm_flags_mod(vma, VM_MIXEDMAP, 0);
+		vma->vm_ops = &shmdemo_pmd_vm_ops;
+	} else {
+		/* Map the whole range now, in one batch; faults refill. */
+		vma->vm_ops = &shmdemo_vm_ops;
+		ret = vm_insert_pages(vma, vma->vm_start,
+				      shmdemo_pages + vma->vm_pgoff, &nr);
+		if (ret)
+			return ret;
+	}
 
 	vma->vm_private_data = SHMDEMO_COUNTED;
 	atomic_inc(&shmdemo_nr_mappings);
@@ -432,6 +566,9 @@ static const struct file_operations shmdemo_fops = {
 #else
 	.mmap = shmdemo_mmap,
 #endif
+#if SHMDEMO_CAN_PMD
+	.get_unmapped_area = shmdemo_get_unmapped_area,
+#endif
 	.poll = shmdemo_poll,
 	.unlocked_ioctl = shmdemo_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
@@ -461,14 +598,23 @@ static ssize_t mappings_show(struct device *dev, struct device_attribute *attr,
 	return sysfs_emit(buf, "%d\n", atomic_read(&shmdemo_nr_mappings));
 }
 
+/* "pmd": 2 MiB-aligned mappings take PMDs (huge=1 where it can); else "pte". */
+static ssize_t map_level_show(struct device *dev, struct device_attribute *attr,
+			      char *buf)
+{
+	return sysfs_emit(buf, "%s\n", shmdemo_pmd ? "pmd" : "pte");
+}
+
 static DEVICE_ATTR_RO(size);
 static DEVICE_ATTR_ADMIN_RO(seq);
 static DEVICE_ATTR_ADMIN_RO(mappings);
+static DEVICE_ATTR_RO(map_level);
 
 static struct attribute *shmdemo_attrs[] = {
 	&dev_attr_size.attr,
 	&dev_attr_seq.attr,
 	&dev_attr_mappings.attr,
+	&dev_attr_map_level.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(shmdemo);
@@ -481,9 +627,104 @@ static struct miscdevice shmdemo_misc = {
 	.mode = 0600,
 };
 
+#if SHMDEMO_CAN_PMD
+static void shmdemo_free_folios(unsigned long nr_pages)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr_pages; i += SHMDEMO_PMD_PAGES)
+		folio_put(page_folio(shmdemo_pages[i]));
+}
+
+/*
+ * The buffer as 2 MiB folios, each naturally aligned, and one vmap() of
+ * them all for read() and write(); the last folio may reach past the end.
+ * All or nothing: a failure frees what was allocated.
+ */
+static int shmdemo_alloc_folios(void)
+{
+	unsigned long i, j;
+	struct folio *folio;
+
+	for (i = 0; i < shmdemo_nr_pages; i += SHMDEMO_PMD_PAGES) {
+		folio = NULL;
+		if (shmdemo_huge_fail != i / SHMDEMO_PMD_PAGES + 1)
+			folio = folio_alloc(GFP_KERNEL | __GFP_ZERO |
+						    __GFP_RETRY_MAYFAIL |
+						    __GFP_NOWARN,
+					    PMD_ORDER);
+		if (!folio) {
+			pr_warn("huge=1: no free 2 MiB block for 2 MiB piece %lu of %lu (memory fragmented?): using 4 KiB pages\n",
+				i / SHMDEMO_PMD_PAGES + 1,
+				DIV_ROUND_UP(shmdemo_nr_pages,
+					     SHMDEMO_PMD_PAGES));
+			goto out_free;
+		}
+		for (j = i; j < shmdemo_nr_pages && j < i + SHMDEMO_PMD_PAGES;
+		     j++)
+			shmdemo_pages[j] = folio_page(folio, j - i);
+	}
+
+	shmdemo_buf =
+		vmap(shmdemo_pages, shmdemo_nr_pages, VM_MAP, PAGE_KERNEL);
+	if (!shmdemo_buf) {
+		pr_warn("huge=1: no room to map the buffer in the kernel: using 4 KiB pages\n");
+		goto out_free;
+	}
+	return 0;
+
+out_free:
+	shmdemo_free_folios(i);
+	return -ENOMEM;
+}
+
+/*
+ * huge=1 where PMDs are 2 MiB: the folios, or false to take pages. Where
+ * the kernel cannot, the load stays silent, as every successful load does:
+ * map_level says pte.
+ */
+static bool shmdemo_alloc_huge(void)
+{
+	return shmdemo_huge && PMD_SIZE == SZ_2M && !shmdemo_alloc_folios();
+}
+#else
+static bool shmdemo_alloc_huge(void)
+{
+	return false; /* no PMDs from a driver on this kernel: map_level pte */
+}
+#endif
+
+/* The buffer and its pages: 2 MiB folios (huge=1), or vmalloc's pages. */
+static int shmdemo_alloc_buf(void)
+{
+	unsigned long i;
+
+	shmdemo_pmd = shmdemo_alloc_huge();
+	if (shmdemo_pmd)
+		return 0;
+
+	shmdemo_buf = vmalloc_user(shmdemo_size());
+	if (!shmdemo_buf)
+		return -ENOMEM;
+	for (i = 0; i < shmdemo_nr_pages; i++)
+		shmdemo_pages[i] = vmalloc_to_page(shmdemo_buf + i * PAGE_SIZE);
+	return 0;
+}
+
+static void shmdemo_free_buf(void)
+{
+#if SHMDEMO_CAN_PMD
+	if (shmdemo_pmd) {
+		vunmap(shmdemo_buf);
+		shmdemo_free_folios(shmdemo_nr_pages);
+		return;
+	}
+#endif
+	vfree(shmdemo_buf);
+}
+
 static int __init shmdemo_init(void)
 {
-	unsigned int i;
 	int ret;
 
 	if (cpu_dcache_is_aliasing()) {
@@ -496,36 +737,32 @@ static int __init shmdemo_init(void)
 		return -EINVAL;
 	}
 
-	shmdemo_buf = vmalloc_user(shmdemo_size());
-	if (!shmdemo_buf)
-		return -ENOMEM;
-
 	shmdemo_pages = kvmalloc_array(shmdemo_nr_pages, sizeof(*shmdemo_pages),
 				       GFP_KERNEL);
-	if (!shmdemo_pages) {
-		ret = -ENOMEM;
-		goto out_free_buf;
-	}
-	for (i = 0; i < shmdemo_nr_pages; i++)
-		shmdemo_pages[i] = vmalloc_to_page(shmdemo_buf + i * PAGE_SIZE);
+	if (!shmdemo_pages)
+		return -ENOMEM;
+
+	ret = shmdemo_alloc_buf();
+	if (ret)
+		goto out_free_pages;
 
 	ret = misc_register(&shmdemo_misc);
 	if (ret)
-		goto out_free_pages;
+		goto out_free_buf;
 	return 0;
 
+out_free_buf:
+	shmdemo_free_buf();
 out_free_pages:
 	kvfree(shmdemo_pages);
-out_free_buf:
-	vfree(shmdemo_buf);
 	return ret;
 }
 
 static void __exit shmdemo_exit(void)
 {
 	misc_deregister(&shmdemo_misc);
+	shmdemo_free_buf();
 	kvfree(shmdemo_pages);
-	vfree(shmdemo_buf);
 }
 
 module_init(shmdemo_init);

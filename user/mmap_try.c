@@ -2,9 +2,11 @@
 /*
  * mmap_try - try one mmap(2) of /dev/shmdemo from the shell
  *
- * Usage: mmap_try [-o OFFSET] [-p] [-x] LENGTH [COMMAND [ARG]...]
+ * Usage: mmap_try [-o OFFSET] [-p] [-t] [-x] LENGTH [COMMAND [ARG]...]
  *   -o OFFSET  map from this offset into the buffer (default 0)
  *   -p         MAP_PRIVATE instead of MAP_SHARED
+ *   -t         touch every page, and print how much the page tables grew
+ *              (VmPTE in /proc/self/status)
  *   -x         add PROT_EXEC
  *
  * Prints the call and its result the way strace does. On success it closes
@@ -22,6 +24,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +35,36 @@
 static int usage(void)
 {
 	fprintf(stderr,
-		"Usage: mmap_try [-o OFFSET] [-p] [-x] LENGTH [COMMAND [ARG]...]\n");
+		"Usage: mmap_try [-o OFFSET] [-p] [-t] [-x] LENGTH [COMMAND [ARG]...]\n");
 	return 2;
+}
+
+/* This process's page tables, in kB (VmPTE); -1 if unreadable. */
+static long vmpte_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPTE: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/* Read a byte of every page of P, and say what the page tables cost. */
+static void touch(const char *p, unsigned long len, long before)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned long off;
+
+	for (off = 0; off < len; off += page)
+		(void)*(const volatile char *)(p + off);
+	printf("touched %lu pages: page tables grew by %ld kB (VmPTE)\n",
+	       len / page, vmpte_kb() - before);
 }
 
 /* Run ARGV while the caller's mapping lives; returns its exit status. */
@@ -64,10 +95,12 @@ int main(int argc, char **argv)
 {
 	int prot = PROT_READ | PROT_WRITE, flags = MAP_SHARED, fd, c, err;
 	unsigned long offset = 0, len;
+	bool touch_all = false;
+	long before;
 	char *end;
 	void *p;
 
-	while ((c = getopt(argc, argv, "+o:px")) != -1) {
+	while ((c = getopt(argc, argv, "+o:ptx")) != -1) {
 		switch (c) {
 		case 'o':
 			offset = strtoul(optarg, &end, 0);
@@ -76,6 +109,9 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			flags = MAP_PRIVATE;
+			break;
+		case 't':
+			touch_all = true;
 			break;
 		case 'x':
 			prot |= PROT_EXEC;
@@ -95,6 +131,7 @@ int main(int argc, char **argv)
 		perror("mmap_try: /dev/shmdemo");
 		return 1;
 	}
+	before = vmpte_kb();
 	p = mmap(NULL, len, prot, flags, fd, (off_t)offset);
 	err = errno;
 	printf("mmap(NULL, %lu, PROT_READ|PROT_WRITE%s, %s, fd, %lu) = ", len,
@@ -106,6 +143,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("%p\n", p);
+	if (touch_all)
+		touch(p, len, before);
 	c = argv[optind + 1] ? run(argv + optind + 1) : 0;
 	munmap(p, len);
 	return c;

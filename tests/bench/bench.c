@@ -6,6 +6,8 @@
  *	# insmod shmdemo.ko pages=65536
  *	# bench map handoff fanout
  *	# bench e2e /bin/user_demo /bin/seed_demo
+ *	# rmmod shmdemo; insmod shmdemo.ko pages=65536 huge=1
+ *	# bench map_huge
  *
  * Each section prints one CSV line per figure (see bench.h); the host turns
  * them into a table, a plot and the ratios. Timings under TCG say little in
@@ -93,7 +95,8 @@ static void usage(FILE *out)
 		"Usage: %s SECTION...\n"
 		"       %s e2e DEVICE_PROGRAM ANON_PROGRAM\n"
 		"Sections: map, handoff, fanout (need " BENCH_DEVICE
-		" with pages=65536).\n"
+		" with pages=65536),\n"
+		"map_huge (with pages=65536 huge=1).\n"
 		"Exit status: 0 if every figure was measured, 1 if not,\n"
 		"2 on a usage error.\n",
 		progname, progname);
@@ -118,6 +121,8 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "map")) {
 			ok &= bench_map();
+		} else if (!strcmp(argv[i], "map_huge")) {
+			ok &= bench_map_huge();
 		} else if (!strcmp(argv[i], "handoff")) {
 			ok &= bench_handoff();
 		} else if (!strcmp(argv[i], "fanout")) {

@@ -44,6 +44,7 @@ bool wait_ok(int pid);
 
 /* The sections; each returns true if every one of its figures was measured. */
 bool bench_map(void);
+bool bench_map_huge(void);
 bool bench_handoff(void);
 bool bench_fanout(void);
 bool bench_e2e(const char *device_prog, const char *anon_prog);

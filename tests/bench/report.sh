@@ -157,6 +157,9 @@ spread_note() {	# spread_note SECTION CASE PARAM VCPUS
 	ratio map_touch_65536_vs_anon map shmdemo anon 65536 2
 	echo "# map, mapping existing pages: a memfd populated once, then mmap(MAP_POPULATE) and touch"
 	ratio map_touch_65536_vs_memfd_populated map shmdemo memfd_populated 65536 2
+	echo "# map, 2 MiB pages: the device loaded huge=1, against a populated memfd and a hugetlb one"
+	ratio map_touch_65536_huge_vs_memfd_populated map shmdemo_huge memfd_populated 65536 2
+	ratio map_touch_65536_huge_vs_hugetlb map shmdemo_huge hugetlb 65536 2
 	ratio handoff_vs_eventfd handoff shmdemo eventfd 0 2
 } > "$base.txt" || { cat "$base.txt"; die "a figure is missing from $csv"; }
 plot "$base.png"

@@ -199,13 +199,42 @@ const char *module_path(void)
 }
 
 /* Raw system calls, so that 32-bit builds need no 32-bit libkmod. */
+/*
+ * The shmdemo.NAME=VALUE words of the kernel command line, as modprobe
+ * would pass them (make test-huge boots with shmdemo.huge=1), into BUF as
+ * "NAME=VALUE ...", each followed by a space.
+ */
+static void cmdline_params(char *buf, size_t size)
+{
+	char line[4096], *word, *save;
+	size_t len = 0;
+
+	buf[0] = 0;
+	if (read_file("/proc/cmdline", line, sizeof(line)) < 0)
+		return;
+	for (word = strtok_r(line, "\n ", &save); word;
+	     word = strtok_r(NULL, "\n ", &save)) {
+		if (strncmp(word, "shmdemo.", 8) || !strchr(word, '='))
+			continue;
+		len += snprintf(buf + len, size - len, "%s ", word + 8);
+		if (len >= size) {
+			buf[0] = 0;
+			return;
+		}
+	}
+}
+
 int module_load(const char *params)
 {
 	int fd = open(module_path(), O_RDONLY | O_CLOEXEC), ret;
+	char all[512];
 
 	if (fd < 0)
 		return -errno;
-	ret = syscall(SYS_finit_module, fd, params ? params : "", 0);
+	/* The program's own parameters come last: they win. */
+	cmdline_params(all, sizeof(all));
+	strncat(all, params ? params : "", sizeof(all) - strlen(all) - 1);
+	ret = syscall(SYS_finit_module, fd, all, 0);
 	ret = ret < 0 ? -errno : 0;
 	close(fd);
 	return ret;

@@ -50,7 +50,11 @@ const char *dev_path(void);
 int dev_open(int flags);
 struct shmdemo_info dev_info(int fd);
 
-/* The module, from $SHMDEMO_KO: 0 or a negative errno. */
+/*
+ * The module, from $SHMDEMO_KO: 0 or a negative errno. module_load() puts
+ * the kernel command line's shmdemo.NAME=VALUE words before PARAMS, as
+ * modprobe would (make test-huge: shmdemo.huge=1); PARAMS win.
+ */
 const char *module_path(void);
 int module_load(const char *params);
 int module_unload(void);

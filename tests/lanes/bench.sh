@@ -7,7 +7,8 @@ job_programs() {
 	echo user/user_demo tests/bench/bench tests/bench/seed_demo
 }
 
-# With 2 vCPUs every section; with 1 the handoff only.
+# With 2 vCPUs every section, and map_huge with the module reloaded
+# huge=1; with 1 the handoff only.
 job_commands() {	# job_commands RELEASE
 	echo "/bin/insmod /lib/modules/$1/extra/shmdemo.ko pages=65536"
 	if [ "$smp" -eq 1 ]; then
@@ -15,6 +16,10 @@ job_commands() {	# job_commands RELEASE
 	else
 		echo "/bin/bench map handoff fanout"
 		echo "/bin/bench e2e /bin/user_demo /bin/seed_demo"
+		# 2 MiB pages: the device with huge=1, against hugetlb.
+		echo "/bin/rmmod shmdemo"
+		echo "/bin/insmod /lib/modules/$1/extra/shmdemo.ko pages=65536 huge=1"
+		echo "/bin/bench map_huge"
 	fi
 	echo "/bin/rmmod shmdemo"
 }

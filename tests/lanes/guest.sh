@@ -3,7 +3,7 @@
 # Build shmdemo for a Debian kernel, boot that kernel in QEMU, and run a job
 # there; the build machine's own kernel is never touched.
 #
-# Usage: tests/lanes/guest.sh run|shell|race|module|test|bench|debug|grade|web [FLAVOUR...]
+# Usage: tests/lanes/guest.sh run|shell|race|module|test|huge|bench|debug|grade|web [FLAVOUR...]
 #   FLAVOUR: a row of tests/kernels; by default the host's architecture's
 #            first test row (6.1 on amd64), and for debug its debug rows
 #   run   load the module, run user_demo, show its output, exit with its
@@ -14,6 +14,7 @@
 #   test  the host cases, the guest suite on each kernel, then a kernel report
 #         provoked on the first (tests/host/report-check.sh); the last line
 #         is "N passed, N failed"
+#   huge  the guest suite of test with the module loaded huge=1, on each kernel
 #   bench the benchmarks on the first kernel, with 2 vCPUs and then 1; the
 #         table, CSV and plot go to tests/bench/out/ (see tests/bench/report.sh)
 #   debug on the debug kernels (by default both): the guest suite, the fault
@@ -27,14 +28,14 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/lib.sh"
 
-job=${1:?usage: guest.sh run|shell|race|module|test|bench|debug|grade|web [FLAVOUR...]}
+job=${1:?usage: guest.sh run|shell|race|module|test|huge|bench|debug|grade|web [FLAVOUR...]}
 shift
 # Every flavour named must be a row of tests/kernels.
 for flavour in "$@"; do
 	kernel_known "$flavour"
 done
 case $job in
-run|race|test)	kernels=("${@:-$(kernel_default)}") ;;
+run|race|test|huge)	kernels=("${@:-$(kernel_default)}") ;;
 shell|module|bench|grade)
 		kernels=("${@:-$(kernel_default)}")
 		[ ${#kernels[@]} -eq 1 ] ||
@@ -48,7 +49,7 @@ debug)		[ $# -gt 0 ] || set -- $(kernels_of debug amd64)
 web)		kernels=("$@")
 		[ ${#kernels[@]} -eq 1 ] && [ "$(kernel_field "$1" arch)" = i386 ] ||
 			die "make web takes one i386 kernel (v86 emulates a 32-bit x86), not '${kernels[*]}'" ;;
-*)		die "unknown job '$job' (use run, shell, race, module, test, bench, debug, grade or web)" ;;
+*)		die "unknown job '$job' (use run, shell, race, module, test, huge, bench, debug, grade or web)" ;;
 esac
 smp=2	# the guest's vCPUs
 
@@ -70,6 +71,8 @@ run|race|module|grade|web)
 	[ "$job" != web ] || need=web
 	"$SHMDEMO_TESTS/fetch/deps.sh" "$need"
 	progs="tests/guest/init $(job_programs | xargs -n 1 | grep -v -e '^/' -e '\.sh$' | paste -sd' ')" ;;
+huge)	"$SHMDEMO_TESTS/fetch/deps.sh" test	# make test's suite
+	progs= ;;
 *)	"$SHMDEMO_TESTS/fetch/deps.sh" "$job"
 	progs= ;;
 esac

@@ -142,8 +142,9 @@ quote_word() {	# quote_word WORD
 # make run/race/shell's parameters, from the Makefile's PAGES, ARGS and N,
 # into insmod_args, run_args (quoted words) and race_runs. A module
 # parameter on the kernel command line (shmdemo.pages=4 in SHMDEMO_APPEND)
-# goes to insmod, as modprobe would take it from /proc/cmdline; jobs that
-# load the module with their own parameters refuse it.
+# goes to insmod, as modprobe would take it from /proc/cmdline; the test
+# programs take it before their own (make test-huge: shmdemo.huge=1), and
+# the other jobs that load the module refuse it.
 job_parameters() {
 	local pages=${SHMDEMO_PAGES:-} word words=() from_cmdline=()
 	for word in ${SHMDEMO_APPEND:-}; do
@@ -152,10 +153,13 @@ job_parameters() {
 	if [ ${#from_cmdline[@]} -gt 0 ]; then
 		case $job in
 		run|race) ;;
+		# The test programs put them before their own (harness.c).
+		test|huge|debug) from_cmdline=() ;;
 		shell)	die "SHMDEMO_APPEND=shmdemo.${from_cmdline[0]}: busybox insmod does not read the kernel command line; in make shell, type: insmod shmdemo.ko ${from_cmdline[*]}" ;;
-		*)	die "SHMDEMO_APPEND=shmdemo.${from_cmdline[0]}: the $job job loads the module with its own parameters; module parameters work with make run and make race" ;;
+		*)	die "SHMDEMO_APPEND=shmdemo.${from_cmdline[0]}: the $job job loads the module with its own parameters; module parameters work with make run, race, test and test-debug" ;;
 		esac
-		[ -z "$pages" ] || die "PAGES=$pages and shmdemo.${from_cmdline[0]} on the kernel command line: give one of them"
+		[ -z "$pages" ] || [ ${#from_cmdline[@]} -eq 0 ] ||
+			die "PAGES=$pages and shmdemo.${from_cmdline[0]} on the kernel command line: give one of them"
 	fi
 	if [ -n "$pages" ]; then
 		case $job in run|race) ;; *) die "PAGES is for make run and make race; in make shell, type: insmod shmdemo.ko pages=$pages" ;; esac

@@ -5,8 +5,11 @@
 # experiments). Perl because perl-base is on every Debian system.
 #
 #   readme.pl list GUIDE.md              the experiments and their commands
-#   readme.pl script GUIDE.md            the shell input that runs them all
-#   readme.pl compare GUIDE.md LOG       TAP, one line per experiment
+#   readme.pl kernels GUIDE.md           the kernels experiments ask for
+#   readme.pl script GUIDE.md [KERNEL]   the shell input that runs them all
+#                                        (with KERNEL: those that ask for it)
+#   readme.pl compare GUIDE.md LOG...    TAP, one line per experiment, from
+#                                        the sessions' transcripts
 #   readme.pl structure A.md B.md        TAP: same sections, same commands
 #
 # An experiment is a "### Experiment N: TITLE" heading, up to the next
@@ -19,6 +22,8 @@
 #   <...>  any text, possibly none, within the line
 # "<!-- any order -->" just before a block lets each command's output lines
 # come in any order (two processes writing to one terminal).
+# "<!-- kernel FLAVOUR -->" in an experiment runs it in a session of its
+# own on that row of tests/kernels (one that shows what 6.1 cannot).
 use strict;
 use warnings;
 
@@ -69,6 +74,10 @@ sub experiments {
 		}
 		if ($line =~ /^<!--\s*any order\s*-->/) {
 			$pending_anyorder = 1;
+			next;
+		}
+		if ($exp && $line =~ /^<!--\s*kernel\s+(\S+)\s*-->/) {
+			$exp->{kernel} = $1;
 			next;
 		}
 		$pending_anyorder = 0 if $line =~ /\S/;
@@ -158,6 +167,16 @@ sub match {
 	return $i < @want ? "missing: $cmd->{expect}[$i]" : '';
 }
 
+sub cmd_kernels {
+	my ($readme) = @_;
+	my %seen;
+	for my $exp (experiments(slurp($readme))) {
+		my $k = $exp->{kernel};
+		print "$k\n" if defined $k && !$seen{$k}++;
+	}
+	return 0;
+}
+
 sub cmd_list {
 	my ($readme) = @_;
 	for my $exp (experiments(slurp($readme))) {
@@ -168,9 +187,10 @@ sub cmd_list {
 }
 
 # Each experiment starts in the shell's first directory with the module
-# unloaded; its commands are separated by markers.
+# unloaded; its commands are separated by markers. Without KERNEL, the
+# experiments that name no kernel; with it, those that name KERNEL.
 sub cmd_script {
-	my ($readme) = @_;
+	my ($readme, $kernel) = @_;
 	my @exps = experiments(slurp($readme));
 	my $i = 0;
 
@@ -178,6 +198,7 @@ sub cmd_script {
 	print "readme_home=\$PWD\n";
 	for my $exp (@exps) {
 		$i++;
+		next if ($exp->{kernel} // '') ne ($kernel // '');
 		print "cd \"\$readme_home\"; rmmod shmdemo 2>/dev/null; true\n";
 		my $j = 0;
 		for my $cmd (@{$exp->{cmds}}) {
@@ -191,9 +212,9 @@ sub cmd_script {
 }
 
 sub cmd_compare {
-	my ($readme, $logfile) = @_;
+	my ($readme, @logfiles) = @_;
 	my @exps = experiments(slurp($readme));
-	my %seg = segments(slurp($logfile));
+	my %seg = map { segments(slurp($_)) } @logfiles;
 	my ($i, $bad) = (0, 0);
 
 	print "1.." . scalar(@exps) . "\n";
@@ -280,9 +301,11 @@ sub cmd_structure {
 	return $bad;
 }
 
-my %cmds = (list => [\&cmd_list, 1], script => [\&cmd_script, 1],
-	    compare => [\&cmd_compare, 2], structure => [\&cmd_structure, 2]);
+# Each verb: its function, and its least and most arguments.
+my %cmds = (list => [\&cmd_list, 1, 1], kernels => [\&cmd_kernels, 1, 1],
+	    script => [\&cmd_script, 1, 2], compare => [\&cmd_compare, 2, 99],
+	    structure => [\&cmd_structure, 2, 2]);
 my $verb = shift // '';
-die "usage: readme.pl list|script GUIDE | compare GUIDE LOG | structure A.md B.md\n"
-	unless $cmds{$verb} && @ARGV == $cmds{$verb}[1];
+die "usage: readme.pl list|kernels GUIDE | script GUIDE [KERNEL] | compare GUIDE LOG... | structure A.md B.md\n"
+	unless $cmds{$verb} && @ARGV >= $cmds{$verb}[1] && @ARGV <= $cmds{$verb}[2];
 exit($cmds{$verb}[0]->(@ARGV));

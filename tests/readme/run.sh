@@ -17,13 +17,19 @@ mkdir -p "$out"
 status=0
 for doc in $("$here/docs.sh" with experiments); do
 	name=$(basename "$doc" .md)
-	script=$out/readme-session-$name.sh log=$out/readme-transcript-$name-$kernel.log
-	perl "$here/readme.pl" script "$SHMDEMO_TOP/$doc" > "$script"
-	shell_status=0
-	make -s -C "$SHMDEMO_TOP" shell KERNEL="$kernel" < "$script" > "$log" 2>&1 ||
-		shell_status=$?
-	[ "$shell_status" -eq 0 ] || { say "make shell exited with status $shell_status: see $log"; status=1; }
-	(cd "$SHMDEMO_TOP" && perl "$here/readme.pl" compare "$doc" "$log") || status=1
-	say "$doc's experiments: transcript in $log"
+	logs=()
+	# One session on KERNEL, then one on each kernel an experiment names.
+	for k in "" $(perl "$here/readme.pl" kernels "$SHMDEMO_TOP/$doc"); do
+		script=$out/readme-session-$name${k:+-$k}.sh
+		log=$out/readme-transcript-$name-${k:-$kernel}.log
+		perl "$here/readme.pl" script "$SHMDEMO_TOP/$doc" $k > "$script"
+		shell_status=0
+		make -s -C "$SHMDEMO_TOP" shell KERNEL="${k:-$kernel}" < "$script" > "$log" 2>&1 ||
+			shell_status=$?
+		[ "$shell_status" -eq 0 ] || { say "make shell exited with status $shell_status: see $log"; status=1; }
+		logs+=("$log")
+	done
+	(cd "$SHMDEMO_TOP" && perl "$here/readme.pl" compare "$doc" "${logs[@]}") || status=1
+	say "$doc's experiments: transcripts in ${logs[*]}"
 done
 exit "$status"

@@ -130,6 +130,28 @@ printf '%s\n' "$good" > "$tmp/log"
 	grep -q '^not ok 2 - guide experiment: Prose only$' "$tmp/out"
 ok $? "compare: an experiment without a command fails"
 
+# An experiment that names its kernel runs in a session of its own there,
+# and compare takes both sessions' transcripts.
+{ cat "$tmp/README.md"
+  printf '### Experiment 4: Huge\n<!-- kernel 6.12 -->\n\n```console\nguest:/root# cat level\npmd\n```\n'; } > "$tmp/kernel.md"
+perl "$readme" kernels "$tmp/kernel.md" > "$tmp/kernels" &&
+	[ "$(cat "$tmp/kernels")" = 6.12 ] &&
+	perl "$readme" script "$tmp/kernel.md" > "$tmp/script" &&
+	! grep -q -e 'cat level' -e ' 3\.' "$tmp/script" &&
+	perl "$readme" script "$tmp/kernel.md" 6.12 > "$tmp/script-k" &&
+	grep -q -x 'cat level' "$tmp/script-k" &&
+	grep -q -x "printf '@@readme %s\\\\n' 3.1" "$tmp/script-k" &&
+	! grep -q 'pages=4' "$tmp/script-k"
+ok $? "kernels, script: an experiment's kernel gets its own session"
+
+printf '%s\n' "$good" > "$tmp/log"
+printf '@@readme 3.1\npmd\n@@readme 3.end\n' > "$tmp/log-k"
+perl "$readme" compare "$tmp/kernel.md" "$tmp/log" "$tmp/log-k" > "$tmp/out" &&
+	grep -q '^ok 3 - guide experiment: Huge$' "$tmp/out" &&
+	! perl "$readme" compare "$tmp/kernel.md" "$tmp/log" > "$tmp/out" &&
+	grep -q '^not ok 3 - guide experiment: Huge$' "$tmp/out"
+ok $? "compare: each experiment from its session's transcript; none fails"
+
 # structure: a translation keeps the headings and the command blocks.
 sed -e 's/^# Title/# Título/' -e 's/^### Experiment 2. Two writers/### Experimento 2. Dos escritores/' \
 	-e 's/^## Exercises/## Ejercicios/' "$tmp/README.md" > "$tmp/es.md"
