@@ -13,6 +13,7 @@
 # pages"). Each has its ratio line.
 set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
+. "$SHMDEMO_TESTS/bench/load.sh"
 
 csv=${1:?usage: report.sh RUN.csv}
 [ -r "$csv" ] || die "$csv: cannot read"
@@ -148,6 +149,7 @@ spread_note() {	# spread_note SECTION CASE PARAM VCPUS
 
 {
 	table
+	load_note "$csv"
 	spread_note map shmdemo 65536 2
 	spread_note map anon 65536 2
 	spread_note map memfd_populated 65536 2
@@ -158,6 +160,7 @@ spread_note() {	# spread_note SECTION CASE PARAM VCPUS
 	echo "# map, mapping existing pages: a memfd populated once, then mmap(MAP_POPULATE) and touch"
 	ratio map_touch_65536_vs_memfd_populated map shmdemo memfd_populated 65536 2
 	ratio handoff_vs_eventfd handoff shmdemo eventfd 0 2
+	ratio e2e_user_demo_vs_seed_demo e2e user_demo seed_demo 0 2
 } > "$base.txt" || { cat "$base.txt"; die "a figure is missing from $csv"; }
 plot "$base.png"
 cat "$base.txt"
