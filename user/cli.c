@@ -147,35 +147,54 @@ int parse_options(int argc, char **argv, struct options *opt)
  * resolved on first use. open_libkmod() fails, and dlerror() says why, when
  * the library or one of them is missing.
  */
-#define KMOD_CALLS(X)                                                    \
-	X(kmod_new) X(kmod_unref) X(kmod_set_log_priority)               \
-	X(kmod_module_new_from_name) X(kmod_module_new_from_path)        \
-	X(kmod_module_insert_module) X(kmod_module_get_initstate)        \
-	X(kmod_module_get_path) X(kmod_module_unref)
-
 static struct {
-#define KMOD_POINTER(name) __typeof__(name) *name;
-	KMOD_CALLS(KMOD_POINTER)
-#undef KMOD_POINTER
-} *kmod;
+	__typeof__(kmod_new) *new;
+	__typeof__(kmod_unref) *unref;
+	__typeof__(kmod_set_log_priority) *set_log_priority;
+	__typeof__(kmod_module_new_from_name) *module_new_from_name;
+	__typeof__(kmod_module_new_from_path) *module_new_from_path;
+	__typeof__(kmod_module_insert_module) *module_insert_module;
+	__typeof__(kmod_module_get_initstate) *module_get_initstate;
+	__typeof__(kmod_module_get_path) *module_get_path;
+	__typeof__(kmod_module_unref) *module_unref;
+} kmod;
 
 static bool open_libkmod(void)
 {
-	static __typeof__(*kmod) calls;
+	const struct {
+		const char *name;
+		void **call;
+	} calls[] = {
+		{ "kmod_new", (void **)&kmod.new },
+		{ "kmod_unref", (void **)&kmod.unref },
+		{ "kmod_set_log_priority", (void **)&kmod.set_log_priority },
+		{ "kmod_module_new_from_name",
+		  (void **)&kmod.module_new_from_name },
+		{ "kmod_module_new_from_path",
+		  (void **)&kmod.module_new_from_path },
+		{ "kmod_module_insert_module",
+		  (void **)&kmod.module_insert_module },
+		{ "kmod_module_get_initstate",
+		  (void **)&kmod.module_get_initstate },
+		{ "kmod_module_get_path", (void **)&kmod.module_get_path },
+		{ "kmod_module_unref", (void **)&kmod.module_unref },
+		{ NULL, NULL }
+	};
+	static bool opened;
 	void *lib;
+	size_t i;
 
-	if (kmod)
+	if (opened)
 		return true;
 	lib = dlopen(LIBKMOD_SONAME, RTLD_NOW | RTLD_LOCAL);
 	if (!lib)
 		return false;
-#define KMOD_RESOLVE(name)                                   \
-	*(void **)&calls.name = dlsym(lib, #name);           \
-	if (!calls.name)                                     \
-		return false;
-	KMOD_CALLS(KMOD_RESOLVE)
-#undef KMOD_RESOLVE
-	kmod = &calls;
+	for (i = 0; calls[i].name; i++) {
+		*calls[i].call = dlsym(lib, calls[i].name);
+		if (!*calls[i].call)
+			return false;
+	}
+	opened = true;
 	return true;
 }
 
@@ -188,26 +207,26 @@ int load_module(const char *path)
 	if (!open_libkmod()) {
 		fprintf(stderr, "%s: could not insert %s: %s\n", progname, path,
 			dlerror());
-		return -ENOSYS;
+		return -ELIBACC;
 	}
-	ctx = kmod->kmod_new(NULL, NULL);
+	ctx = kmod.new(NULL, NULL);
 	if (!ctx) {
 		fprintf(stderr, "%s: could not create a libkmod context\n",
 			progname);
 		return -ENOMEM;
 	}
-	err = kmod->kmod_module_new_from_path(ctx, path, &mod);
+	err = kmod.module_new_from_path(ctx, path, &mod);
 	if (err < 0)
 		goto out;
-	err = kmod->kmod_module_insert_module(mod, 0, NULL);
+	err = kmod.module_insert_module(mod, 0, NULL);
 	if (err == -EEXIST)
 		err = 0;
 out:
 	if (err < 0)
 		fprintf(stderr, "%s: could not insert %s: %s\n", progname, path,
 			strerror(-err));
-	kmod->kmod_module_unref(mod);
-	kmod->kmod_unref(ctx);
+	kmod.module_unref(mod);
+	kmod.unref(ctx);
 	return err;
 }
 
@@ -225,17 +244,16 @@ static void module_state(bool *loaded, bool *installed)
 	*installed = false;
 	if (!open_libkmod())
 		return;
-	ctx = kmod->kmod_new(NULL, NULL);
+	ctx = kmod.new(NULL, NULL);
 	if (!ctx)
 		return;
-	kmod->kmod_set_log_priority(ctx, 0);
-	if (kmod->kmod_module_new_from_name(ctx, "shmdemo", &mod) == 0) {
-		*loaded = kmod->kmod_module_get_initstate(mod) ==
-			  KMOD_MODULE_LIVE;
-		*installed = kmod->kmod_module_get_path(mod);
+	kmod.set_log_priority(ctx, 0);
+	if (kmod.module_new_from_name(ctx, "shmdemo", &mod) == 0) {
+		*loaded = kmod.module_get_initstate(mod) == KMOD_MODULE_LIVE;
+		*installed = kmod.module_get_path(mod);
 	}
-	kmod->kmod_module_unref(mod);
-	kmod->kmod_unref(ctx);
+	kmod.module_unref(mod);
+	kmod.unref(ctx);
 }
 
 /*
