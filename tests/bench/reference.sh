@@ -3,8 +3,9 @@
 # The reference run (tests/README.md: Reference run): RUNS make bench runs
 # on KERNEL, each begun and ended on a quiet host (tests/bench/load.sh); a
 # run that was not is taken again. Then reference.csv, each figure the
-# median of the runs' medians, and from it reference.txt and reference.png
-# (report.sh) and tests/README.md's figures (docs.sh --write).
+# median of the runs' medians, each ratio the median of the runs' ratios,
+# and from it reference.txt and reference.png (report.sh) and
+# tests/README.md's figures (docs.sh --write).
 # Usage: tests/bench/reference.sh [KERNEL] [RUNS]     (default: make bench's
 #        kernel, 3 runs)
 #        tests/bench/reference.sh --merge RUN.csv...   the merged CSV alone
@@ -50,7 +51,8 @@ merge() {	# merge RUN.csv...
 	grep -m1 '^# host:' "$1" | sed 's/, load average.*//'
 	echo "# date: $(sed -n 's/^# date: //p' "$1") to $(sed -n 's/^# date: //p' "${@: -1}")"
 	echo "# runs: $#, each with 2 vCPUs then 1; a figure's median is the median of the" \
-	     "runs' medians, its min and max those of all the runs, its reps their sum"
+	     "runs' medians, its min and max those of all the runs, its reps their sum;" \
+	     "a ratio is the median of the runs' ratios"
 	for csv; do
 		n=$((n + 1))
 		sed -n "s/^# host: .*, \(load average .*\)/# run $n: \1/p

@@ -53,8 +53,18 @@ median() {	# median SECTION CASE PARAM VCPUS
 		'!/^#/ && $1 "," $2 "," $3 "," $4 == key { print $6 }' "$csv"
 }
 
+# NAME's ratio: CASE's median over REF_CASE's. In a merged run (several
+# runs, tests/bench/reference.sh), the median of the runs' own ratios, which
+# each compare figures taken side by side.
 ratio() {	# ratio NAME SECTION CASE REF_CASE PARAM VCPUS
-	local num den
+	local num den runs
+	runs=$(sed -n "s/^# run [0-9]*: ratios.* $1=\([0-9.]*\).*/\1/p" "$csv")
+	if [ -n "$runs" ]; then
+		sort -g <<< "$runs" | awk -v name="$1" '{ v[++n] = $1 } END {
+			m = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+			printf "ratio %s=%.3f\n", name, m }'
+		return
+	fi
 	num=$(median "$2" "$3" "$5" "$6")
 	den=$(median "$2" "$4" "$5" "$6")
 	if [ -z "$num" ] || [ -z "$den" ]; then

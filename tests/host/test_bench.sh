@@ -3,7 +3,8 @@
 # make bench's report and the reference run's merge, on crafted runs: a busy
 # host's run is noted as saying little, a quiet one is not; the ratio lines
 # the issues' targets name are printed; three runs merge into the median of
-# their medians, and runs of two guests, or with a figure missing, do not.
+# their medians, their report's ratios the median of the runs' ratios, and
+# runs of two guests, or with a figure missing, do not.
 # Prints nothing when every case comes out right; otherwise one line per
 # miss. Run by make check.
 set -euo pipefail
@@ -62,6 +63,8 @@ grep -q '^# note: .*load average reached 1.60 .*say little' "$tmp/busy.txt" ||
 run "$tmp/a.csv" 0.30 1.00 3
 run "$tmp/b.csv" 0.40 1.10 1
 run "$tmp/c.csv" 0.20 0.90 2
+sed -i 's/^e2e,user_demo,0,2,7,[0-9.]*,/e2e,user_demo,0,2,7,300.00,/' "$tmp/c.csv"
+"$tests/bench/report.sh" "$tmp/c.csv" > /dev/null 2>&1 || miss "report.sh failed on $tmp/c.csv"
 "$tests/bench/reference.sh" --merge "$tmp/a.csv" "$tmp/b.csv" "$tmp/c.csv" \
 	> "$tmp/merged.csv" 2> "$tmp/err" || miss "three runs do not merge: $(cat "$tmp/err")"
 want="map,anon,65536,2,21,200.00,90.00,330.00"
@@ -71,6 +74,13 @@ grep -qx "$want" "$tmp/merged.csv" ||
 	miss "the merged CSV does not keep each run's loads before and after"
 grep -q '^# run 2: ratios .*handoff_vs_eventfd=1.010' "$tmp/merged.csv" ||
 	miss "the merged CSV does not keep each run's ratios"
+
+# Its ratios: the median of the runs' own (e2e 1.050, 1.050, 1.500), not
+# the ratio of two medians taken from different runs (300 / 200).
+cp "$tmp/merged.csv" "$tmp/m.csv"
+"$tests/bench/report.sh" "$tmp/m.csv" > /dev/null 2>&1 || miss "report.sh failed on the merged runs"
+grep -qx 'ratio e2e_user_demo_vs_seed_demo=1.050' "$tmp/m.txt" ||
+	miss "merged: got '$(grep '^ratio e2e_' "$tmp/m.txt")', expected the median of the runs' ratios, 1.050"
 
 sed 's/6\.1\.0-0/6.12.0-0/' "$tmp/c.csv" > "$tmp/other.csv"
 "$tests/bench/reference.sh" --merge "$tmp/a.csv" "$tmp/other.csv" > /dev/null 2>&1 &&

@@ -260,7 +260,7 @@ check "hosts: each need includes run's packages, an unknown need refused, no apt
 	"$SHMDEMO_TESTS/host/test_hosts.sh"
 check "initramfs: a guest gets the libraries its programs dlopen (libkmod, with what it links), and no others" \
 	"$SHMDEMO_TESTS/host/test_stage.sh"
-check "bench: a busy host's run noted as saying little, the targets' ratio lines, three runs merged into the median of their medians, runs of two guests or a missing figure refused" \
+check "bench: a busy host's run noted as saying little, the targets' ratio lines, three runs merged into the median of their medians and of their ratios, runs of two guests or a missing figure refused" \
 	"$SHMDEMO_TESTS/host/test_bench.sh"
 check "tests/README.md's benchmark figures are those of tests/bench/reference.txt" "$SHMDEMO_TESTS/bench/docs.sh"
 if [ ${#host_kernels[@]} -eq 0 ]; then
