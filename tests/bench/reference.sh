@@ -45,7 +45,7 @@ run_quiet() {	# run_quiet RUN.csv
 # smallest minimum, the largest maximum and the sum of their repetitions.
 merge() {	# merge RUN.csv...
 	local csv n=0
-	grep -h '^# guest:' "$@" | sort | uniq -c | awk 'NR > 1 { exit 1 }' ||
+	grep -h '^# guest:' "$@" | sort -u | awk 'END { exit NR != 1 }' ||
 		die "the runs were not all taken on one guest"
 	grep -m1 '^# guest:' "$1"
 	grep -m1 '^# host:' "$1" | sed 's/, load average.*//'

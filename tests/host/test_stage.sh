@@ -28,7 +28,7 @@ printf '%s\n' '#include <dlfcn.h>' \
 printf '%s\n' 'int main(void) { return 0; }' > "$tmp/plain.c"
 gcc -o "$tmp/opens" "$tmp/opens.c"
 gcc -o "$tmp/plain" "$tmp/plain.c"
-libkmod=$(ldconfig -p | awk '$1 == "libkmod.so.2" { print $NF; exit }')
+libkmod=$(ldconfig -p | awk '$1 == "libkmod.so.2" && !found { print $NF; found = 1 }')
 [ -n "$libkmod" ] || { echo "stage: this host has no libkmod.so.2 (make deps)"; exit 1; }
 
 got=$(staged "$tmp/opens")
