@@ -61,7 +61,6 @@ WERROR ?= -Werror
 WARNINGS := -Wall -Wextra $(WERROR)
 UAPI := -Ikmod/uapi
 KMOD_CFLAGS = $(shell pkg-config --cflags libkmod 2>/dev/null)
-KMOD_LIBS = $(shell pkg-config --libs libkmod 2>/dev/null || echo -lkmod)
 
 # The host's user programs; the guest's, the test programs among them, are
 # tests/programs' rows, which tests/Makefile builds into tests/out/.
@@ -93,7 +92,7 @@ user: $(USER_PROGS)	## user_demo and the experiments' helpers, for this machine
 USER_SRCS := user/user_demo.c user/cli.c
 user/user_demo: $(USER_SRCS) user/cli.h kmod/uapi/linux/shmdemo.h debian/changelog
 	$(CC) $(UAPI) -DSHMDEMO_VERSION='"$(VERSION)"' $(WARNINGS) $(CFLAGS) $(KMOD_CFLAGS) \
-		-o $@ $(USER_SRCS) $(LDFLAGS) $(KMOD_LIBS)
+		-o $@ $(USER_SRCS) $(LDFLAGS)
 
 # The experiments' helpers (course/guide.md), and any program of yours:
 # make user/NAME builds user/NAME.c against the ABI header.

@@ -2,12 +2,19 @@
 /*
  * user_demo's command line, --load, and the error messages that say what
  * to do next. The exercise itself is in user_demo.c.
+ *
+ * libkmod is opened with dlopen, on --load and when the device is missing,
+ * and never otherwise: linked, it and what it links (libcrypto, libzstd,
+ * liblzma) would be loaded on every run, and the exercise's own path would
+ * cost a third more than the program it replaces.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <getopt.h>
 #include <libkmod.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +23,8 @@
 #include "cli.h"
 
 #define USER_DEMO_VERSION SHMDEMO_VERSION /* make: debian/changelog */
+/* The library's ABI, as its package (libkmod2) installs it. */
+#define LIBKMOD_SONAME "libkmod.so.2"
 
 const char *progname = "user_demo";
 
@@ -133,37 +142,98 @@ int parse_options(int argc, char **argv, struct options *opt)
 	return PARSE_CONTINUE;
 }
 
+/*
+ * The libkmod calls user_demo makes, each typed by <libkmod.h>'s prototype,
+ * resolved on first use. open_libkmod() fails, and dlerror() says why, when
+ * the library or one of them is missing.
+ */
+static struct {
+	__typeof__(kmod_new) *new;
+	__typeof__(kmod_unref) *unref;
+	__typeof__(kmod_set_log_priority) *set_log_priority;
+	__typeof__(kmod_module_new_from_name) *module_new_from_name;
+	__typeof__(kmod_module_new_from_path) *module_new_from_path;
+	__typeof__(kmod_module_insert_module) *module_insert_module;
+	__typeof__(kmod_module_get_initstate) *module_get_initstate;
+	__typeof__(kmod_module_get_path) *module_get_path;
+	__typeof__(kmod_module_unref) *module_unref;
+} kmod;
+
+static bool open_libkmod(void)
+{
+	const struct {
+		const char *name;
+		void **call;
+	} calls[] = {
+		{ "kmod_new", (void **)&kmod.new },
+		{ "kmod_unref", (void **)&kmod.unref },
+		{ "kmod_set_log_priority", (void **)&kmod.set_log_priority },
+		{ "kmod_module_new_from_name",
+		  (void **)&kmod.module_new_from_name },
+		{ "kmod_module_new_from_path",
+		  (void **)&kmod.module_new_from_path },
+		{ "kmod_module_insert_module",
+		  (void **)&kmod.module_insert_module },
+		{ "kmod_module_get_initstate",
+		  (void **)&kmod.module_get_initstate },
+		{ "kmod_module_get_path", (void **)&kmod.module_get_path },
+		{ "kmod_module_unref", (void **)&kmod.module_unref },
+		{ NULL, NULL }
+	};
+	static bool opened;
+	void *lib;
+	size_t i;
+
+	if (opened)
+		return true;
+	lib = dlopen(LIBKMOD_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!lib)
+		return false;
+	for (i = 0; calls[i].name; i++) {
+		*calls[i].call = dlsym(lib, calls[i].name);
+		if (!*calls[i].call)
+			return false;
+	}
+	opened = true;
+	return true;
+}
+
 int load_module(const char *path)
 {
 	struct kmod_module *mod = NULL;
 	struct kmod_ctx *ctx;
 	int err;
 
-	ctx = kmod_new(NULL, NULL);
+	if (!open_libkmod()) {
+		fprintf(stderr, "%s: could not insert %s: %s\n", progname, path,
+			dlerror());
+		return -ELIBACC;
+	}
+	ctx = kmod.new(NULL, NULL);
 	if (!ctx) {
 		fprintf(stderr, "%s: could not create a libkmod context\n",
 			progname);
 		return -ENOMEM;
 	}
-	err = kmod_module_new_from_path(ctx, path, &mod);
+	err = kmod.module_new_from_path(ctx, path, &mod);
 	if (err < 0)
 		goto out;
-	err = kmod_module_insert_module(mod, 0, NULL);
+	err = kmod.module_insert_module(mod, 0, NULL);
 	if (err == -EEXIST)
 		err = 0;
 out:
 	if (err < 0)
 		fprintf(stderr, "%s: could not insert %s: %s\n", progname, path,
 			strerror(-err));
-	kmod_module_unref(mod);
-	kmod_unref(ctx);
+	kmod.module_unref(mod);
+	kmod.unref(ctx);
 	return err;
 }
 
 /*
  * Whether the module is loaded (LIVE) and whether modprobe can find it:
  * installed for the running kernel, as the Debian package or make install
- * put it, is a modules.dep entry.
+ * put it, is a modules.dep entry. Without libkmod, neither.
  */
 static void module_state(bool *loaded, bool *installed)
 {
@@ -172,16 +242,18 @@ static void module_state(bool *loaded, bool *installed)
 
 	*loaded = false;
 	*installed = false;
-	ctx = kmod_new(NULL, NULL);
+	if (!open_libkmod())
+		return;
+	ctx = kmod.new(NULL, NULL);
 	if (!ctx)
 		return;
-	kmod_set_log_priority(ctx, 0);
-	if (kmod_module_new_from_name(ctx, "shmdemo", &mod) == 0) {
-		*loaded = kmod_module_get_initstate(mod) == KMOD_MODULE_LIVE;
-		*installed = kmod_module_get_path(mod);
+	kmod.set_log_priority(ctx, 0);
+	if (kmod.module_new_from_name(ctx, "shmdemo", &mod) == 0) {
+		*loaded = kmod.module_get_initstate(mod) == KMOD_MODULE_LIVE;
+		*installed = kmod.module_get_path(mod);
 	}
-	kmod_module_unref(mod);
-	kmod_unref(ctx);
+	kmod.module_unref(mod);
+	kmod.unref(ctx);
 }
 
 /*

@@ -13,6 +13,7 @@
 # pages"). Each has its ratio line.
 set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
+. "$SHMDEMO_TESTS/bench/load.sh"
 
 csv=${1:?usage: report.sh RUN.csv}
 [ -r "$csv" ] || die "$csv: cannot read"
@@ -52,8 +53,18 @@ median() {	# median SECTION CASE PARAM VCPUS
 		'!/^#/ && $1 "," $2 "," $3 "," $4 == key { print $6 }' "$csv"
 }
 
+# NAME's ratio: CASE's median over REF_CASE's. In a merged run (several
+# runs, tests/bench/reference.sh), the median of the runs' own ratios, which
+# each compare figures taken side by side.
 ratio() {	# ratio NAME SECTION CASE REF_CASE PARAM VCPUS
-	local num den
+	local num den runs
+	runs=$(sed -n "s/^# run [0-9]*: ratios.* $1=\([0-9.]*\).*/\1/p" "$csv")
+	if [ -n "$runs" ]; then
+		sort -g <<< "$runs" | awk -v name="$1" '{ v[++n] = $1 } END {
+			m = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+			printf "ratio %s=%.3f\n", name, m }'
+		return
+	fi
 	num=$(median "$2" "$3" "$5" "$6")
 	den=$(median "$2" "$4" "$5" "$6")
 	if [ -z "$num" ] || [ -z "$den" ]; then
@@ -148,6 +159,7 @@ spread_note() {	# spread_note SECTION CASE PARAM VCPUS
 
 {
 	table
+	load_note "$csv"
 	spread_note map shmdemo 65536 2
 	spread_note map anon 65536 2
 	spread_note map memfd_populated 65536 2
@@ -161,6 +173,7 @@ spread_note() {	# spread_note SECTION CASE PARAM VCPUS
 	ratio map_touch_65536_huge_vs_memfd_populated map shmdemo_huge memfd_populated 65536 2
 	ratio map_touch_65536_huge_vs_hugetlb map shmdemo_huge hugetlb 65536 2
 	ratio handoff_vs_eventfd handoff shmdemo eventfd 0 2
+	ratio e2e_user_demo_vs_seed_demo e2e user_demo seed_demo 0 2
 } > "$base.txt" || { cat "$base.txt"; die "a figure is missing from $csv"; }
 plot "$base.png"
 cat "$base.txt"

@@ -3,6 +3,8 @@
 # then 1; the table, CSV and plot go to tests/bench/out/
 # (tests/bench/report.sh).
 
+. "$SHMDEMO_TESTS/bench/load.sh"
+
 job_programs() {
 	echo user/user_demo tests/bench/bench tests/bench/seed_demo
 }
@@ -29,6 +31,9 @@ do_bench() {	# do_bench KERNEL_DIR OUT_DIR
 	local out=$SHMDEMO_TESTS/bench/out log ok=0 smp release
 	release=$(cat "$1/release")
 	mkdir -p "$out"
+	load_quiet "$(load_now)" ||
+		say "# warning: the host's load average is $(load_now) (quiet is below" \
+		    "$bench_quiet_load): this run's ratios will say little"
 	bench_header "$1" "$release" > "$out/bench.csv"
 	for smp in 2 1; do
 		make_initramfs "$2" "$release"

@@ -28,9 +28,26 @@ guest_file() {	# guest_file ARCH PROG
 }
 
 # Copy PROGRAM (a file guest_file names) and the shared libraries it needs
-# into the tree at STAGE, for a guest of $guest_arch.
+# into the tree at STAGE, for a guest of $guest_arch: those it links, and
+# those it opens with dlopen (user_demo's libkmod), with theirs, from the
+# directory its C library came from.
 install_program() {	# install_program STAGE PROGRAM DEST
+	local so dir src
 	"${guest_arch}_install_program" "$@"
+	for so in $(dlopened "$2"); do
+		dir=$(find "$1" -name libc.so.6 -printf '%h\n' -quit)
+		src=$(guest_file "$guest_arch" "/${dir#"$1"/}/$so")
+		[ -e "$dir/$so" ] || [ ! -e "$src" ] ||
+			install_program "$1" "$src" "${dir#"$1"/}/$so"
+	done
+}
+
+# The sonames a dynamically linked ELF names among its read-only strings:
+# the libraries it may dlopen.
+dlopened() {	# dlopened FILE
+	grep -q NEEDED <<< "$(readelf -dW "$1" 2>/dev/null)" || return 0
+	readelf -p .rodata "$1" 2>/dev/null |
+		grep -o 'lib[[:alnum:]_+-]*\.so\.[0-9][0-9.]*' | sort -u || true
 }
 
 # The guest's initramfs for this job, built only when its inputs changed:

@@ -263,6 +263,10 @@ if [ "$(id -u)" = 0 ]; then
 	check "build roots entered with chroot where no mount namespace is given: the module built with its files staged inside and none left; a build with nothing to stage refused, naming docker run's --privileged" \
 		"$SHMDEMO_TESTS/host/stage-check.sh" "${kdirs[${kernels[0]}]}"
 fi
+check "initramfs: a guest gets the libraries its programs dlopen (libkmod, with what it links), and no others" \
+	"$SHMDEMO_TESTS/host/test_stage.sh"
+check "bench: a busy host's run noted as saying little, the targets' ratio lines, three runs merged into the median of their medians and of their ratios, runs of two guests or a missing figure refused" \
+	"$SHMDEMO_TESTS/host/test_bench.sh"
 check "tests/README.md's benchmark figures are those of tests/bench/reference.txt" "$SHMDEMO_TESTS/bench/docs.sh"
 if [ ${#host_kernels[@]} -eq 0 ]; then
 	check "make install and dkms need a kernel of this host's Debian release" \
