@@ -32,7 +32,7 @@ i386_prepare() {	# i386_prepare PROGS
 	"$SHMDEMO_TESTS/fetch/deps.sh" i386
 	I386_ROOT=$(i386_root)
 	# What the build reads and writes, staged where nothing can be
-	# mounted (tests/lib/stage.sh).
+	# mounted (tests/lib/chroot.sh).
 	mkdir -p "$SHMDEMO_TESTS/out/i386"
 	SHMDEMO_BUILDROOT_READ=$SHMDEMO_TOP SHMDEMO_BUILDROOT_BIND=$SHMDEMO_TESTS/out/i386 \
 		"$SHMDEMO_TESTS/fetch/buildroot.sh" bookworm-i386 run \

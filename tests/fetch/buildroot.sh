@@ -126,7 +126,7 @@ shift
 # directories of SHMDEMO_BUILDROOT_BIND copied in before and back after.
 # The way is said once, when it is not the last one taken.
 # SHMDEMO_BUILDROOT_WAY=chroot takes that way where both are open
-# (tests/host/stage-check.sh).
+# (tests/host/chroot-check.sh).
 way=namespace why=
 if [ "$how" = root ]; then
 	why=$(mount_namespace_refused)
@@ -141,8 +141,8 @@ if [ "$(cat "$said" 2> /dev/null)" != "$way" ]; then
 fi
 clean_env=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8)
 if [ "$way" = chroot ]; then
-	. "$SHMDEMO_TESTS/lib/stage.sh"
-	stage_run "$root" "${clean_env[@]}" "$@"
+	. "$SHMDEMO_TESTS/lib/chroot.sh"
+	chroot_run "$root" "${clean_env[@]}" "$@"
 	exit
 fi
 mounts='set -e

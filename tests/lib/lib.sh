@@ -121,7 +121,7 @@ build_module() {	# build_module KERNEL_DIR OUT_DIR [KBUILD_ARG...]
 	(cd "$src" && cp -a --parents kmod/shmdemo.c kmod/uapi "$out")
 	# OUT_DIR may be neither in the tree nor in the cache (test_lab's).
 	# Where nothing can be mounted, these two are all the build root
-	# gets (tests/lib/stage.sh).
+	# gets (tests/lib/chroot.sh).
 	local -x SHMDEMO_BUILDROOT_BIND="${SHMDEMO_BUILDROOT_BIND:-} $out"
 	local -x SHMDEMO_BUILDROOT_KERNEL=$kdir
 	local kbuild

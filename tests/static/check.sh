@@ -261,7 +261,7 @@ check "hosts: each need includes run's packages, an unknown need refused, no apt
 # Only root's build roots take the chroot way (a default Docker container).
 if [ "$(id -u)" = 0 ]; then
 	check "build roots entered with chroot where no mount namespace is given: the module built with its files staged inside and none left; a build with nothing to stage refused, naming docker run's --privileged" \
-		"$SHMDEMO_TESTS/host/stage-check.sh" "${kdirs[${kernels[0]}]}"
+		"$SHMDEMO_TESTS/host/chroot-check.sh" "${kdirs[${kernels[0]}]}"
 fi
 check "initramfs: a guest gets the libraries its programs dlopen (libkmod, with what it links), and no others" \
 	"$SHMDEMO_TESTS/host/test_stage.sh"

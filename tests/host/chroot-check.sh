@@ -1,16 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # A build root entered with chroot alone, as in a default Docker container
-# (tests/lib/stage.sh), taken here on purpose (SHMDEMO_BUILDROOT_WAY=chroot):
+# (tests/lib/chroot.sh), taken here on purpose (SHMDEMO_BUILDROOT_WAY=chroot):
 # the module built for KERNEL_DIR's kernel with its files staged in and back, the
 # staged build directory gone from the root after, the kernel's directory
 # staged once; and a build that names nothing to stage refused, naming
 # docker run's option. Silent when all hold; needs root (a user's build
 # roots never take that way).
-# Usage: tests/host/stage-check.sh KERNEL_DIR
+# Usage: tests/host/chroot-check.sh KERNEL_DIR
 set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
-kdir=${1:?usage: stage-check.sh KERNEL_DIR}
+kdir=${1:?usage: chroot-check.sh KERNEL_DIR}
 [ "$(id -u)" = 0 ] || die "chroot needs root"
 root=$("$SHMDEMO_TESTS/fetch/buildroot.sh" "$(cat "$kdir/buildroot")")
 out=$SHMDEMO_TESTS/out/stage-$(cat "$kdir/release")

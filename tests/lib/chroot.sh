@@ -17,7 +17,7 @@
 
 # The device nodes a build opens, made where the root lacks them (the
 # container's own /dev cannot be bound in).
-stage_devices() {	# stage_devices ROOT
+chroot_devices() {	# chroot_devices ROOT
 	local name kind major minor
 	while read -r name kind major minor; do
 		[ -c "$1/dev/$name" ] && continue
@@ -37,7 +37,7 @@ stage_devices() {	# stage_devices ROOT
 # build opens there, objtool's (7.x) /proc/self/maps, which it reads for
 # its stack's range (to name a stack overflow in its crash handler), is
 # written there: the maps of a process like it, made by the same kernel.
-stage_proc() {	# stage_proc ROOT
+chroot_proc() {	# chroot_proc ROOT
 	mountpoint -q "$1/proc" && return 0
 	mkdir -p "$1/proc/self"
 	cat /proc/self/maps > "$1/proc/self/maps.new"
@@ -49,7 +49,7 @@ stage_proc() {	# stage_proc ROOT
 # at the same time waits for this one. The kernels staged beside it whose
 # directory is gone outside go too: their links would keep a deleted
 # kernel's files on the disk.
-stage_kernel() {	# stage_kernel ROOT KERNEL_DIR
+chroot_kernel() {	# chroot_kernel ROOT KERNEL_DIR
 	local inside=$1$2 old
 	mkdir -p "${inside%/*}"
 	(
@@ -67,7 +67,7 @@ stage_kernel() {	# stage_kernel ROOT KERNEL_DIR
 
 # Run COMMAND in ROOT with chroot, its directories staged around it. WHY
 # (buildroot.sh's) says why no mount namespace.
-stage_run() {	# stage_run ROOT COMMAND...
+chroot_run() {	# chroot_run ROOT COMMAND...
 	local root=$1 dir status=0
 	shift
 	local dirs=(${SHMDEMO_BUILDROOT_BIND:-}) reads=(${SHMDEMO_BUILDROOT_READ:-})
@@ -75,9 +75,9 @@ stage_run() {	# stage_run ROOT COMMAND...
 	   [ ${#reads[@]} -eq 0 ]; then
 		need_mount_namespace "a build that names no directory to stage (a whole kernel's)" "$why"
 	fi
-	stage_devices "$root"
-	stage_proc "$root"
-	[ -z "${SHMDEMO_BUILDROOT_KERNEL:-}" ] || stage_kernel "$root" "$SHMDEMO_BUILDROOT_KERNEL"
+	chroot_devices "$root"
+	chroot_proc "$root"
+	[ -z "${SHMDEMO_BUILDROOT_KERNEL:-}" ] || chroot_kernel "$root" "$SHMDEMO_BUILDROOT_KERNEL"
 	for dir in "${reads[@]}"; do
 		rm -rf "$root$dir" && mkdir -p "${root}${dir%/*}"
 		cp -al "$dir" "$root$dir" 2> /dev/null || cp -a "$dir" "$root$dir"
