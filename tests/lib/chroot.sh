@@ -44,6 +44,15 @@ chroot_proc() {	# chroot_proc ROOT
 	mv "$1/proc/self/maps.new" "$1/proc/self/maps"
 }
 
+# DIR at NEW (which must not exist) as hard links, or, across file
+# systems (a tree mounted into a container), as a copy: cp -al's partial
+# tree goes first.
+hardlink_copy() {	# hardlink_copy DIR NEW
+	cp -al "$1" "$2" 2> /dev/null && return 0
+	rm -rf "$2"
+	cp -a "$1" "$2"
+}
+
 # The kernel's directory, hard-linked into ROOT once per state of it: the
 # same ready file inside and out is the same state. Another run staging it
 # at the same time waits for this one. The kernels staged beside it whose
@@ -60,7 +69,7 @@ chroot_kernel() {	# chroot_kernel ROOT KERNEL_DIR
 			[ -e "${old#"$1"}" ] || rm -rf "$old" "$old.lock"
 		done
 		rm -rf "$inside" "$inside.new"
-		cp -al "$2" "$inside.new" 2> /dev/null || cp -a "$2" "$inside.new"
+		hardlink_copy "$2" "$inside.new"
 		mv "$inside.new" "$inside"
 	) 8> "$inside.lock"
 }
@@ -80,7 +89,7 @@ chroot_run() {	# chroot_run ROOT COMMAND...
 	[ -z "${SHMDEMO_BUILDROOT_KERNEL:-}" ] || chroot_kernel "$root" "$SHMDEMO_BUILDROOT_KERNEL"
 	for dir in "${reads[@]}"; do
 		rm -rf "$root$dir" && mkdir -p "${root}${dir%/*}"
-		cp -al "$dir" "$root$dir" 2> /dev/null || cp -a "$dir" "$root$dir"
+		hardlink_copy "$dir" "$root$dir"
 	done
 	for dir in "${dirs[@]}"; do
 		rm -rf "$root$dir" && mkdir -p "$root$dir"
