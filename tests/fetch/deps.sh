@@ -26,7 +26,8 @@ set -euo pipefail
 # roots, of another architecture too (mmdebstrap asks arch-test); docker:
 # its --docker containers (Debian's Docker engine). i386:
 # the i386 guest (tests/arch/i386.sh), whose busybox qemu-user lists. web:
-# make web (course/web/: seabios's BIOS, npm's v86 and xterm.js).
+# make web (course/web/: seabios's BIOS, npm's v86 and xterm.js, fetched
+# over HTTPS: ca-certificates, which a minimal system lacks).
 # npm-client: Debian's npm, asked for (tests/web/npm.sh) only where no npm
 # is on the PATH (NodeSource's nodejs has its own, and conflicts with it).
 # test-web: make test-web's headless chromium, driven by chromium-driver
@@ -51,9 +52,9 @@ vm     debootstrap qemu-utils qemu-system-x86 e2fsprogs
 fresh  mmdebstrap debian-archive-keyring arch-test qemu-user-static
 docker docker.io
 i386   qemu-user-static
-web    qemu-user-static seabios nodejs
+web    qemu-user-static seabios nodejs ca-certificates
 npm-client  npm
-test-web  qemu-user-static seabios nodejs chromium chromium-driver python3-selenium
+test-web  qemu-user-static seabios nodejs ca-certificates chromium chromium-driver python3-selenium
 "
 
 need_packages() {	# need_packages NEED
