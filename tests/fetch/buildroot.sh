@@ -120,10 +120,9 @@ shift
 # mounts vanish with the command (a user is root in a user namespace of
 # its own, which owns the new /proc). Or, where this host refuses root a
 # mount namespace (mount_namespace_refused, tests/lib/lib.sh: a default
-# Docker container), with chroot alone. Nothing can be mounted there, so what the command needs is staged inside
-# the root at the same paths: the kernel's directory
-# (SHMDEMO_BUILDROOT_KERNEL) as hard links, once per state of it, and the
-# directories of SHMDEMO_BUILDROOT_BIND copied in before and back after.
+# Docker container), with chroot alone: nothing can be mounted there, so
+# what the command names is staged inside the root at the same paths
+# (tests/lib/chroot.sh: SHMDEMO_BUILDROOT_KERNEL, _READ and _BIND).
 # The way is said once, when it is not the last one taken.
 # SHMDEMO_BUILDROOT_WAY=chroot takes that way where both are open
 # (tests/host/chroot-check.sh).
