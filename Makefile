@@ -66,7 +66,7 @@ KMOD_CFLAGS = $(shell pkg-config --cflags libkmod 2>/dev/null)
 # tests/programs' rows, which tests/Makefile builds into tests/out/.
 USER_PROGS := user/user_demo user/faults_demo user/mmap_try
 
-.PHONY: all deps modules user guest-progs run shell race guest-module test test-arm64 test-huge test-debug bench check clean
+.PHONY: all deps modules user guest-progs run shell race guest-module test test-arm64 test-huge test-debug debug bench check clean
 .PHONY: install install-modules install-user uninstall
 
 all: modules user	## the module for KDIR (your running kernel) and the user programs
@@ -257,6 +257,11 @@ dkms-src:	## the module's source for DKMS in /usr/src, without the package
 
 test-debug:	## the suite, fault sweeps and kmemleak on the debug kernels
 	@tests/lanes/guest.sh debug $(DEBUG_KERNELS)
+
+# gdb on a debug kernel's guest (KERNEL= one of DEBUG_KERNELS; the first by
+# default): a breakpoint in the module, user_demo typed in from gdb.
+debug:	## gdb attached to the guest of a debug kernel, the module's symbols loaded
+	@tests/lanes/guest.sh gdb $(if $(filter command line environment,$(origin KERNEL)),$(KERNEL),$(firstword $(DEBUG_KERNELS)))
 
 clean:	## the build products
 	$(MAKE) -C tests clean

@@ -15,7 +15,8 @@
 #   release    the kernel release (uname -r in the guest)
 #   bzImage    the kernel QEMU boots (vmlinux's PVH entry point does not
 #              work with KASAN)
-#   build      the built source tree, usable as KDIR
+#   build      the built source tree, usable as KDIR; its vmlinux has
+#              DWARF, and vmlinux-gdb.py the kernel's gdb scripts (make debug)
 #   buildroot  the build root it was built in: modules are built there too
 #   arch, scale, memory   the flavour's row (kernel_record)
 set -euo pipefail
@@ -141,6 +142,13 @@ if [ ! -e "$dir/ready" ]; then
 	[ -e "$dir/unpacked" ] || { unpack "$deb" "$dir" && touch "$dir/unpacked"; }
 	(build "$dir")
 	touch "$dir/ready"
+fi
+# make debug's gdb helpers (vmlinux-gdb.py and its constants), made apart
+# from the build so that a tree built before they were asked for gets them.
+if grep -q '^CONFIG_GDB_SCRIPTS=y' "$dir/src/.config" &&
+   [ ! -e "$dir/src/scripts/gdb/linux/constants.py" ]; then
+	say "making the kernel's gdb scripts"
+	(cd "$dir" && logged in_buildroot "$dir" make -C "$dir/src" ARCH=x86_64 scripts_gdb)
 fi
 kernel_record "$dir" "$flavour" "$dir/src/.config"
 echo "$dir"

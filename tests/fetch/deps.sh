@@ -21,7 +21,8 @@ set -euo pipefail
 # shell: the 32-bit test programs (compat_ioctl) are in its guest. test:
 # those, stress-ng in the guest, perl for the README checker. check: the
 # static checks, dkms, the packages and herd7's sid root. debug: the
-# fuzzers in its guest (the kernel builds in its build root). arm64: the
+# fuzzers in its guest (the kernel builds in its build root), and gdb
+# for its scripted make debug. debugger: make debug. arm64: the
 # arm64 guests, and their build roots under qemu-user. fresh: tests/host/fresh.sh's
 # roots, of another architecture too (mmdebstrap asks arch-test); docker:
 # its --docker containers (Debian's Docker engine). i386:
@@ -45,7 +46,8 @@ test   gcc-multilib stress-ng perl
 check  gcc-multilib stress-ng perl sparse cppcheck clang-format-14? dkms pahole groff-base
        debootstrap build-essential dpkg-dev debhelper dh-dkms lintian
 deb    build-essential dpkg-dev debhelper dh-dkms lintian
-debug  gcc-multilib stress-ng trinity
+debug  gcc-multilib stress-ng trinity gdb
+debugger  gdb
 bench  gcc-multilib gnuplot-nox
 arm64  gcc-multilib stress-ng perl qemu-system-arm qemu-user-static debootstrap
 vm     debootstrap qemu-utils qemu-system-x86 e2fsprogs

@@ -224,6 +224,13 @@ static void cmdline_params(char *buf, size_t size)
 	}
 }
 
+void module_params(char *buf, size_t size, const char *params)
+{
+	/* The program's own parameters come last: they win. */
+	cmdline_params(buf, size);
+	strncat(buf, params ? params : "", size - strlen(buf) - 1);
+}
+
 int module_load(const char *params)
 {
 	int fd = open(module_path(), O_RDONLY | O_CLOEXEC), ret;
@@ -231,9 +238,7 @@ int module_load(const char *params)
 
 	if (fd < 0)
 		return -errno;
-	/* The program's own parameters come last: they win. */
-	cmdline_params(all, sizeof(all));
-	strncat(all, params ? params : "", sizeof(all) - strlen(all) - 1);
+	module_params(all, sizeof(all), params);
 	ret = syscall(SYS_finit_module, fd, all, 0);
 	ret = ret < 0 ? -errno : 0;
 	close(fd);

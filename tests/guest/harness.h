@@ -54,8 +54,10 @@ struct shmdemo_info dev_info(int fd);
  * The module, from $SHMDEMO_KO: 0 or a negative errno. module_load() puts
  * the kernel command line's shmdemo.NAME=VALUE words before PARAMS, as
  * modprobe would (make test-huge: shmdemo.huge=1); PARAMS win.
+ * module_params() writes that string into BUF, for a load made another way.
  */
 const char *module_path(void);
+void module_params(char *buf, size_t size, const char *params);
 int module_load(const char *params);
 int module_unload(void);
 bool module_loaded(void);

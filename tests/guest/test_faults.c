@@ -7,6 +7,10 @@
  * with ENOMEM or EBUSY and leave no module, device or vmalloc memory behind,
  * or succeed, work and unload. Afterwards the module must work normally.
  *
+ * Its arguments are more module parameters, after pages=16, and so are the
+ * kernel command line's shmdemo.NAME=VALUE words, before it: the debug lane
+ * runs it again as "test_faults huge=1", its buffer in 2 MiB folios.
+ *
  * Needs a kernel with FAILSLAB, FAIL_PAGE_ALLOC and FAULT_INJECTION_DEBUG_FS
  * (tests/fetch/debug.config) and debugfs mounted; fails, never skips, without
  * them. Leaves the module unloaded.
@@ -34,6 +38,8 @@
 #define FAIL_NTH "/proc/thread-self/fail-nth"
 
 static size_t page;
+/* pages=16 and the arguments; with the command line's words before them. */
+static char params[256], load_params[512];
 
 /* Write VAL to the debugfs attribute ATTR of fault injector NAME. */
 static bool set_attr(const char *name, const char *attr, const char *val)
@@ -142,7 +148,7 @@ static int load_failing_nth(int ko, int nth_fd, unsigned int n, bool *injected)
 	int ret, err;
 
 	set_fail_nth(nth_fd, n);
-	ret = syscall(SYS_finit_module, ko, PARAMS, 0);
+	ret = syscall(SYS_finit_module, ko, load_params, 0);
 	err = errno;
 	*injected = fail_nth_fired(nth_fd);
 	return ret ? -err : 0;
@@ -286,9 +292,9 @@ static bool test_works_after_sweep(void)
 	char *p;
 	int err, fd;
 
-	err = module_load(PARAMS);
+	err = module_load(params);
 	if (err < 0) {
-		diag("insert %s %s: %s", module_path(), PARAMS, strerror(-err));
+		diag("insert %s %s: %s", module_path(), params, strerror(-err));
 		return false;
 	}
 	fd = dev_open(O_RDWR);
@@ -960,10 +966,10 @@ static bool test_load_for_calls(void)
 	char line[256];
 	bool prepare = false, mmap_op = false;
 	FILE *f;
-	int err = module_load(PARAMS);
+	int err = module_load(params);
 
 	if (err < 0) {
-		diag("insert %s %s: %s", module_path(), PARAMS, strerror(-err));
+		diag("insert %s %s: %s", module_path(), params, strerror(-err));
 		return false;
 	}
 	f = fopen("/proc/kallsyms", "r");
@@ -1065,12 +1071,19 @@ static const struct test_case cases[] = {
 	  test_works_after_sweep },
 };
 
-int main(void)
+int main(int argc, char **argv)
 {
 	size_t i;
+	int a;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page = sysconf(_SC_PAGESIZE);
+	snprintf(params, sizeof(params), "%s", PARAMS);
+	for (a = 1; a < argc; a++)
+		snprintf(params + strlen(params),
+			 sizeof(params) - strlen(params), " %s", argv[a]);
+	module_params(load_params, sizeof(load_params), params);
+	diag("module parameters: %s", load_params);
 	/* Each case runs in a child: the sweeps' figures go to shared memory. */
 	results = mmap(NULL, sizeof(*results) * NR_CALLS + sizeof(*next_call),
 		       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,

@@ -3,7 +3,7 @@
 # Build shmdemo for a Debian kernel, boot that kernel in QEMU, and run a job
 # there; the build machine's own kernel is never touched.
 #
-# Usage: tests/lanes/guest.sh run|shell|race|module|test|huge|bench|debug|grade|web [FLAVOUR...]
+# Usage: tests/lanes/guest.sh run|shell|race|module|test|huge|bench|debug|gdb|grade|web [FLAVOUR...]
 #   FLAVOUR: a row of tests/kernels; by default the host's architecture's
 #            first test row (6.1 on amd64), and for debug its debug rows
 #   run   load the module, run user_demo, show its output, exit with its
@@ -20,6 +20,8 @@
 #   debug on the debug kernels (by default both): the guest suite, the fault
 #         sweep, a kmemleak scan, and a kernel log check; the last line as
 #         for test
+#   gdb   make debug: gdb attached to a debug kernel's guest, the module's
+#         symbols loaded, user_demo in its shell (tests/lanes/gdb.sh)
 #   grade a student's workspace of an exercise, graded by its checker
 #         (SHMDEMO_EXERCISE, SHMDEMO_WORK; tests/lanes/grade.sh)
 #   web   the web lab's static site, for one i386 kernel, into SHMDEMO_WEB
@@ -28,7 +30,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/lib.sh"
 
-job=${1:?usage: guest.sh run|shell|race|module|test|huge|bench|debug|grade|web [FLAVOUR...]}
+job=${1:?usage: guest.sh run|shell|race|module|test|huge|bench|debug|gdb|grade|web [FLAVOUR...]}
 shift
 # Every flavour named must be a row of tests/kernels.
 for flavour in "$@"; do
@@ -40,16 +42,21 @@ shell|module|bench|grade)
 		kernels=("${@:-$(kernel_default)}")
 		[ ${#kernels[@]} -eq 1 ] ||
 			die "make $job takes one KERNEL at a time, not '${kernels[*]}'" ;;
-debug)		[ $# -gt 0 ] || set -- $(kernels_of debug amd64)
+debug|gdb)	if [ $# -eq 0 ]; then
+			set -- $(kernels_of debug amd64)
+			[ "$job" != gdb ] || set -- "$1"
+		fi
 		kernels=("$@")
+		[ "$job" != gdb ] || [ $# -eq 1 ] ||
+			die "make debug takes one KERNEL at a time, not '${kernels[*]}'"
 		for flavour in "${kernels[@]}"; do
 			[ "$(kernel_field "$flavour" lane)" = debug ] ||
-				die "the debug job runs on the debug kernels only ($(kernels_of debug amd64 | paste -sd' '))"
+				die "the $job job runs on the debug kernels only ($(kernels_of debug amd64 | paste -sd' '))"
 		done ;;
 web)		kernels=("$@")
 		[ ${#kernels[@]} -eq 1 ] && [ "$(kernel_field "$1" arch)" = i386 ] ||
 			die "make web takes one i386 kernel (v86 emulates a 32-bit x86), not '${kernels[*]}'" ;;
-*)		die "unknown job '$job' (use run, shell, race, module, test, huge, bench, debug, grade or web)" ;;
+*)		die "unknown job '$job' (use run, shell, race, module, test, huge, bench, debug, gdb, grade or web)" ;;
 esac
 smp=2	# the guest's vCPUs
 
@@ -66,9 +73,10 @@ kernel_arg=${kernels[0]}
 # guests only, whose programs are cross-compiled: it builds just what make
 # test runs on the host itself.
 case $job in
-run|race|module|grade|web)
+run|race|module|grade|web|gdb)
 	need=run
 	[ "$job" != web ] || need=web
+	[ "$job" != gdb ] || need=debugger
 	"$SHMDEMO_TESTS/fetch/deps.sh" "$need"
 	progs="tests/guest/init $(job_programs | xargs -n 1 | grep -v -e '^/' -e '\.sh$' | paste -sd' ')" ;;
 huge)	"$SHMDEMO_TESTS/fetch/deps.sh" test	# make test's suite

@@ -13,15 +13,6 @@ job_commands() {	# job_commands RELEASE
 	printf '%s\n' "${suite_commands[@]}" | compat_skipped "$1"
 }
 
-# Run a test program on the host, its TAP between the marks tally reads.
-host_program() {	# host_program NAME COMMAND...
-	local name=$1 status=0
-	shift
-	echo "shmdemo-host: begin $name"
-	"$@" || status=$?
-	echo "shmdemo-host: exit=$status $name"
-}
-
 # A host-side check that boots the first kernel, on amd64 only: on another
 # it prints why it skips (make test runs it). With no WHY, on any
 # architecture. COMMAND gets the kernel.

@@ -32,6 +32,16 @@ job_before() { :; }
 job_after() { :; }
 job_out() { echo "$SHMDEMO_TESTS/out/$1"; }
 
+# Run a test program on the host, its TAP between the marks tally reads
+# (job_before and job_after's checks).
+host_program() {	# host_program NAME COMMAND...
+	local name=$1 status=0
+	shift
+	echo "shmdemo-host: begin $name"
+	"$@" || status=$?
+	echo "shmdemo-host: exit=$status $name"
+}
+
 # The guest suite runs on Debian's kernels (test) and on the debug kernel:
 # the rows of tests/programs marked suite, in order, each 32-bit build after
 # its program, and what they use: user_demo (test_user_demo runs it) and
