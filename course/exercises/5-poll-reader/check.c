@@ -21,8 +21,8 @@
 
 struct reader {
 	pid_t pid;
-	int out;		/* its standard output */
-	char held[256];		/* what it printed and was not taken yet */
+	int out; /* its standard output */
+	char held[256]; /* what it printed and was not taken yet */
 	size_t len;
 };
 
@@ -170,11 +170,13 @@ static bool prints(void)
 	for (i = 0; ok && i < ARRAY_SIZE(msgs); i++) {
 		ok = publish(msgs[i]);
 		if (ok && !reader_line(&r, line, sizeof(line), 5000)) {
-			diag("user_demo -m %s: reader printed nothing", msgs[i]);
+			diag("user_demo -m %s: reader printed nothing",
+			     msgs[i]);
 			ok = false;
 		} else if (ok && strcmp(line, msgs[i])) {
-			diag("user_demo -m %s: reader printed \"%s\"%s", msgs[i],
-			     line, i ? " (is POLLPRI cleared: TODO 2?)" : "");
+			diag("user_demo -m %s: reader printed \"%s\"%s",
+			     msgs[i], line,
+			     i ? " (is POLLPRI cleared: TODO 2?)" : "");
 			ok = false;
 		}
 	}

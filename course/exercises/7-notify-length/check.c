@@ -105,7 +105,8 @@ static bool notify_len(void)
 			  "NOTIFY_LEN, len the buffer's size + 1"))
 		return false;
 	close(fd);
-	return expect_eq(seq_now(), before + 2, "seq after a refused NOTIFY_LEN");
+	return expect_eq(seq_now(), before + 2,
+			 "seq after a refused NOTIFY_LEN");
 }
 
 /*
@@ -196,8 +197,7 @@ static bool rules(void)
  * Fill the buffer with 'X', run /bin/msglen TEXT, its output (stdout and
  * stderr) into OUT; false if it did not end within 10 seconds (killed).
  */
-static bool run_msglen(const char *text, char *out, size_t outsize,
-		       int *status)
+static bool run_msglen(const char *text, char *out, size_t outsize, int *status)
 {
 	char *fill = malloc(size);
 	int fd = dev_open(O_RDWR), pfd[2];
@@ -228,7 +228,7 @@ static bool run_msglen(const char *text, char *out, size_t outsize,
 		n += r;
 	out[n] = '\0';
 	close(pfd[0]);
-	kill(-pid, SIGKILL);	/* a program, or its child, still there */
+	kill(-pid, SIGKILL); /* a program, or its child, still there */
 	waitpid(pid, status, 0);
 	return true;
 }
@@ -253,7 +253,8 @@ static bool parent(void)
 	}
 	if (!expect_eq(seq_now(), before + 1, "seq after msglen hi"))
 		return false;
-	if (!call(fd, WAIT_LEN, &m, "WAIT_LEN after msglen hi (is TODO 3 done?)"))
+	if (!call(fd, WAIT_LEN, &m,
+		  "WAIT_LEN after msglen hi (is TODO 3 done?)"))
 		return false;
 	close(fd);
 	return expect_eq(m.len, 2, "the length msglen hi published");
@@ -280,7 +281,8 @@ static const char *one_line(const char *text)
 /* msglen's child: the length it received, and exactly that many bytes. */
 static bool child(void)
 {
-	const char *want = "msglen: child received 5 bytes\nChild reads: hello\n";
+	const char *want =
+		"msglen: child received 5 bytes\nChild reads: hello\n";
 	char out[512];
 	int status;
 
@@ -296,7 +298,7 @@ static bool child(void)
 }
 
 static const struct test_case cases[] = {
-	{ "TODO 1: the header: struct shmdemo_msg, NOTIFY_LEN 7 and WAIT_LEN 8, _IOWR; the old numbers kept",
+	{ "TODO 1: struct shmdemo_msg, NOTIFY_LEN 7 and WAIT_LEN 8 (_IOWR), the old numbers kept",
 	  header },
 	{ "TODO 2: NOTIFY_LEN publishes as NOTIFY does; a length past the buffer is EINVAL",
 	  notify_len },
