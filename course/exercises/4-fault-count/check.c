@@ -115,9 +115,7 @@ static bool counts(void)
 	if (!faults_are(0, "user_demo (mmap maps every page: no fault)"))
 		return false;
 	return refault() &&
-	       faults_are(
-		       NR_PAGES,
-		       "4 pages written, dropped with MADV_DONTNEED and read back");
+	       faults_are(NR_PAGES, "4 refaults after MADV_DONTNEED");
 }
 
 static bool attribute(void)
