@@ -5,8 +5,10 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -82,6 +84,41 @@ __u64 notify(int fd)
 	if (ioctl(fd, SHMDEMO_IOC_NOTIFY, &seq) < 0)
 		diag("SHMDEMO_IOC_NOTIFY: %s", strerror(errno));
 	return seq;
+}
+
+bool dev_fill(char c)
+{
+	char *buf = malloc(size);
+	int fd = dev_open(O_RDWR);
+	bool ok = buf && fd >= 0;
+
+	if (ok) {
+		memset(buf, c, size);
+		ok = expect_eq(pwrite(fd, buf, size, 0), size, "pwrite");
+	}
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+bool dev_holds(char c, const char *what)
+{
+	char *buf = malloc(size);
+	int fd = dev_open(O_RDONLY);
+	size_t i = 0;
+	bool ok = buf && fd >= 0 &&
+		  expect_eq(pread(fd, buf, size, 0), size, "pread");
+
+	while (ok && i < size && buf[i] == c)
+		i++;
+	if (ok && i < size)
+		diag("%s: byte %zu is 0x%02x, not 0x%02x", what, i,
+		     (unsigned char)buf[i], (unsigned char)c);
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return ok && i == size;
 }
 
 bool handoff(int wait_fd, const char *r, int notify_fd, char *w, __u64 seen,

@@ -42,6 +42,14 @@ short poll_pri(int fd);
 __u64 notify(int fd);
 
 /*
+ * The whole buffer through read(2) and write(2), on files of their own:
+ * fill it with C, or check that every byte holds C (WHAT names the moment
+ * in the message otherwise). Both say why they fail.
+ */
+bool dev_fill(char c);
+bool dev_holds(char c, const char *what);
+
+/*
  * A child sleeps in WAIT on WAIT_FD, past SEEN; the parent stores MSG
  * through W and publishes with NOTIFY on NOTIFY_FD. The child must wake
  * with seq SEEN + 1 and read MSG through R, its view of the buffer.

@@ -47,6 +47,13 @@ job_commands() {	# job_commands RELEASE
 
 job_resumes() { :; }
 
+# make check's memory-model rule (tests/litmus/code.sh) on the workspace's
+# module, for a checker to read in the guest: /etc/shmdemo/litmus-code,
+# "ok" or "not ok" and what code.sh said (exercise 9's RESET).
+litmus_code() { echo "$work/.out/litmus-code"; }
+job_key() { cat "$(litmus_code)"; }
+job_stage() { cp "$(litmus_code)" "$1/etc/shmdemo/litmus-code"; }
+
 # Every TODO failed, with WHY: the code did not build, or the guest never
 # reported it.
 grade_all_failed() {	# grade_all_failed WHY
@@ -63,10 +70,15 @@ grade_all_failed() {	# grade_all_failed WHY
 # with the host's compiler (amd64 guests take them), then the module, in the
 # kernel's build root. Anything that does not build scores nothing.
 job_before() {
-	local kdir out f cflags=(-I"$work/kmod/uapi" -Wall -Wextra -O2 -g)
+	local kdir out f says cflags=(-I"$work/kmod/uapi" -Wall -Wextra -O2 -g)
 	[ "$(kernel_field "$kernel_arg" arch)" = amd64 ] ||
 		die "make grade runs on x86-64 guests: its programs are the host's build"
 	mkdir -p "$bin"
+	{ if says=$("$SHMDEMO_TESTS/litmus/code.sh" "$work/kmod/shmdemo.c" 2>&1); then
+		echo ok
+	else
+		echo "not ok" && printf '%s\n' "$says"
+	fi; } > "$(litmus_code)"
 	echo "# exercise $exercise (${exercise_dir##*/}), workspace $work, Linux $kernel_arg"
 	# An exercise may be meant for the kernels of a lane (the debug
 	# kernels' KASAN): elsewhere it is graded all the same, with a note.
