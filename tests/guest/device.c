@@ -86,17 +86,46 @@ __u64 notify(int fd)
 	return seq;
 }
 
-bool dev_fill(char c)
+bool fd_fill(int fd, char c)
 {
 	char *buf = malloc(size);
-	int fd = dev_open(O_RDWR);
-	bool ok = buf && fd >= 0;
+	bool ok = buf != NULL;
 
 	if (ok) {
 		memset(buf, c, size);
 		ok = expect_eq(pwrite(fd, buf, size, 0), size, "pwrite");
 	}
 	free(buf);
+	return ok;
+}
+
+bool mem_holds(const char *p, size_t len, char c, const char *what)
+{
+	size_t i = 0;
+
+	while (i < len && p[i] == c)
+		i++;
+	if (i < len)
+		diag("%s: byte %zu is 0x%02x, not 0x%02x", what, i,
+		     (unsigned char)p[i], (unsigned char)c);
+	return i == len;
+}
+
+bool fd_holds(int fd, char c, const char *what)
+{
+	char *buf = malloc(size);
+	bool ok = buf && expect_eq(pread(fd, buf, size, 0), size, "pread") &&
+		  mem_holds(buf, size, c, what);
+
+	free(buf);
+	return ok;
+}
+
+bool dev_fill(char c)
+{
+	int fd = dev_open(O_RDWR);
+	bool ok = fd >= 0 && fd_fill(fd, c);
+
 	if (fd >= 0)
 		close(fd);
 	return ok;
@@ -104,21 +133,12 @@ bool dev_fill(char c)
 
 bool dev_holds(char c, const char *what)
 {
-	char *buf = malloc(size);
 	int fd = dev_open(O_RDONLY);
-	size_t i = 0;
-	bool ok = buf && fd >= 0 &&
-		  expect_eq(pread(fd, buf, size, 0), size, "pread");
+	bool ok = fd >= 0 && fd_holds(fd, c, what);
 
-	while (ok && i < size && buf[i] == c)
-		i++;
-	if (ok && i < size)
-		diag("%s: byte %zu is 0x%02x, not 0x%02x", what, i,
-		     (unsigned char)buf[i], (unsigned char)c);
-	free(buf);
 	if (fd >= 0)
 		close(fd);
-	return ok && i == size;
+	return ok;
 }
 
 bool handoff(int wait_fd, const char *r, int notify_fd, char *w, __u64 seen,
