@@ -89,12 +89,12 @@ __u64 notify(int fd)
 bool fd_fill(int fd, char c)
 {
 	char *buf = malloc(size);
-	bool ok = buf != NULL;
+	bool ok;
 
-	if (ok) {
-		memset(buf, c, size);
-		ok = expect_eq(pwrite(fd, buf, size, 0), size, "pwrite");
-	}
+	if (!buf)
+		return false;
+	memset(buf, c, size);
+	ok = expect_eq(pwrite(fd, buf, size, 0), size, "pwrite");
 	free(buf);
 	return ok;
 }

@@ -50,7 +50,7 @@ job_resumes() { :; }
 
 # make check's memory-model rule (tests/litmus/code.sh) on the workspace's
 # module, for a checker to read in the guest: /etc/shmdemo/litmus-code,
-# "ok" or "not ok" and what code.sh said (exercise 9's RESET).
+# "holds", or "broken" and what code.sh said (exercise 9's RESET).
 litmus_code() { echo "$work/.out/litmus-code"; }
 job_key() { cat "$(litmus_code)"; }
 job_stage() { cp "$(litmus_code)" "$1/etc/shmdemo/litmus-code"; }
@@ -76,9 +76,9 @@ job_before() {
 		die "make grade runs on x86-64 guests: its programs are the host's build"
 	mkdir -p "$bin"
 	{ if says=$("$SHMDEMO_TESTS/litmus/code.sh" "$work/kmod/shmdemo.c" 2>&1); then
-		echo ok
+		echo holds
 	else
-		echo "not ok" && printf '%s\n' "$says"
+		echo broken && printf '%s\n' "$says"
 	fi; } > "$(litmus_code)"
 	echo "# exercise $exercise (${exercise_dir##*/}), workspace $work, Linux $kernel_arg"
 	# An exercise may be meant for some kernels (the debug kernels'

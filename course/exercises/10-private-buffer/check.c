@@ -22,7 +22,8 @@
 #include "device.h"
 
 #define FILES 16
-#define LEAK_PAGES 64 /* the leak check's buffer: 256 KiB; its page array 512 B */
+/* The leak check's buffer: 256 KiB, and its page array 512 bytes. */
+#define LEAK_PAGES 64
 #define LEAK_ROUNDS 1024
 
 /* The module loaded afresh with PARAMS; says why not. */
@@ -38,10 +39,11 @@ static bool load(const char *params)
 		}
 	}
 	err = module_load(params);
-	if (err)
-		diag("insmod shmdemo.ko %s: %s%s", params, strerror(-err),
-		     err == -ENOENT || err == -EINVAL ?
-			     " (is there a parameter private?)" : "");
+	if (err == -ENOENT || err == -EINVAL)
+		diag("insmod shmdemo.ko %s: %s (is there a parameter private?)",
+		     params, strerror(-err));
+	else if (err)
+		diag("insmod shmdemo.ko %s: %s", params, strerror(-err));
 	return err == 0;
 }
 
@@ -66,8 +68,11 @@ static long kmalloc_kb(void)
 	return total / 1024;
 }
 
-/* How much vmalloc memory FILES opens take while they are open, in kB. */
-static long opens_take_kb(void)
+/*
+ * How much vmalloc memory FILES opens take while they are open, in *KB
+ * (the kernel's own may move it a little either way); false if one failed.
+ */
+static bool opens_take_kb(long *kb)
 {
 	int fds[FILES], i, n = 0;
 	long before = vmalloc_used_kb(), during;
@@ -80,26 +85,22 @@ static long opens_take_kb(void)
 	for (i = 0; i < FILES; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
-	return n == FILES ? during - before : -1;
+	*kb = during - before;
+	return n == FILES;
 }
 
 static bool allocates(void)
 {
 	long shared, own, want = FILES * (long)size / 1024;
 
-	if (!load("pages=4"))
+	if (!load("pages=4") || !opens_take_kb(&shared) ||
+	    !load("pages=4 private=1") || !opens_take_kb(&own))
 		return false;
-	shared = opens_take_kb();
-	if (!load("pages=4 private=1"))
-		return false;
-	own = opens_take_kb();
 	diag("%d opens take %ld kB of vmalloc memory without private=1, %ld kB with it",
 	     FILES, shared, own);
-	if (shared < 0 || own < 0)
-		return false;
-	if (own < want) {
-		diag("with private=1, %d opens should take at least %ld kB, a buffer of %zu bytes each",
-		     FILES, want, size);
+	if (own < want - want / 4) {
+		diag("with private=1, %d opens should take about %ld kB", FILES,
+		     want);
 		return false;
 	}
 	if (shared >= want / 2) {
@@ -109,8 +110,12 @@ static bool allocates(void)
 	return true;
 }
 
-/* One open of the device: mapped, written, forked, unmapped and closed. */
-static bool use_once(size_t len)
+/*
+ * One open of the device: mapped, written, unmapped and closed; with FORK,
+ * a child writes through its copy of the mapping first (forks are slow
+ * under TCG: one round in 16 or 64 takes one).
+ */
+static bool use_once(size_t len, bool fork_too)
 {
 	int fd = dev_open(O_RDWR);
 	char *p;
@@ -125,6 +130,8 @@ static bool use_once(size_t len)
 		return false;
 	}
 	memset(p, 'u', len);
+	if (!fork_too)
+		return !munmap(p, len);
 	pid = fork();
 	if (pid == 0) {
 		p[0] = 'c';
@@ -152,22 +159,22 @@ static bool frees(void)
 	vm_after = vmalloc_used_kb();
 	if (i >= 0)
 		close(i);
-	if (vm_after - vm_before < (long)len / 1024) {
+	if (vm_after - vm_before < (long)len / 1024 / 2) {
 		diag("an open with private=1 allocates no buffer (TODO 1): nothing to free yet");
 		return false;
 	}
 	/* A warm-up, so that the kernel's own caches are filled first. */
 	for (i = 0; i < LEAK_ROUNDS / 4; i++)
-		if (!use_once(len))
+		if (!use_once(len, i % 16 == 0))
 			return false;
 	vm_before = vmalloc_used_kb();
 	km_before = kmalloc_kb();
 	for (i = 0; i < LEAK_ROUNDS; i++)
-		if (!use_once(len))
+		if (!use_once(len, i % 64 == 0))
 			return false;
 	vm_after = vmalloc_used_kb();
 	km_after = kmalloc_kb();
-	diag("%d opens, each mapped, forked and closed: vmalloc %+ld kB, kmalloc %+ld kB",
+	diag("%d opens, mapped and closed: vmalloc %+ld kB, kmalloc %+ld kB",
 	     LEAK_ROUNDS, vm_after - vm_before, km_after - km_before);
 	if (km_before < 0 || km_after < 0) {
 		diag("cannot read /proc/slabinfo: %s", strerror(errno));
@@ -179,7 +186,7 @@ static bool frees(void)
 		return false;
 	}
 	if (km_after - km_before >= LEAK_ROUNDS * LEAK_PAGES * 8 / 1024 / 2) {
-		diag("something kmalloc'ed at each open is not freed at its last close (the page array?)");
+		diag("each open leaves a kmalloc'ed object (the page array?)");
 		return false;
 	}
 	return module_teardown("mappings after the opens");
@@ -203,7 +210,7 @@ static bool read_write(void)
 	if (!two_files(&a, &b))
 		return false;
 	ok = fd_fill(a, 'a') && fd_fill(b, 'b') &&
-	     fd_holds(a, 'a', "private=1: the first file, after the second wrote 'b'") &&
+	     fd_holds(a, 'a', "private=1: the first file, after the second") &&
 	     fd_holds(b, 'b', "private=1: the second file");
 	c = dev_open(O_RDONLY);
 	ok = ok && c >= 0 && fd_holds(c, 0, "private=1: a new open");
@@ -214,7 +221,8 @@ static bool read_write(void)
 	if (!ok || !load("pages=4"))
 		return false;
 	/* Without the parameter, one buffer for everyone, as before. */
-	return dev_fill('s') && dev_holds('s', "without private=1, another open");
+	return dev_fill('s') &&
+	       dev_holds('s', "without private=1, another open");
 }
 
 static bool maps(void)
@@ -235,7 +243,7 @@ static bool maps(void)
 	memset(pa, 'x', size);
 	ok = mem_holds(pb, size, 0, "private=1: another file's mapping") &&
 	     !madvise(pa, size, MADV_DONTNEED) &&
-	     mem_holds(pa, size, 'x', "private=1: the mapping refaulted after MADV_DONTNEED") &&
+	     mem_holds(pa, size, 'x', "private=1: refaulted after DONTNEED") &&
 	     fd_holds(a, 'x', "private=1: read() of the mapped file");
 	munmap(pa, size);
 	munmap(pb, size);
