@@ -5,8 +5,10 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -82,6 +84,61 @@ __u64 notify(int fd)
 	if (ioctl(fd, SHMDEMO_IOC_NOTIFY, &seq) < 0)
 		diag("SHMDEMO_IOC_NOTIFY: %s", strerror(errno));
 	return seq;
+}
+
+bool fd_fill(int fd, char c)
+{
+	char *buf = malloc(size);
+	bool ok;
+
+	if (!buf)
+		return false;
+	memset(buf, c, size);
+	ok = expect_eq(pwrite(fd, buf, size, 0), size, "pwrite");
+	free(buf);
+	return ok;
+}
+
+bool mem_holds(const char *p, size_t len, char c, const char *what)
+{
+	size_t i = 0;
+
+	while (i < len && p[i] == c)
+		i++;
+	if (i < len)
+		diag("%s: byte %zu is 0x%02x, not 0x%02x", what, i,
+		     (unsigned char)p[i], (unsigned char)c);
+	return i == len;
+}
+
+bool fd_holds(int fd, char c, const char *what)
+{
+	char *buf = malloc(size);
+	bool ok = buf && expect_eq(pread(fd, buf, size, 0), size, "pread") &&
+		  mem_holds(buf, size, c, what);
+
+	free(buf);
+	return ok;
+}
+
+bool dev_fill(char c)
+{
+	int fd = dev_open(O_RDWR);
+	bool ok = fd >= 0 && fd_fill(fd, c);
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+bool dev_holds(char c, const char *what)
+{
+	int fd = dev_open(O_RDONLY);
+	bool ok = fd >= 0 && fd_holds(fd, c, what);
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
 }
 
 bool handoff(int wait_fd, const char *r, int notify_fd, char *w, __u64 seen,

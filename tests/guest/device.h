@@ -42,6 +42,18 @@ short poll_pri(int fd);
 __u64 notify(int fd);
 
 /*
+ * The whole buffer through read(2) and write(2) on FD: fill it with C, or
+ * check that every byte holds C (WHAT names the moment in the message
+ * otherwise). Both say why they fail. The dev_ ones open files of their own;
+ * mem_holds() checks LEN bytes at P (a mapping, say).
+ */
+bool mem_holds(const char *p, size_t len, char c, const char *what);
+bool fd_fill(int fd, char c);
+bool fd_holds(int fd, char c, const char *what);
+bool dev_fill(char c);
+bool dev_holds(char c, const char *what);
+
+/*
  * A child sleeps in WAIT on WAIT_FD, past SEEN; the parent stores MSG
  * through W and publishes with NOTIFY on NOTIFY_FD. The child must wake
  * with seq SEEN + 1 and read MSG through R, its view of the buffer.

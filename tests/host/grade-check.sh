@@ -54,8 +54,8 @@ mkdir -p "$work"
 for flavour in "$@"; do
 	for n in ${SHMDEMO_GRADE_EXERCISES:-$("$workspace" list)}; do
 		# Only on the kernels of its lanes (exercise 3: the debug ones).
-		[[ " $("$workspace" lanes "$n") " == *" $(kernel_field "$flavour" lane) "* ]] || {
-			echo "# $flavour: exercise $n runs on the kernels of lane $("$workspace" lanes "$n") only"
+		grep -qxF -- "$flavour" <<< "$("$workspace" kernels "$n" "$(kernel_field "$flavour" arch)")" || {
+			echo "# $flavour: exercise $n runs on the kernels of its lanes only: $("$workspace" lanes "$n")"
 			continue
 		}
 		todos=$("$workspace" todos "$n" | wc -l)

@@ -33,8 +33,9 @@ student_programs() {
 	return 0
 }
 
-grade_lanes() {
-	"$SHMDEMO_TOP/course/exercises/workspace.sh" lanes "$exercise"
+# The amd64 kernels the exercise is meant for (its folder's file lanes).
+grade_kernels() {
+	"$SHMDEMO_TOP/course/exercises/workspace.sh" kernels "$exercise" amd64
 }
 
 job_out() { echo "$work/.out/$1"; }
@@ -48,6 +49,13 @@ job_commands() {	# job_commands RELEASE
 }
 
 job_resumes() { :; }
+
+# make check's memory-model rule (tests/litmus/code.sh) on the workspace's
+# module, for a checker to read in the guest: /etc/shmdemo/litmus-code,
+# "holds", or "broken" and what code.sh said (exercise 9's RESET).
+litmus_code() { echo "$work/.out/litmus-code"; }
+job_key() { cat "$(litmus_code)"; }
+job_stage() { cp "$(litmus_code)" "$1/etc/shmdemo/litmus-code"; }
 
 # Every TODO failed, with WHY: the code did not build, or the guest never
 # reported it.
@@ -65,15 +73,21 @@ grade_all_failed() {	# grade_all_failed WHY
 # with the host's compiler (amd64 guests take them), then the module, in the
 # kernel's build root. Anything that does not build scores nothing.
 job_before() {
-	local kdir out f cflags=(-I"$work/kmod/uapi" -Wall -Wextra -O2 -g)
+	local kdir out f says cflags=(-I"$work/kmod/uapi" -Wall -Wextra -O2 -g)
 	[ "$(kernel_field "$kernel_arg" arch)" = amd64 ] ||
 		die "make grade runs on x86-64 guests: its programs are the host's build"
 	mkdir -p "$bin"
+	{ if says=$("$SHMDEMO_TESTS/litmus/code.sh" "$work/kmod/shmdemo.c" 2>&1); then
+		echo holds
+	else
+		echo broken && printf '%s\n' "$says"
+	fi; } > "$(litmus_code)"
 	echo "# exercise $exercise (${exercise_dir##*/}), workspace $work, Linux $kernel_arg"
-	# An exercise may be meant for the kernels of a lane (the debug
-	# kernels' KASAN): elsewhere it is graded all the same, with a note.
-	[[ " $(grade_lanes) " == *" $(kernel_field "$kernel_arg" lane) "* ]] ||
-		echo "# exercise $exercise is meant for the kernels of lane $(grade_lanes) (make grade $exercise KERNEL=$(kernels_of "$(grade_lanes | cut -d' ' -f1)" amd64 | head -n 1)): on $kernel_arg its checker may not see what it looks for"
+	# An exercise may be meant for some kernels (the debug kernels'
+	# KASAN, 7.x's .mmap_prepare): elsewhere it is graded all the same,
+	# with a note.
+	grep -qxF -- "$kernel_arg" <<< "$(grade_kernels)" ||
+		echo "# exercise $exercise is meant for the kernels $(grade_kernels | paste -sd' ') (make grade $exercise KERNEL=$(grade_kernels | head -n 1)): on $kernel_arg its checker may not see what it looks for"
 	cc "${cflags[@]}" -Werror -I"$SHMDEMO_TESTS/guest" -o "$bin/check" \
 		"$exercise_dir/check.c" "$SHMDEMO_TESTS"/guest/{harness,device}.c ||
 		die "the checker $exercise_dir/check.c does not build"

@@ -102,7 +102,8 @@ apt_update() {	# apt_update LOG
 
 # The module's C sources, kmod/shmdemo.c and kmod/uapi/: the tree's, or
 # those of the directory SHMDEMO_MODULE_SRC names (a student's workspace,
-# make grade); the build files are always the tree's.
+# make grade); the build files are the tree's, but for a kmod/Kbuild of
+# the workspace's own (exercise 8's).
 module_src() {
 	echo "${SHMDEMO_MODULE_SRC:-$SHMDEMO_TOP}"
 }
@@ -119,6 +120,7 @@ build_module() {	# build_module KERNEL_DIR OUT_DIR [KBUILD_ARG...]
 	# Sources only: an in-tree build's products (a stale shmdemo.mod.c) stay out.
 	(cd "$SHMDEMO_TOP" && cp -a --parents Kbuild kmod/Kbuild debian/changelog "$out")
 	(cd "$src" && cp -a --parents kmod/shmdemo.c kmod/uapi "$out")
+	[ ! -e "$src/kmod/Kbuild" ] || cp -a "$src/kmod/Kbuild" "$out/kmod/Kbuild"
 	# OUT_DIR may be neither in the tree nor in the cache (test_lab's).
 	# Where nothing can be mounted, these two are all the build root
 	# gets (tests/lib/chroot.sh).
@@ -139,11 +141,12 @@ build_module() {	# build_module KERNEL_DIR OUT_DIR [KBUILD_ARG...]
 # Is OUT_DIR's module newer than its sources and the kernel's build tree?
 # Then kbuild would only confirm it, which takes seconds.
 module_up_to_date() {	# module_up_to_date KERNEL_DIR OUT_DIR
-	local ko=$2/kmod/shmdemo.ko
+	local ko=$2/kmod/shmdemo.ko own=()
 	[ -e "$ko" ] || return 1
+	[ ! -e "$(module_src)/kmod/Kbuild" ] || own=("$(module_src)/kmod/Kbuild")
 	[ -z "$(cd "$SHMDEMO_TOP" && find Kbuild kmod/Kbuild debian/changelog \
-		"$(module_src)"/kmod/shmdemo.c "$(module_src)"/kmod/uapi "$1/release" \
-		-newer "$ko" | head -1)" ]
+		"$(module_src)"/kmod/shmdemo.c "$(module_src)"/kmod/uapi "${own[@]}" \
+		"$1/release" -newer "$ko" | head -1)" ]
 }
 
 # Stop, naming the known flavours, when FLAVOUR is not a row of tests/kernels.

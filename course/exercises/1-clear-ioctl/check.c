@@ -34,49 +34,12 @@ static bool header(void)
 #endif
 }
 
-/* Fill the buffer with C through write(2); false if that failed. */
-static bool fill(char c)
-{
-	char *buf = malloc(size);
-	int fd = dev_open(O_RDWR);
-	bool ok = buf && fd >= 0;
-
-	if (ok) {
-		memset(buf, c, size);
-		ok = expect_eq(pwrite(fd, buf, size, 0), size, "pwrite");
-	}
-	free(buf);
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
-/* Does every byte of the buffer hold C? */
-static bool holds(char c, const char *what)
-{
-	char *buf = malloc(size);
-	int fd = dev_open(O_RDONLY);
-	size_t i = 0;
-	bool ok = buf && fd >= 0 &&
-		  expect_eq(pread(fd, buf, size, 0), size, "pread");
-
-	while (ok && i < size && buf[i] == c)
-		i++;
-	if (ok && i < size)
-		diag("%s: byte %zu is 0x%02x, not 0x%02x", what, i,
-		     (unsigned char)buf[i], (unsigned char)c);
-	free(buf);
-	if (fd >= 0)
-		close(fd);
-	return ok && i == size;
-}
-
 static bool clears(void)
 {
 	int fd = dev_open(O_RDWR);
 	__u64 before, after;
 
-	if (fd < 0 || !fill('x') || !notify(fd))
+	if (fd < 0 || !dev_fill('x') || !notify(fd))
 		return false;
 	before = dev_info(fd).seq;
 	if (ioctl(fd, CLEAR) < 0) {
@@ -86,7 +49,7 @@ static bool clears(void)
 	}
 	after = dev_info(fd).seq;
 	close(fd);
-	return holds(0, "after CLEAR") &&
+	return dev_holds(0, "after CLEAR") &&
 	       expect_eq(after, before,
 			 "seq after CLEAR (it publishes nothing)");
 }
@@ -95,12 +58,12 @@ static bool read_only(void)
 {
 	int fd = dev_open(O_RDONLY);
 
-	if (fd < 0 || !fill('r'))
+	if (fd < 0 || !dev_fill('r'))
 		return false;
 	if (!expect_errno(ioctl(fd, CLEAR), EBADF, "CLEAR on an O_RDONLY file"))
 		return false;
 	close(fd);
-	return holds('r', "after a refused CLEAR");
+	return dev_holds('r', "after a refused CLEAR");
 }
 
 static bool program(void)
@@ -109,7 +72,7 @@ static bool program(void)
 	FILE *out;
 	int status;
 
-	if (!fill('p'))
+	if (!dev_fill('p'))
 		return false;
 	out = popen("/bin/shmdemo_clear", "r");
 	if (!out) {
@@ -127,7 +90,7 @@ static bool program(void)
 		return false;
 	}
 	return expect_eq(status, 0, "shmdemo_clear's exit status") &&
-	       holds(0, "after shmdemo_clear");
+	       dev_holds(0, "after shmdemo_clear");
 }
 
 static const struct test_case cases[] = {
