@@ -32,18 +32,59 @@ resume_refused() {	# resume_refused KERNEL_DIR
 
 # The saved guest's image in OUT_DIR: what every guest has, Debian's 9p
 # modules, and the script that loads them, which is also init's mark of a
-# saved guest (/etc/shmdemo/resume). Sets $initramfs.
+# saved guest (/etc/shmdemo/resume); and the shared libraries of
+# user_demo, which every lane that resumes runs, so that a job's archive
+# holds its own files only (saved_job_archive). Its files' checksums go
+# beside it, in OUT_DIR/initramfs-base.cpio.sums. Sets $initramfs.
 base_initramfs() {	# base_initramfs OUT_DIR KERNEL_DIR RELEASE
-	local out=$1 stage=$1/initramfs-base tree key
+	local out=$1 stage=$1/initramfs-base tree
 	initramfs=$out/initramfs-base.cpio
 	guest_arch=$(guest_arch "$out")
 	tree=$(modules_tree "$2" "$3")
-	key=$({ modules_9p "$tree"; files_key; } | md5sum)
-	! initramfs_current "$key" || return 0
+	! initramfs_current "$(base_key "$tree")" || return 0
 	rm -rf "$stage" "$initramfs.key"
 	stage_base "$stage"
 	stage_9p_modules "$stage" "$tree" "lib/modules/$3/9p" > "$stage/etc/shmdemo/resume"
-	initramfs_write "$stage" "$key"
+	install_program "$stage" "$(guest_file "$guest_arch" user/user_demo)" bin/user_demo
+	rm "$stage/bin/user_demo"
+	(cd "$stage" && find . -type f | LC_ALL=C sort | xargs md5sum) > "$initramfs.sums"
+	initramfs_write "$stage" "$(base_key "$tree")"
+}
+
+# The base image's key: the 9p modules, the files every guest has, and
+# the libraries it was made with, as its sums name them.
+base_key() {	# base_key TREE
+	local sum file libs=()
+	if [ -e "$initramfs.sums" ]; then
+		while read -r sum file; do
+			case $file in
+			./lib*/*|./usr/*) libs+=("$(guest_file "$guest_arch" "/${file#./}")") ;;
+			esac
+		done < "$initramfs.sums"
+	fi
+	{ modules_9p "$1"; files_key "${libs[@]}"; } | md5sum
+}
+
+# The job's tree at STAGE, as the cpio archive a resumed guest of
+# OUT_DIR's base image unpacks: without the files the base has the same
+# (its sums), nor busybox's links.
+saved_job_archive() {	# saved_job_archive STAGE OUT_DIR
+	local sums=$2/initramfs-base.cpio.sums sum file
+	local -A base=()
+	if [ -e "$sums" ]; then
+		while read -r sum file; do
+			base[$file]=$sum
+		done < "$sums"
+	fi
+	(
+		cd "$1" && find . ! -lname busybox | LC_ALL=C sort | while read -r file; do
+			if [ -n "${base[$file]:-}" ] && [ -f "$file" ]; then
+				sum=$(md5sum < "$file")
+				[ "${sum%% *}" != "${base[$file]}" ] || continue
+			fi
+			printf '%s\n' "$file"
+		done | cpio -o -H newc --quiet
+	)
 }
 
 # The saved guest's QEMU, the same at the save and at every resume: the
