@@ -220,7 +220,7 @@ saved_broken() {	# saved_broken STATE
 # With TTY, a file descriptor of the terminal, relay it to the console
 # then. Exits 3, with why in DIR/why, if the guest did not resume.
 resume_control() {	# resume_control DIR FD LOG LEVEL TTY ARCHIVE...
-	local dir=$1 con=$2 log=$3 level=$4 tty=$5 reply seed
+	local dir=$1 con=$2 log=$3 level=$4 tty=$5 reply seed now
 	shift 5
 	SECONDS=0
 	fail() {
@@ -229,24 +229,31 @@ resume_control() {	# resume_control DIR FD LOG LEVEL TTY ARCHIVE...
 		exit 3
 	}
 	qmp_greet || fail "QEMU did not answer on QMP"
-	# A busy host may keep an answer past 2 s: then QEMU must still live.
-	until reply=$(qmp 2 '{"execute": "query-status"}') &&
-	      grep -q '"status": "running"' <<< "$reply"; do
-		if { [ -n "$reply" ] && ! grep -q '"status": "inmigrate"' <<< "$reply"; } ||
-		   { [ -e "$dir/pid" ] && ! kill -0 "$(cat "$dir/pid")" 2> /dev/null; }; then
-			fail "QEMU did not load it: $(head -c 300 "$dir/qemu.err" | tr '\n' ' ')"
-		fi
-		[ "$SECONDS" -lt 30 ] || fail "not loaded in 30 s"
-		sleep 0.05
-	done
+	# Running already, or QEMU's RESUME event when it is (an event comes
+	# after the answer to a command sent before it). A busy host may keep
+	# an answer past 2 s: then QEMU must still live.
+	reply=$(qmp 2 '{"execute": "query-status"}') || true
+	if [[ $reply != *'"status": "running"'* ]]; then
+		until IFS= read -r -t 0.5 -u "$qmp_out" reply &&
+		      [[ $reply == *'"event": "RESUME"'* ]]; do
+			if { [[ -n $reply && $reply != '{"'* ]]; } ||
+			   { [ -e "$dir/pid" ] && ! kill -0 "$(< "$dir/pid")" 2> /dev/null; }; then
+				fail "QEMU did not load it: $(head -c 300 "$dir/qemu.err" | tr '\n' ' ')"
+			fi
+			[ "$SECONDS" -lt 30 ] || fail "not loaded in 30 s"
+			reply=
+		done
+	fi
 	# Loaded, but whole? zstd says so once it has checked the checksum.
 	until [ -s "$dir/zstd" ]; do
 		[ "$SECONDS" -lt 60 ] || fail "zstd did not end in 60 s"
 		sleep 0.01
 	done
 	[ "$(cat "$dir/zstd")" = 0 ] || fail "zstd found it corrupt"
-	seed=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
-	printf 'go %s %s %s %s\n' "$(date '+%s %N')" "$seed" "$level" "$*" >&"$con"
+	seed=$(od -An -tx1 -N32 /dev/urandom)
+	# The time in seconds and microseconds, whatever the locale's point.
+	now=${EPOCHREALTIME/[!0-9]/ }
+	printf 'go %s %s %s %s\n' "${now% *} ${now#* }000" "${seed//[$' \n']/}" "$level" "$*" >&"$con"
 	if [ -n "$tty" ]; then
 		cat <&"$tty" >&"$con" &
 		echo $! > "$dir/relay"
