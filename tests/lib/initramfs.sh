@@ -64,7 +64,7 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 	# base first, its key in this one's (tests/lib/resume.sh).
 	if [ -n "$kdir" ] && job_resumes && [ -z "$(resume_refused "$kdir")" ]; then
 		base_initramfs "$out" "$kdir" "$release"
-		base=$(cat "$initramfs.key")
+		base=$(< "$initramfs.key")
 	fi
 	initramfs=$out/initramfs-$job.cpio
 	for prog in $(job_programs); do

@@ -25,7 +25,7 @@ resume_refused() {	# resume_refused KERNEL_DIR
 		echo "SNAPSHOT=0"
 	elif [ -n "${SHMDEMO_APPEND:-}" ]; then
 		echo "SHMDEMO_APPEND gives its kernel a command line of its own"
-	elif ! modules_tree "$1" "$(cat "$1/release")" > /dev/null; then
+	elif ! modules_tree "$1" "$(< "$1/release")" > /dev/null; then
 		echo "no modules tree for it, so no 9p to give a resumed guest its job"
 	fi
 }
@@ -37,7 +37,7 @@ resume_refused() {	# resume_refused KERNEL_DIR
 # holds its own files only (saved_job_archive). Its files' checksums go
 # beside it, in OUT_DIR/initramfs-base.cpio.sums. Sets $initramfs.
 base_initramfs() {	# base_initramfs OUT_DIR KERNEL_DIR RELEASE
-	local out=$1 stage=$1/initramfs-base tree
+	local out=$1 stage=$1/initramfs-base tree file
 	initramfs=$out/initramfs-base.cpio
 	guest_arch=$(guest_arch "$out")
 	tree=$(modules_tree "$2" "$3")
@@ -48,20 +48,18 @@ base_initramfs() {	# base_initramfs OUT_DIR KERNEL_DIR RELEASE
 	install_program "$stage" "$(guest_file "$guest_arch" user/user_demo)" bin/user_demo
 	rm "$stage/bin/user_demo"
 	(cd "$stage" && find . -type f | LC_ALL=C sort | xargs md5sum) > "$initramfs.sums"
+	# The libraries' files, for the key.
+	(cd "$stage" && find . -type f ! -path ./init ! -path './bin/*' ! -path './etc/*' \
+		! -path './lib/modules/*' | LC_ALL=C sort) |
+		while read -r file; do guest_file "$guest_arch" "${file#.}"; done > "$initramfs.libs"
 	initramfs_write "$stage" "$(base_key "$tree")"
 }
 
 # The base image's key: the 9p modules, the files every guest has, and
-# the libraries it was made with, as its sums name them.
+# the libraries it was made with.
 base_key() {	# base_key TREE
-	local sum file libs=()
-	if [ -e "$initramfs.sums" ]; then
-		while read -r sum file; do
-			case $file in
-			./lib*/*|./usr/*) libs+=("$(guest_file "$guest_arch" "/${file#./}")") ;;
-			esac
-		done < "$initramfs.sums"
-	fi
+	local libs=()
+	[ ! -e "$initramfs.libs" ] || mapfile -t libs < "$initramfs.libs"
 	{ modules_9p "$1"; files_key "${libs[@]}"; } | md5sum
 }
 
@@ -225,7 +223,7 @@ resume_control() {	# resume_control DIR FD LOG LEVEL TTY ARCHIVE...
 	SECONDS=0
 	fail() {
 		echo "$1" > "$dir/why"
-		[ ! -e "$dir/pid" ] || kill "$(cat "$dir/pid")" 2> /dev/null
+		[ ! -e "$dir/pid" ] || kill "$(< "$dir/pid")" 2> /dev/null
 		exit 3
 	}
 	qmp_greet || fail "QEMU did not answer on QMP"
@@ -249,7 +247,7 @@ resume_control() {	# resume_control DIR FD LOG LEVEL TTY ARCHIVE...
 		[ "$SECONDS" -lt 60 ] || fail "zstd did not end in 60 s"
 		sleep 0.01
 	done
-	[ "$(cat "$dir/zstd")" = 0 ] || fail "zstd found it corrupt"
+	[ "$(< "$dir/zstd")" = 0 ] || fail "zstd found it corrupt"
 	seed=$(od -An -tx1 -N32 /dev/urandom)
 	# The time in seconds and microseconds, whatever the locale's point.
 	now=${EPOCHREALTIME/[!0-9]/ }
@@ -258,7 +256,7 @@ resume_control() {	# resume_control DIR FD LOG LEVEL TTY ARCHIVE...
 		cat <&"$tty" >&"$con" &
 		echo $! > "$dir/relay"
 	fi
-	wait_for_line "$log" '^shmdemo-guest: resumed' $((15 * scale)) "$(cat "$dir/pid")" ||
+	wait_for_line "$log" '^shmdemo-guest: resumed' $((15 * scale)) "$(< "$dir/pid")" ||
 		fail "no answer from the resumed guest in $((15 * scale)) s"
 }
 
@@ -291,7 +289,7 @@ saved_resume() {	# saved_resume DIR OUT_DIR STATE LOG LIMIT LEVEL ARCHIVE...
 			< "$dir/con" 2> "$dir/qemu.err" | tee -a "$log" || status=$?
 		stty "$term"
 		trap - EXIT
-		[ ! -e "$dir/relay" ] || kill "$(cat "$dir/relay")" 2> /dev/null || true
+		[ ! -e "$dir/relay" ] || kill "$(< "$dir/relay")" 2> /dev/null || true
 		exec {tty}<&-
 	else
 		timeout -k 5 $((limit * scale)) "${qemu[@]}" "${extra[@]}" \
@@ -313,13 +311,16 @@ saved_boot() {	# saved_boot KERNEL_DIR OUT_DIR LOG LIMIT LEVEL ARCHIVE...
 	local kdir=$1 out=$2 log=$3 limit=$4 release why key saved state try dir status
 	local qemu scale initramfs
 	shift 4
-	release=$(cat "$kdir/release")
+	release=$(< "$kdir/release")
 	why=$(resume_refused "$kdir")
 	if [ -n "$why" ]; then
 		[ "$why" = SNAPSHOT=0 ] || say "# Linux $release boots, no saved guest: $why"
 		return 3
 	fi
-	base_initramfs "$out" "$kdir" "$release"
+	# The base image: made current by make_initramfs, with the job's
+	# archives (tests/lib/initramfs.sh).
+	initramfs=$out/initramfs-base.cpio
+	[ -e "$initramfs.key" ] || base_initramfs "$out" "$kdir" "$release"
 	saved_qemu "$kdir" "$out"
 	key=$(saved_key "$out")
 	saved=$SHMDEMO_CACHE/saved/$release state=$saved/$key.zst
