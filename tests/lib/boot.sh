@@ -4,9 +4,9 @@
 # initramfs (tests/lib/initramfs.sh) and the verdict (tests/lib/verdict.sh).
 # Uses $job and $smp from the caller.
 
-. "$(dirname "${BASH_SOURCE[0]}")/initramfs.sh"
-. "$(dirname "${BASH_SOURCE[0]}")/verdict.sh"
-. "$(dirname "${BASH_SOURCE[0]}")/resume.sh"
+. "${BASH_SOURCE[0]%/*}/initramfs.sh"
+. "${BASH_SOURCE[0]%/*}/verdict.sh"
+. "${BASH_SOURCE[0]%/*}/resume.sh"
 
 # kvm or tcg, for KERNEL_DIR's architecture.
 accel() {	# accel KERNEL_DIR
