@@ -61,8 +61,10 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 	# For tests/lanes/decode-oops.sh, which kernel this module was built for.
 	[ -z "$kdir" ] || ln -sfn "$kdir" "$out/kernel"
 	# A guest that resumes gets what its saved base image lacks: the
-	# base first, its key in this one's (tests/lib/resume.sh).
-	if [ -n "$kdir" ] && job_resumes && [ -z "$(resume_refused "$kdir")" ]; then
+	# base first, its key in this one's (tests/lib/resume.sh). Made for
+	# SNAPSHOT=0 too, so that its runs and the resumed ones share this
+	# initramfs rather than rebuild it in turn.
+	if [ -n "$kdir" ] && job_resumes && modules_tree "$kdir" "$release" > /dev/null; then
 		base_initramfs "$out" "$kdir" "$release"
 		base=$(< "$initramfs.key")
 	fi
