@@ -114,7 +114,7 @@ installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${pkgs[@]}" \
 	2>/dev/null | awk '$2 == "installed" { print $1 }') || true
 declare -A have=()
 while read -r pkg; do
-	have[$pkg]=1
+	[ -z "$pkg" ] || have[$pkg]=1
 done <<< "$installed"
 missing=()
 for pkg in "${pkgs[@]}"; do

@@ -741,7 +741,6 @@ static long mem_free_kb(void)
 static void zero_free_memory(void)
 {
 	FILE *f = fopen("/proc/sys/vm/drop_caches", "w");
-	char *step;
 	long spare = 16L << 10, reserve = 0;
 	size_t taken = 0, i;
 	void *all;
@@ -763,9 +762,9 @@ static void zero_free_memory(void)
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (all == MAP_FAILED)
 		return;
-	while (mem_free_kb() > spare &&
-	       taken + ZERO_STEP <= 1UL << 40) {
-		step = (char *)all + taken;
+	while (mem_free_kb() > spare && taken + ZERO_STEP <= 1UL << 40) {
+		char *step = (char *)all + taken;
+
 		if (mprotect(step, ZERO_STEP, PROT_READ | PROT_WRITE) < 0)
 			break;
 		/* A zero written to a new page leaves it zeroed. */
@@ -816,14 +815,14 @@ static int write_file(const char *name, mode_t mode, const char *data,
 		      size_t size)
 {
 	int fd;
-	ssize_t n;
 
 	unlink(name);
 	fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, mode & 07777);
 	if (fd < 0)
 		return -1;
 	while (size) {
-		n = write(fd, data, size);
+		ssize_t n = write(fd, data, size);
+
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -897,7 +896,6 @@ static int unpack_file(const char *path)
 	struct stat st;
 	char *arc = NULL;
 	size_t got = 0;
-	ssize_t n;
 	int fd, ret = -1;
 
 	fd = open(path, O_RDONLY);
@@ -907,7 +905,8 @@ static int unpack_file(const char *path)
 	if (!arc)
 		goto out;
 	while (got < (size_t)st.st_size) {
-		n = read(fd, arc + got, st.st_size - got);
+		ssize_t n = read(fd, arc + got, st.st_size - got);
+
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
