@@ -2,17 +2,17 @@
 # Sourced by tests/lib/boot.sh: the saved guest that make run, shell and
 # race resume instead of booting (the lanes that define job_resumes).
 #
-# A guest's base image (busybox, init, Debian's 9p modules; no module, no
-# program) is booted once; when init says "shmdemo-guest: ready" QEMU
+# A guest's base image (busybox, init, Debian's 9p modules, user_demo's
+# libraries; no module, no program) is booted once; when init says "shmdemo-guest: ready" QEMU
 # saves it, running, with its migration to a file. A run resumes that
-# file (-incoming), waits until QEMU says the guest runs, and sends the go
+# file (-incoming), waits for QEMU's RESUME event, and sends the go
 # line on the console: the host's time, a seed for the entropy pool, the
 # console's log level and the job's cpio archives. init sets the clock,
 # reseeds, mounts the 9p export "job" (the job's OUT_DIR; a mounted export
 # would have blocked the save), unpacks them, and goes on as after a boot.
 #
-# The state is $SHMDEMO_CACHE/saved/RELEASE/KEY.zst (zstd: 88 MB made 18
-# on 6.1, and 0.06 s to decompress), KEY the checksum of
+# The state is $SHMDEMO_CACHE/saved/RELEASE/KEY.zst (zstd: 95 MB made 21
+# on 6.1), KEY the checksum of
 # what the guest is made of: the kernel, the base image, QEMU and its
 # command line. Any of them changed, the guest is saved anew. A state that
 # is truncated, corrupt (zstd's checksum), refused by QEMU or that does not
