@@ -21,8 +21,9 @@
 
 # The one version, for the packages, MODULE_VERSION (kmod/Kbuild reads it
 # too; tests/Makefile asks make version) and user_demo --version:
-# debian/changelog's, without a Debian revision.
-VERSION := $(shell head -n 1 debian/changelog | cut -d' ' -f2 | tr -d '()' | sed 's/-[^-]*$$//')
+# debian/changelog's, without a Debian revision. Read where a recipe uses
+# it, not at every make: make run need not.
+VERSION = $(shell head -n 1 debian/changelog | cut -d' ' -f2 | tr -d '()' | sed 's/-[^-]*$$//')
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build

@@ -36,8 +36,8 @@ arm64_guest_file() {	# arm64_guest_file PROG
 # The kernel's own headers, in their build root, with the cross compiler
 # of the kernel's compiler (tests/fetch/arm64-root.sh).
 arm64_kbuild() {	# arm64_kbuild KERNEL_DIR OUT_DIR
-	kbuild=(in_root "$(cat "$1/arm64-root")" "$2" --
-		make -C "/usr/src/linux-headers-$(cat "$1/release")"
+	kbuild=(in_root "$(< "$1/arm64-root")" "$2" --
+		make -C "/usr/src/linux-headers-$(< "$1/release")"
 		CROSS_COMPILE=aarch64-linux-gnu-)
 }
 

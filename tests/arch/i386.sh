@@ -108,6 +108,6 @@ i386_accel() {	# i386_accel KERNEL_DIR
 i386_qemu_command() {	# i386_qemu_command KERNEL_DIR MEMORY CMDLINE
 	qemu=(qemu-system-i386 -nodefaults -no-user-config -display none
 		-no-reboot -M pc -accel tcg -smp "$smp" -m "$2"
-		-kernel "$1/vmlinuz-$(cat "$1/release")" -initrd "$initramfs"
+		-kernel "$1/vmlinuz-$(< "$1/release")" -initrd "$initramfs"
 		-append "$3 vmalloc=384M")
 }

@@ -60,8 +60,13 @@ test-web  qemu-user-static seabios nodejs ca-certificates chromium chromium-driv
 "
 
 need_packages() {	# need_packages NEED
-	awk -v n="$1" '/^[a-z0-9]/ { cur = $1; $1 = "" }
-		cur == n { print }' <<< "$needs" | xargs -n 1
+	local line words cur=
+	while IFS= read -r line; do
+		case $line in [a-z0-9]*) cur=${line%% *} line=${line#"$cur"} ;; esac
+		[ "$cur" = "$1" ] || continue
+		read -ra words <<< "$line"
+		[ ${#words[@]} -eq 0 ] || printf '%s\n' "${words[@]}"
+	done <<< "$needs"
 }
 
 need_names() {
@@ -79,9 +84,12 @@ case ${1:-} in
 esac
 [ $# -gt 0 ] || die "usage: deps.sh NEED... | --all | --list NEED..."
 for need in "$@"; do
-	grep -qE "^$need( |\$)" <<< "$needs" || die "no need '$need' in tests/fetch/deps.sh"
-	[ "$need" = fresh ] || [ "$need" = docker ] || wanted+=($(need_packages run))
-	wanted+=($(need_packages "$need"))
+	case $'\n'$needs in
+	*$'\n'"$need "*|*$'\n'"$need"$'\n'*) ;;
+	*) die "no need '$need' in tests/fetch/deps.sh" ;;
+	esac
+	[ "$need" = fresh ] || [ "$need" = docker ] || mapfile -t -O ${#wanted[@]} wanted < <(need_packages run)
+	mapfile -t -O ${#wanted[@]} wanted < <(need_packages "$need")
 done
 # A host other than amd64 (arm64) boots arm64 guests: qemu-system-arm, and
 # qemu-user-static and debootstrap for their amd64 build roots; gcc-multilib
@@ -90,20 +98,29 @@ if [ "$SHMDEMO_HOST_ARCH" != amd64 ]; then
 	mapfile -t wanted < <(printf '%s\n' "${wanted[@]}" | sed -e '/^gcc-multilib$/d' \
 		-e 's/^qemu-system-x86$/qemu-system-arm\nqemu-user-static\ndebootstrap/')
 fi
-mapfile -t pkgs < <(printf '%s\n' "${wanted[@]}" | awk '!seen[$0]++')
+pkgs=() optional=
+declare -A seen=()
+for pkg in "${wanted[@]}"; do
+	[ -z "${seen[$pkg]:-}" ] || continue
+	seen[$pkg]=1 pkgs+=("$pkg")
+	[[ $pkg != *'?' ]] || optional+="${pkg%\?}"$'\n'
+done
 if [ "$list" = 1 ]; then
 	printf '%s\n' "${pkgs[@]}"
 	exit 0
 fi
 pkgs=("${pkgs[@]%\?}")
-optional=$(printf '%s\n' "${wanted[@]}" | sed -n 's/?$//p')
 
 # One dpkg-query for all of them: it prints nothing for an unknown package.
 installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${pkgs[@]}" \
 	2>/dev/null | awk '$2 == "installed" { print $1 }') || true
+declare -A have=()
+while read -r pkg; do
+	[ -z "$pkg" ] || have[$pkg]=1
+done <<< "$installed"
 missing=()
 for pkg in "${pkgs[@]}"; do
-	grep -qxF "$pkg" <<< "$installed" || missing+=("$pkg")
+	[ -n "${have[$pkg]:-}" ] || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

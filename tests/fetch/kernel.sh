@@ -33,9 +33,8 @@ case $flavour in
 	exit 0 ;;
 esac
 kernel_known "$flavour"
-read -r arch profile meta < <(kernel_rows name="$flavour" -- arch profile package)
-case $arch in amd64|i386) ;; *) false ;; esac &&
-	[ "$(kernel_field "$flavour" lane)" != debug ] ||
+read -r arch profile meta lane < <(kernel_rows name="$flavour" -- arch profile package lane)
+case $arch in amd64|i386) ;; *) false ;; esac && [ "$lane" != debug ] ||
 	die "$flavour is not an amd64 or i386 kernel package: tests/fetch/arm64-kernel.sh and" \
 	    "tests/fetch/debug-kernel.sh fetch the others (tests/lib/boot.sh: kernel_dir)"
 export SHMDEMO_ARCH=$arch
@@ -54,9 +53,11 @@ depends_on() {	# depends_on PACKAGE PATTERN
 resolve() {
 	local answer=$SHMDEMO_CACHE/apt/$SHMDEMO_ARCH/resolved/$flavour
 	local key="$profile $meta" image release fresh=1
+	local first= second=
+	[ ! -e "$answer" ] || { read -r first; read -r second; } < "$answer"
 	if apt_lists_fresh "$profile" && [ "$answer" -nt "$(apt_profile_dir "$profile")/updated" ] &&
-	   [ "$(head -n 1 "$answer")" = "$key" ]; then
-		sed -n 2p "$answer"
+	   [ "$first" = "$key" ]; then
+		echo "$second"
 		return
 	fi
 	apt_profile_ready "$profile" || fresh=0
@@ -79,7 +80,7 @@ resolve() {
 read -r release image < <(resolve)
 say "kernel $flavour: $release ($meta from $profile)"
 dir=$SHMDEMO_CACHE/kernels/$release
-mkdir -p "$SHMDEMO_CACHE/kernels"
+[ -d "$SHMDEMO_CACHE/kernels" ] || mkdir -p "$SHMDEMO_CACHE/kernels"
 # Two runs fetching the same kernel at once would corrupt it: one waits.
 exec 9> "$dir.lock"
 flock 9

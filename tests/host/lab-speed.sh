@@ -50,9 +50,9 @@ to_prompt() {	# to_prompt SNAPSHOT
 	pid=$!
 	exec 3> "$tmp/in"
 	until grep -q 'guest:/root# ' "$tmp/tty.log" 2> /dev/null; do
-		sleep 0.1
+		sleep 0.02
 		n=$((n + 1))
-		[ "$n" -lt 3000 ] || die "make shell showed no prompt in 300 s"
+		[ "$n" -lt 15000 ] || die "make shell showed no prompt in 300 s"
 	done
 	t=$(now)
 	printf '\004' >&3

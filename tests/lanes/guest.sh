@@ -78,7 +78,10 @@ run|race|module|grade|web|gdb)
 	[ "$job" != web ] || need=web
 	[ "$job" != gdb ] || need=debugger
 	"$SHMDEMO_TESTS/fetch/deps.sh" "$need"
-	progs="tests/guest/init $(job_programs | xargs -n 1 | grep -v -e '^/' -e '\.sh$' | paste -sd' ')" ;;
+	progs=tests/guest/init
+	for prog in $(job_programs); do
+		case $prog in /*|*.sh) ;; *) progs+=" $prog" ;; esac
+	done ;;
 huge)	"$SHMDEMO_TESTS/fetch/deps.sh" test	# make test's suite
 	progs= ;;
 *)	"$SHMDEMO_TESTS/fetch/deps.sh" "$job"
@@ -106,7 +109,7 @@ job_before
 kdirs=() outs=()
 for flavour in "${kernels[@]}"; do
 	kdir=$(kernel_dir "$flavour")
-	kdirs+=("$kdir") outs+=("$(job_out "$(cat "$kdir/release")")")
+	kdirs+=("$kdir") outs+=("$(job_out "$(< "$kdir/release")")")
 done
 # The module and initramfs of each kernel, as many at once as there are CPUs.
 for i in "${!kdirs[@]}"; do

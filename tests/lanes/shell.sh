@@ -47,15 +47,20 @@ job_stage() {	# job_stage STAGE KERNEL_DIR RELEASE
 	{
 		echo "# make shell: load 9p over virtio, mount the source tree on /src."
 		echo "share_src() {"
+		# Resumed, 9p is loaded already (and each insmod would be one
+		# more program run for the first time under TCG).
+		echo "	[ -e /etc/shmdemo/resume ] || {"
 		! tree=$(modules_tree "$2" "$release") ||
-			stage_9p_modules "$stage" "$tree" "lib/modules/$release/shell" | sed 's/^/	/'
-		echo "	:"
+			stage_9p_modules "$stage" "$tree" "lib/modules/$release/9p" | sed 's/^/		/'
+		echo "		:"
+		echo "	}"
 		echo "	mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 src /src 2>/dev/null ||"
 		echo "		echo '# /src: no 9p in this guest (no modules tree for $release)'"
 		echo "}"
 		echo "# Resumed, 9p is loaded already: /src comes before the prompt."
 		echo "if [ -e /etc/shmdemo/input ] || [ -e /etc/shmdemo/resume ]; then share_src; else share_src & fi"
-		echo "[ -e /etc/shmdemo/input ] || cat <<'END'"
+		# The shell's own read and echo: no cat to start.
+		echo "[ -e /etc/shmdemo/input ] || while IFS= read -r line; do echo \"\$line\"; done <<'END'"
 		shell_welcome "$release"
 		echo "END"
 	} > "$stage/etc/shmdemo/setup"

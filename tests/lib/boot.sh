@@ -4,13 +4,13 @@
 # initramfs (tests/lib/initramfs.sh) and the verdict (tests/lib/verdict.sh).
 # Uses $job and $smp from the caller.
 
-. "$(dirname "${BASH_SOURCE[0]}")/initramfs.sh"
-. "$(dirname "${BASH_SOURCE[0]}")/verdict.sh"
-. "$(dirname "${BASH_SOURCE[0]}")/resume.sh"
+. "${BASH_SOURCE[0]%/*}/initramfs.sh"
+. "${BASH_SOURCE[0]%/*}/verdict.sh"
+. "${BASH_SOURCE[0]%/*}/resume.sh"
 
 # kvm or tcg, for KERNEL_DIR's architecture.
 accel() {	# accel KERNEL_DIR
-	"$(cat "$1/arch")_accel" "$1"
+	"$(< "$1/arch")_accel" "$1"
 }
 
 # Fetch or build FLAVOUR's kernel, as its row of tests/kernels says; prints
@@ -33,8 +33,8 @@ kernel_dir() {	# kernel_dir FLAVOUR
 qemu_command() {	# qemu_command KERNEL_DIR [KERNEL_ARG...]
 	local kdir=$1 arch console
 	shift
-	arch=$(cat "$kdir/arch") console=$(cat "$kdir/arch")_console
-	scale=$(cat "$kdir/scale")
+	arch=$(< "$kdir/arch") console=$(< "$kdir/arch")_console
+	scale=$(< "$kdir/scale")
 	# Debian zeroes every allocation (init_on_alloc): turned off, the test
 	# that the buffer starts zeroed shows the driver's zeroing, not Debian's.
 	# loglevel=5, not quiet: KERN_WARNING and KERN_DEFAULT lines reach the
@@ -45,7 +45,7 @@ qemu_command() {	# qemu_command KERNEL_DIR [KERNEL_ARG...]
 	# A busy host slows TCG's timer until the IO-APIC check fails and the
 	# kernel panics ("IO-APIC + timer doesn't work"): skip that check.
 	cmdline+=" no_timer_check"
-	"${arch}_qemu_command" "$kdir" "$(cat "$kdir/memory")" \
+	"${arch}_qemu_command" "$kdir" "$(< "$kdir/memory")" \
 		"$cmdline $* SHMDEMO_TIME_SCALE=$scale ${SHMDEMO_APPEND:-}"
 }
 

@@ -55,12 +55,20 @@ dlopened() {	# dlopened FILE
 # the key). An uncompressed initramfs: TCG is slow at decompressing.
 # Sets $initramfs, the file boot() gives QEMU.
 make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
-	local out=$1 release=$2 kdir=${3:-} stage=$1/initramfs-$job prog key
+	local out=$1 release=$2 kdir=${3:-} stage=$1/initramfs-$job prog key base=
 	local progs=() p
-	initramfs=$out/initramfs-$job.cpio
 	guest_arch=$(guest_arch "$out")
 	# For tests/lanes/decode-oops.sh, which kernel this module was built for.
 	[ -z "$kdir" ] || ln -sfn "$kdir" "$out/kernel"
+	# A guest that resumes gets what its saved base image lacks: the
+	# base first, its key in this one's (tests/lib/resume.sh). Made for
+	# SNAPSHOT=0 too, so that its runs and the resumed ones share this
+	# initramfs rather than rebuild it in turn.
+	if [ -n "$kdir" ] && job_resumes && modules_tree "$kdir" "$release" > /dev/null; then
+		base_initramfs "$out" "$kdir" "$release"
+		base=$(< "$initramfs.key")
+	fi
+	initramfs=$out/initramfs-$job.cpio
 	for prog in $(job_programs); do
 		progs+=("$(guest_file "$guest_arch" "$prog")")
 	done
@@ -68,6 +76,7 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 		job_commands "$release"
 		job_alloc_failures
 		job_key "$kdir" "$release"
+		echo "$base"
 		# and the scripts that stage it.
 		files_key "${progs[@]}" "$out/kmod/shmdemo.ko" \
 			"$SHMDEMO_TESTS"/lib/tap.sh "$SHMDEMO_TESTS/lanes/$job.sh"
@@ -87,21 +96,17 @@ make_initramfs() {	# make_initramfs OUT_DIR RELEASE [KERNEL_DIR]
 	cp "$out/kmod/shmdemo.ko" "$stage/lib/modules/$release/extra/"
 	job_stage "$stage" "$kdir" "$release"
 	# Without what a saved guest has already, for it (tests/lib/resume.sh).
-	(cd "$stage" && find . ! -path ./init ! -path ./bin/busybox ! -lname busybox |
-		LC_ALL=C sort | cpio -o -H newc --quiet) > "${initramfs%.cpio}.job.cpio"
+	[ -z "$base" ] || saved_job_archive "$stage" "$out" > "${initramfs%.cpio}.job.cpio"
 	initramfs_write "$stage" "$key"
 }
 
 # Each FILE's name, size and time, a line each: an initramfs's key is made
 # of its files', with the base's (busybox, init, the scripts that stage it).
 files_key() {	# files_key FILE...
-	local p
-	for p in "$@" "$(guest_file "$guest_arch" /bin/busybox)" \
-		 "$(guest_file "$guest_arch" tests/guest/init)" \
-		 "$SHMDEMO_TESTS"/lib/{initramfs,resume}.sh \
-		 "$SHMDEMO_TESTS/arch/$guest_arch.sh"; do
-		stat -L -c '%n %s %Y' "$p"
-	done
+	stat -L -c '%n %s %Y' "$@" "$(guest_file "$guest_arch" /bin/busybox)" \
+		"$(guest_file "$guest_arch" tests/guest/init)" \
+		"$SHMDEMO_TESTS"/lib/{initramfs,resume}.sh \
+		"$SHMDEMO_TESTS/arch/$guest_arch.sh"
 }
 
 # Is $initramfs there, and made with KEY?

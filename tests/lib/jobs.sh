@@ -69,7 +69,7 @@ suite_programs+=" /usr/bin/stress-ng"
 # passed, and the job's program list expects with 0 cases.
 compat_skipped() {	# compat_skipped RELEASE
 	local kdir=$SHMDEMO_TESTS/out/$1/kernel option
-	option=$(cat "$kdir/arch")_compat_option
+	option=$(< "$kdir/arch")_compat_option
 	if ! grep -q "^${!option}=y" "$kdir/kconfig"; then
 		sed "s|^/bin/\([a-z_]*32\)\$|/bin/echo '1..0 # SKIP \1: Linux $1 is built without ${!option}, so it runs no 32-bit program'|"
 	else

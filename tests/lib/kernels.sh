@@ -9,7 +9,7 @@
 #        tests/lib/kernels.sh host-arch            the host's architecture
 # ARCH is the host's (SHMDEMO_HOST_ARCH) when not given.
 
-kernel_table=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../kernels
+kernel_table=$(cd "${BASH_SOURCE[0]%/*}" && pwd)/../kernels
 
 # The host's Debian architecture, which picks the default kernels: amd64
 # boots x86-64 guests; any other (arm64) boots the arm64 guests, whose build
@@ -23,9 +23,11 @@ SHMDEMO_HOST_ARCH=${SHMDEMO_HOST_ARCH:-$(dpkg --print-architecture 2> /dev/null 
 # column's values stops every reader, naming the line.
 # SHMDEMO_KERNEL_TABLE reads another table (tests/host/test_kernels.sh's).
 kernel_rows() {	# kernel_rows [COLUMN=VALUE...] -- COLUMN...
-	local table=${SHMDEMO_KERNEL_TABLE:-$kernel_table} arches
+	local table=${SHMDEMO_KERNEL_TABLE:-$kernel_table} arches files IFS=' '
 	# The architectures: a file each in tests/arch/.
-	arches=$(cd "${kernel_table%/*}/arch" && ls -- *.sh | sed 's/\.sh$//' | paste -sd' ')
+	files=("${kernel_table%/*}"/arch/*.sh)
+	files=("${files[@]##*/}")
+	arches="${files[*]%.sh}"
 	awk -v args="$*" -v table="$table" -v arches="$arches" '
 		function bad(why) {
 			printf "%s:%d: %s\n", table, FNR, why > "/dev/stderr"

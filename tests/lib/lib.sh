@@ -1,13 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shared by the host-side scripts in tests/: paths and small helpers.
 
-SHMDEMO_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SHMDEMO_TOP=$(cd "${BASH_SOURCE[0]%/*}/../.." && pwd)
 # tests/: lib/ (sourced), fetch/ (kernels, roots, packages), lanes/ (what
 # each make target boots), guest/ (the guest's programs), host/ and static/
 # (checks run on the host), arch/, bench/, litmus/, readme/ and vm/.
 SHMDEMO_TESTS=$SHMDEMO_TOP/tests
 # A CI runner may start us without HOME: take it from the password database.
-: "${HOME:=$(getent passwd "$(id -u)" | cut -d: -f6)}"
+: "${HOME:=$(getent passwd "$EUID" | cut -d: -f6)}"
 export HOME
 SHMDEMO_CACHE=${SHMDEMO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shmdemo}
 
@@ -27,7 +27,7 @@ unset arch_file
 # Run a command as root: directly; through sudo, which asks for the password
 # on a terminal; or, with neither, say what root must run.
 as_root() {
-	if [ "$(id -u)" = 0 ]; then
+	if [ "$EUID" = 0 ]; then
 		"$@"
 	elif command -v sudo > /dev/null && sudo -n true 2> /dev/null; then
 		sudo "$@"
@@ -57,7 +57,7 @@ mount_namespace_refused() {
 # saying why and which option of docker run allows one.
 need_mount_namespace() {	# need_mount_namespace WHAT [WHY]
 	local why=${2:-}
-	[ "$(id -u)" = 0 ] || return 0
+	[ "$EUID" = 0 ] || return 0
 	[ -n "$why" ] || why=$(mount_namespace_refused)
 	[ -z "$why" ] || die "$1 needs a mount namespace, and $why; in Docker," \
 		"run the container with --privileged"
@@ -65,7 +65,7 @@ need_mount_namespace() {	# need_mount_namespace WHAT [WHY]
 
 # sudo make from a user's shell would leave root's files in the user's tree
 # and fill root's cache: only make deps (tests/fetch/deps.sh) is meant for it.
-if [ "$(id -u)" = 0 ] && [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] &&
+if [ "$EUID" = 0 ] && [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] &&
    [ "${0##*/}" != deps.sh ] &&
    [ "$(stat -c %U "$SHMDEMO_TOP")" = "$SUDO_USER" ]; then
 	die "run make as $SUDO_USER, without sudo: as root it would leave" \
@@ -127,7 +127,7 @@ build_module() {	# build_module KERNEL_DIR OUT_DIR [KBUILD_ARG...]
 	local -x SHMDEMO_BUILDROOT_BIND="${SHMDEMO_BUILDROOT_BIND:-} $out"
 	local -x SHMDEMO_BUILDROOT_KERNEL=$kdir
 	local kbuild
-	"$(cat "$kdir/arch")_kbuild" "$kdir" "$out"
+	"$(< "$kdir/arch")_kbuild" "$kdir" "$out"
 	# The kernel's notes about itself are not the module's diagnostics.
 	# Those name the sources in the tree, not the copies the next run replaces.
 	"${kbuild[@]}" -s M="$out" W=1 "$@" modules 2>&1 >/dev/null |
@@ -161,16 +161,18 @@ kernel_known() {	# kernel_known FLAVOUR
 # change), and kconfig, a link to its CONFIG. The page size the row
 # promises must be the kernel's.
 kernel_record() {	# kernel_record KERNEL_DIR FLAVOUR CONFIG
-	local dir=$1 column value pages
+	local dir=$1 column value was pages row=()
+	kernel_known "$2"
+	read -ra row < <(kernel_rows name="$2" -- arch scale memory buildroot pages)
 	for column in arch scale memory buildroot; do
-		value=$(kernel_field "$2" "$column") || exit
-		[ "$(cat "$dir/$column" 2>/dev/null)" = "$value" ] ||
-			echo "$value" > "$dir/$column"
+		value=${row[0]} row=("${row[@]:1}") was=
+		[ ! -e "$dir/$column" ] || read -r was < "$dir/$column"
+		[ "$was" = "$value" ] || echo "$value" > "$dir/$column"
 	done
 	[ "$(readlink "$dir/kconfig")" = "$3" ] || ln -sfn "$3" "$dir/kconfig"
-	pages=$("$(kernel_field "$2" arch)_page_size" "$3")
-	[ "$pages" = "$(kernel_field "$2" pages)" ] ||
-		die "$2: the table says $(kernel_field "$2" pages) pages, its kernel has $pages"
+	pages=$("$(< "$dir/arch")_page_size" "$3")
+	[ "$pages" = "${row[0]}" ] ||
+		die "$2: the table says ${row[0]} pages, its kernel has $pages"
 }
 
 # Run COMMAND with the compiler KERNEL_DIR's kernel was built with, in the
@@ -179,7 +181,7 @@ in_buildroot() {	# in_buildroot KERNEL_DIR COMMAND...
 	local kdir=$1
 	shift
 	[ -s "$kdir/buildroot" ] || die "$kdir names no build root"
-	"$SHMDEMO_TESTS/fetch/buildroot.sh" "$(cat "$kdir/buildroot")" run "$@"
+	"$SHMDEMO_TESTS/fetch/buildroot.sh" "$(< "$kdir/buildroot")" run "$@"
 }
 
 # Download Debian 12 packages into DIR (not installed), through the private

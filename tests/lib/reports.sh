@@ -6,8 +6,8 @@
 # keeps every line at loglevel 5 or worse. tests/host/test_reports.sh tries it on
 # crafted logs (make check).
 
-report_patterns=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../report-patterns
-. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+report_patterns=$(cd "${BASH_SOURCE[0]%/*}" && pwd)/../report-patterns
+. "${BASH_SOURCE[0]%/*}/tap.sh"
 
 # The kernel reports in LOG: its kernel lines (a printk time stamp,
 # "[   12.345678] ", wherever it starts: the kernel's lines can cut into a

@@ -2,17 +2,17 @@
 # Sourced by tests/lib/boot.sh: the saved guest that make run, shell and
 # race resume instead of booting (the lanes that define job_resumes).
 #
-# A guest's base image (busybox, init, Debian's 9p modules; no module, no
-# program) is booted once; when init says "shmdemo-guest: ready" QEMU
+# A guest's base image (busybox, init, Debian's 9p modules, user_demo's
+# libraries; no module, no program) is booted once; when init says "shmdemo-guest: ready" QEMU
 # saves it, running, with its migration to a file. A run resumes that
-# file (-incoming), waits until QEMU says the guest runs, and sends the go
+# file (-incoming), waits for QEMU's RESUME event, and sends the go
 # line on the console: the host's time, a seed for the entropy pool, the
 # console's log level and the job's cpio archives. init sets the clock,
 # reseeds, mounts the 9p export "job" (the job's OUT_DIR; a mounted export
 # would have blocked the save), unpacks them, and goes on as after a boot.
 #
-# The state is $SHMDEMO_CACHE/saved/RELEASE/KEY.zst (zstd: 88 MB made 18
-# on 6.1, and 0.06 s to decompress), KEY the checksum of
+# The state is $SHMDEMO_CACHE/saved/RELEASE/KEY.zst (zstd: 95 MB made 21
+# on 6.1), KEY the checksum of
 # what the guest is made of: the kernel, the base image, QEMU and its
 # command line. Any of them changed, the guest is saved anew. A state that
 # is truncated, corrupt (zstd's checksum), refused by QEMU or that does not
@@ -25,25 +25,64 @@ resume_refused() {	# resume_refused KERNEL_DIR
 		echo "SNAPSHOT=0"
 	elif [ -n "${SHMDEMO_APPEND:-}" ]; then
 		echo "SHMDEMO_APPEND gives its kernel a command line of its own"
-	elif ! modules_tree "$1" "$(cat "$1/release")" > /dev/null; then
+	elif ! modules_tree "$1" "$(< "$1/release")" > /dev/null; then
 		echo "no modules tree for it, so no 9p to give a resumed guest its job"
 	fi
 }
 
 # The saved guest's image in OUT_DIR: what every guest has, Debian's 9p
 # modules, and the script that loads them, which is also init's mark of a
-# saved guest (/etc/shmdemo/resume). Sets $initramfs.
+# saved guest (/etc/shmdemo/resume); and the shared libraries of
+# user_demo, which every lane that resumes runs, so that a job's archive
+# holds its own files only (saved_job_archive). Its files' checksums go
+# beside it, in OUT_DIR/initramfs-base.cpio.sums. Sets $initramfs.
 base_initramfs() {	# base_initramfs OUT_DIR KERNEL_DIR RELEASE
-	local out=$1 stage=$1/initramfs-base tree key
+	local out=$1 stage=$1/initramfs-base tree file
 	initramfs=$out/initramfs-base.cpio
 	guest_arch=$(guest_arch "$out")
 	tree=$(modules_tree "$2" "$3")
-	key=$({ modules_9p "$tree"; files_key; } | md5sum)
-	! initramfs_current "$key" || return 0
+	! initramfs_current "$(base_key "$tree")" || return 0
 	rm -rf "$stage" "$initramfs.key"
 	stage_base "$stage"
 	stage_9p_modules "$stage" "$tree" "lib/modules/$3/9p" > "$stage/etc/shmdemo/resume"
-	initramfs_write "$stage" "$key"
+	install_program "$stage" "$(guest_file "$guest_arch" user/user_demo)" bin/user_demo
+	rm "$stage/bin/user_demo"
+	(cd "$stage" && find . -type f | LC_ALL=C sort | xargs md5sum) > "$initramfs.sums"
+	# The libraries' files, for the key.
+	(cd "$stage" && find . -type f ! -path ./init ! -path './bin/*' ! -path './etc/*' \
+		! -path './lib/modules/*' | LC_ALL=C sort) |
+		while read -r file; do guest_file "$guest_arch" "${file#.}"; done > "$initramfs.libs"
+	initramfs_write "$stage" "$(base_key "$tree")"
+}
+
+# The base image's key: the 9p modules, the files every guest has, and
+# the libraries it was made with.
+base_key() {	# base_key TREE
+	local libs=()
+	[ ! -e "$initramfs.libs" ] || mapfile -t libs < "$initramfs.libs"
+	{ modules_9p "$1"; files_key "${libs[@]}"; } | md5sum
+}
+
+# The job's tree at STAGE, as the cpio archive a resumed guest of
+# OUT_DIR's base image unpacks: without the files the base has the same
+# (its sums), nor busybox's links.
+saved_job_archive() {	# saved_job_archive STAGE OUT_DIR
+	local sums=$2/initramfs-base.cpio.sums sum file
+	local -A base=()
+	if [ -e "$sums" ]; then
+		while read -r sum file; do
+			base[$file]=$sum
+		done < "$sums"
+	fi
+	(
+		cd "$1" && find . ! -lname busybox | LC_ALL=C sort | while read -r file; do
+			if [ -n "${base[$file]:-}" ] && [ -f "$file" ]; then
+				sum=$(md5sum < "$file")
+				[ "${sum%% *}" != "${base[$file]}" ] || continue
+			fi
+			printf '%s\n' "$file"
+		done | cpio -o -H newc --quiet
+	)
 }
 
 # The saved guest's QEMU, the same at the save and at every resume: the
@@ -179,38 +218,45 @@ saved_broken() {	# saved_broken STATE
 # With TTY, a file descriptor of the terminal, relay it to the console
 # then. Exits 3, with why in DIR/why, if the guest did not resume.
 resume_control() {	# resume_control DIR FD LOG LEVEL TTY ARCHIVE...
-	local dir=$1 con=$2 log=$3 level=$4 tty=$5 reply seed
+	local dir=$1 con=$2 log=$3 level=$4 tty=$5 reply seed now
 	shift 5
 	SECONDS=0
 	fail() {
 		echo "$1" > "$dir/why"
-		[ ! -e "$dir/pid" ] || kill "$(cat "$dir/pid")" 2> /dev/null
+		[ ! -e "$dir/pid" ] || kill "$(< "$dir/pid")" 2> /dev/null
 		exit 3
 	}
 	qmp_greet || fail "QEMU did not answer on QMP"
-	# A busy host may keep an answer past 2 s: then QEMU must still live.
-	until reply=$(qmp 2 '{"execute": "query-status"}') &&
-	      grep -q '"status": "running"' <<< "$reply"; do
-		if { [ -n "$reply" ] && ! grep -q '"status": "inmigrate"' <<< "$reply"; } ||
-		   { [ -e "$dir/pid" ] && ! kill -0 "$(cat "$dir/pid")" 2> /dev/null; }; then
-			fail "QEMU did not load it: $(head -c 300 "$dir/qemu.err" | tr '\n' ' ')"
-		fi
-		[ "$SECONDS" -lt 30 ] || fail "not loaded in 30 s"
-		sleep 0.05
-	done
+	# Running already, or QEMU's RESUME event when it is (an event comes
+	# after the answer to a command sent before it). A busy host may keep
+	# an answer past 2 s: then QEMU must still live.
+	reply=$(qmp 2 '{"execute": "query-status"}') || true
+	if [[ $reply != *'"status": "running"'* ]]; then
+		until IFS= read -r -t 0.5 -u "$qmp_out" reply &&
+		      [[ $reply == *'"event": "RESUME"'* ]]; do
+			if { [[ -n $reply && $reply != '{"'* ]]; } ||
+			   { [ -e "$dir/pid" ] && ! kill -0 "$(< "$dir/pid")" 2> /dev/null; }; then
+				fail "QEMU did not load it: $(head -c 300 "$dir/qemu.err" | tr '\n' ' ')"
+			fi
+			[ "$SECONDS" -lt 30 ] || fail "not loaded in 30 s"
+			reply=
+		done
+	fi
 	# Loaded, but whole? zstd says so once it has checked the checksum.
 	until [ -s "$dir/zstd" ]; do
 		[ "$SECONDS" -lt 60 ] || fail "zstd did not end in 60 s"
 		sleep 0.01
 	done
-	[ "$(cat "$dir/zstd")" = 0 ] || fail "zstd found it corrupt"
-	seed=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
-	printf 'go %s %s %s %s\n' "$(date '+%s %N')" "$seed" "$level" "$*" >&"$con"
+	[ "$(< "$dir/zstd")" = 0 ] || fail "zstd found it corrupt"
+	seed=$(od -An -tx1 -N32 /dev/urandom)
+	# The time in seconds and microseconds, whatever the locale's point.
+	now=${EPOCHREALTIME/[!0-9]/ }
+	printf 'go %s %s %s %s\n' "${now% *} ${now#* }000" "${seed//[$' \n']/}" "$level" "$*" >&"$con"
 	if [ -n "$tty" ]; then
 		cat <&"$tty" >&"$con" &
 		echo $! > "$dir/relay"
 	fi
-	wait_for_line "$log" '^shmdemo-guest: resumed' $((15 * scale)) "$(cat "$dir/pid")" ||
+	wait_for_line "$log" '^shmdemo-guest: resumed' $((15 * scale)) "$(< "$dir/pid")" ||
 		fail "no answer from the resumed guest in $((15 * scale)) s"
 }
 
@@ -243,7 +289,7 @@ saved_resume() {	# saved_resume DIR OUT_DIR STATE LOG LIMIT LEVEL ARCHIVE...
 			< "$dir/con" 2> "$dir/qemu.err" | tee -a "$log" || status=$?
 		stty "$term"
 		trap - EXIT
-		[ ! -e "$dir/relay" ] || kill "$(cat "$dir/relay")" 2> /dev/null || true
+		[ ! -e "$dir/relay" ] || kill "$(< "$dir/relay")" 2> /dev/null || true
 		exec {tty}<&-
 	else
 		timeout -k 5 $((limit * scale)) "${qemu[@]}" "${extra[@]}" \
@@ -265,13 +311,16 @@ saved_boot() {	# saved_boot KERNEL_DIR OUT_DIR LOG LIMIT LEVEL ARCHIVE...
 	local kdir=$1 out=$2 log=$3 limit=$4 release why key saved state try dir status
 	local qemu scale initramfs
 	shift 4
-	release=$(cat "$kdir/release")
+	release=$(< "$kdir/release")
 	why=$(resume_refused "$kdir")
 	if [ -n "$why" ]; then
 		[ "$why" = SNAPSHOT=0 ] || say "# Linux $release boots, no saved guest: $why"
 		return 3
 	fi
-	base_initramfs "$out" "$kdir" "$release"
+	# The base image: made current by make_initramfs, with the job's
+	# archives (tests/lib/initramfs.sh).
+	initramfs=$out/initramfs-base.cpio
+	[ -e "$initramfs.key" ] || base_initramfs "$out" "$kdir" "$release"
 	saved_qemu "$kdir" "$out"
 	key=$(saved_key "$out")
 	saved=$SHMDEMO_CACHE/saved/$release state=$saved/$key.zst

@@ -2,7 +2,7 @@
 # Sourced by tests/lib/boot.sh: did a guest finish, and what did its
 # kernel report? The console scan itself is tests/lib/reports.sh.
 
-. "$(dirname "${BASH_SOURCE[0]}")/reports.sh"
+. "${BASH_SOURCE[0]%/*}/reports.sh"
 
 # A kernel report with shmdemo frames in LOG, shown decoded to source
 # lines (tests/lanes/decode-oops.sh). Not for the debug job, whose fault sweep
