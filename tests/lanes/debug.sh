@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Sourced by tests/lanes/guest.sh: make test-debug's guest, on the debug kernels:
 # a kmemleak scan around the suite, the fault sweeps (again with the
-# buffer in 2 MiB folios, huge=1), the torture and trinity; then, on the host, make debug's scripted gdb session on each.
+# buffer in 2 MiB folios, huge=1), the torture and trinity; then, on the
+# host, make debug's scripted gdb session on each.
 
 job_programs() {
 	echo "$suite_programs" tests/guest/test_faults tests/guest/test_kmemleak \
