@@ -20,7 +20,8 @@ set -euo pipefail
 # archives with it (tests/lib/apt.sh). kmod: depmod for the guests' modules.
 # shell: the 32-bit test programs (compat_ioctl) are in its guest. test:
 # those, stress-ng in the guest, perl for the README checker. check: the
-# static checks, dkms, the packages and herd7's sid root. debug: the
+# static checks, dkms, the packages, herd7's sid root and the bench
+# report's plot (test_bench.sh). debug: the
 # fuzzers in its guest (the kernel builds in its build root), and gdb
 # for its scripted make debug. debugger: make debug. arm64: the
 # arm64 guests, and their build roots under qemu-user. fresh: tests/host/fresh.sh's
@@ -44,7 +45,7 @@ shell  gcc-multilib
 race
 test   gcc-multilib stress-ng perl
 check  gcc-multilib stress-ng perl sparse cppcheck clang-format-14? dkms pahole groff-base
-       debootstrap build-essential dpkg-dev debhelper dh-dkms lintian
+       debootstrap build-essential dpkg-dev debhelper dh-dkms lintian gnuplot-nox
 deb    build-essential dpkg-dev debhelper dh-dkms lintian
 debug  gcc-multilib stress-ng trinity gdb
 debugger  gdb
