@@ -435,7 +435,8 @@ static bool test_fork_shares(void)
 static bool test_mremap_move(void)
 {
 	size_t len = BUF_PAGES * page;
-	char *p, *q, *at;
+	const char *q;
+	char *p, *at;
 	long cost;
 	int fd;
 
