@@ -738,6 +738,8 @@ static long mem_free_kb(void)
  * kill.
  */
 #define ZERO_STEP (8L << 20)
+/* Address space to reserve: more than any guest's memory, less than 3 GB on 32-bit. */
+#define ZERO_SPAN ((size_t)1 << (sizeof(long) == 8 ? 40 : 30))
 static void zero_free_memory(void)
 {
 	FILE *f = fopen("/proc/sys/vm/drop_caches", "w");
@@ -758,11 +760,11 @@ static void zero_free_memory(void)
 	fclose(f);
 	spare += 2 * reserve + (ZERO_STEP >> 10);
 	/* One mapping grown in place, released at once. */
-	all = mmap(NULL, 1UL << 40, PROT_NONE,
+	all = mmap(NULL, ZERO_SPAN, PROT_NONE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (all == MAP_FAILED)
 		return;
-	while (mem_free_kb() > spare && taken + ZERO_STEP <= 1UL << 40) {
+	while (mem_free_kb() > spare && taken + ZERO_STEP <= ZERO_SPAN) {
 		char *step = (char *)all + taken;
 
 		if (mprotect(step, ZERO_STEP, PROT_READ | PROT_WRITE) < 0)
@@ -772,7 +774,7 @@ static void zero_free_memory(void)
 			((volatile char *)step)[i] = 0;
 		taken += ZERO_STEP;
 	}
-	munmap(all, 1UL << 40);
+	munmap(all, ZERO_SPAN);
 }
 
 /* A resumed guest is a new machine: the host's time, fresh entropy. */
