@@ -20,7 +20,7 @@ show() { sed 's/^/# /' "$@"; }
 release=$(cat "$(kernel_dir "$flavour")/release")
 out=$SHMDEMO_TESTS/out/$release
 saved=$SHMDEMO_CACHE/saved/$release
-tap_plan 8
+tap_plan 9
 
 # What make run says of user_demo, and its status: the transcript's
 # lines, without init's kmsg count (a boot logs more than a resume).
@@ -89,8 +89,16 @@ grep -q '^shmdemo-guest: resumed' "$tmp/clock.log" && [ -n "$guest" ] &&
 	{ show "$tmp"/clock.{out,err}; false; }
 ok $? "a resumed guest's clock is the host's within 5 s (guest $guest, host $before to $after, saved at ${saved_at:-?})"
 
-# A truncated state: removed, saved anew, and the run passes.
+# A truncated state: removed, saved anew, and the run passes. Beside it,
+# other keys' states: four with times ahead of any real one's and one a
+# day ago; the save keeps the two used last (SAVED_KEEP), and removes the
+# rest, real ones too.
 [ -e "$state" ] || echo "# no $state: the cases below fail"
+for i in 1 2 3 4 5; do
+	echo "other $i" > "$saved/shmdemo-test-$i.zst"
+	echo 8 > "$saved/shmdemo-test-$i.zst.size"
+	touch -d "$((i == 5 ? -1440 : 10 - i)) minutes" "$saved/shmdemo-test-$i.zst"
+done
 truncate -s $(($(stat -c %s "$state") / 2)) "$state"
 run_lines truncated
 grep -q "^# the saved guest $state is not the size it was saved with: removed, saved anew" "$tmp/truncated.err" &&
@@ -99,6 +107,11 @@ grep -q "^# the saved guest $state is not the size it was saved with: removed, s
 	grep -q '^shmdemo-guest: resumed' "$tmp/truncated.log" ||
 	{ show "$tmp"/truncated.{out,err}; false; }
 ok $? "a truncated state is saved anew, with one line, and make run passes"
+left=$(cd "$saved" && ls -- *.zst *.size | LC_ALL=C sort | paste -sd' ')
+[ "$left" = "$(printf '%s\n' "${state##*/}" "${state##*/}.size" shmdemo-test-{1,2}.zst{,.size} |
+	LC_ALL=C sort | paste -sd' ')" ] || { echo "# left in $saved: $left"; false; }
+ok $? "the save kept the kernel's two other states used last, and removed the rest"
+rm -f "$saved"/shmdemo-test-*
 
 # A corrupt state, its size unchanged (bytes in its middle overwritten),
 # and one QEMU refuses (its first bytes overwritten): the same.

@@ -205,6 +205,17 @@ saved_make() {	# saved_make OUT_DIR STATE RELEASE
 	return "$status"
 }
 
+# The states a kernel keeps beside the one being saved: the
+# SAVED_KEEP - 1 used last (a resume touches its state). Another copy of
+# the tree, or a tree before its last change, has its own key and state;
+# one unused for a day is stale, and so are all but the newest.
+SAVED_KEEP=3
+saved_prune() {	# saved_prune DIR
+	find "$1" -maxdepth 1 -name '*.zst' -mtime +0 -printf '%p\n%p.size\n' | xargs -r rm -f
+	ls -t "$1"/*.zst 2> /dev/null | tail -n +"$SAVED_KEEP" |
+		sed 'p; s/$/.size/' | xargs -r rm -f
+}
+
 # Why STATE cannot be resumed: missing, or not the size it was saved with.
 saved_broken() {	# saved_broken STATE
 	[ -e "$1" ] || { echo missing; return; }
@@ -331,14 +342,11 @@ saved_boot() {	# saved_boot KERNEL_DIR OUT_DIR LOG LIMIT LEVEL ARCHIVE...
 		if [ -n "$why" ]; then
 			[ "$why" = missing ] ||
 				say "# the saved guest $state is $why: removed, saved anew"
-			# Another key's state unused for a day is stale (another copy
-			# of the tree, with its own key, may use its own).
 			(
 				flock 9
 				[ -z "$(saved_broken "$state")" ] || {
 					rm -f "$state" "$state.size"
-					find "$saved" -name '*.zst' -mtime +0 -printf '%p\n%p.size\n' |
-						xargs -r rm -f
+					saved_prune "$saved"
 					saved_make "$out" "$state" "$release"
 				}
 			) 9> "$saved/lock" || return 3
