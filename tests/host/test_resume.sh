@@ -39,14 +39,17 @@ lab run KERNEL="$flavour" > /dev/null 2>&1
 run_lines resumed
 run_lines booted SNAPSHOT=0
 # A resumed console begins with init's answer to the go line, a booted one
-# with the boot's kernel lines.
+# with the boot's kernel lines: at any time of its uptime, since the
+# console's log level hides the first second's (arm64-6.1's first line came
+# at 1.34 s on a busy host).
 [ "$(head -n 1 "$tmp/resumed.log")" = "shmdemo-guest: resumed" ] &&
 	! grep -q '^shmdemo-guest: resumed' "$tmp/booted.log" &&
-	grep -q '^\[ *0\.[0-9]*\] ' <<< "$(head -n 1 "$tmp/booted.log")" &&
+	grep -Eq '^\[ *[0-9]+\.[0-9]+\] ' <<< "$(head -n 1 "$tmp/booted.log")" &&
 	cmp -s "$tmp/resumed.lines" "$tmp/booted.lines" &&
 	grep -qx 'Child reads: Hello, child process!' "$tmp/resumed.lines" &&
 	grep -qx 'exit 0' "$tmp/resumed.lines" ||
-	{ show "$tmp"/resumed.{out,err} "$tmp"/booted.{out,err}; false; }
+	{ show "$tmp"/resumed.{out,err} "$tmp"/booted.{out,err}
+	  head -n 1 "$tmp"/resumed.log "$tmp"/booted.log | show; false; }
 ok $? "make run resumed and SNAPSHOT=0 make run booted print the same lines, exit 0"
 
 # Two resumed shells: each its own random state, nothing of the other.
