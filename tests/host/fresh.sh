@@ -138,5 +138,13 @@ for target in "$@"; do
 	log=${target%%<*}
 	step "$user" "${log//[^[:alnum:]=.-]/_}" "make ${target%%<*}" "$(system_command "$target")" || status=1
 done
-echo "fresh $suite/$arch ($user): logs in $logs"
+# A root that passed is not kept (3 to 4 GB each; its tarball is); one
+# that failed is, to look into.
+if [ "$status" -eq 0 ]; then
+	umount -R "$root" 2>/dev/null || true
+	rm -rf --one-file-system "$root"
+	echo "fresh $suite/$arch ($user): logs in $logs"
+else
+	echo "fresh $suite/$arch ($user): logs in $logs, the root kept in $root"
+fi
 exit "$status"
