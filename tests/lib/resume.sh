@@ -229,15 +229,20 @@ saved_broken() {	# saved_broken STATE
 # With TTY, a file descriptor of the terminal, relay it to the console
 # then. Exits 3, with why in DIR/why, if the guest did not resume.
 resume_control() {	# resume_control DIR FD LOG LEVEL TTY ARCHIVE...
-	local dir=$1 con=$2 log=$3 level=$4 tty=$5 reply seed now
+	local dir=$1 con=$2 log=$3 level=$4 tty=$5 reply seed now pid=
 	shift 5
 	SECONDS=0
 	fail() {
 		echo "$1" > "$dir/why"
-		[ ! -e "$dir/pid" ] || kill "$(< "$dir/pid")" 2> /dev/null
+		[ -z "$pid" ] || kill "$pid" 2> /dev/null
 		exit 3
 	}
 	qmp_greet || fail "QEMU did not answer on QMP"
+	# QEMU's pid, from the file it wrote before it answered. It removes the
+	# file when it exits, so the file cannot say later that QEMU is gone (a
+	# state it refused had this wait 30 s for a QEMU that had exited).
+	pid=$(cat "$dir/pid" 2> /dev/null) ||
+		fail "QEMU did not load it: $(head -c 300 "$dir/qemu.err" | tr '\n' ' ')"
 	# Running already, or QEMU's RESUME event when it is (an event comes
 	# after the answer to a command sent before it). A busy host may keep
 	# an answer past 2 s: then QEMU must still live.
@@ -246,8 +251,12 @@ resume_control() {	# resume_control DIR FD LOG LEVEL TTY ARCHIVE...
 		until IFS= read -r -t 0.5 -u "$qmp_out" reply &&
 		      [[ $reply == *'"event": "RESUME"'* ]]; do
 			if { [[ -n $reply && $reply != '{"'* ]]; } ||
-			   { [ -e "$dir/pid" ] && ! kill -0 "$(< "$dir/pid")" 2> /dev/null; }; then
+			   ! kill -0 "$pid" 2> /dev/null; then
 				fail "QEMU did not load it: $(head -c 300 "$dir/qemu.err" | tr '\n' ' ')"
+			fi
+			# zstd refused it, and QEMU waits for more of an empty stream.
+			if [ -s "$dir/zstd" ] && [ "$(< "$dir/zstd")" != 0 ]; then
+				fail "zstd found it corrupt"
 			fi
 			[ "$SECONDS" -lt 30 ] || fail "not loaded in 30 s"
 			reply=
@@ -267,7 +276,7 @@ resume_control() {	# resume_control DIR FD LOG LEVEL TTY ARCHIVE...
 		cat <&"$tty" >&"$con" &
 		echo $! > "$dir/relay"
 	fi
-	wait_for_line "$log" '^shmdemo-guest: resumed' $((15 * scale)) "$(< "$dir/pid")" ||
+	wait_for_line "$log" '^shmdemo-guest: resumed' $((15 * scale)) "$pid" ||
 		fail "no answer from the resumed guest in $((15 * scale)) s"
 }
 
