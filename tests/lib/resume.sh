@@ -237,12 +237,12 @@ resume_control() {	# resume_control DIR FD LOG LEVEL TTY ARCHIVE...
 		[ -z "$pid" ] || kill "$pid" 2> /dev/null
 		exit 3
 	}
+	qemu_refused() { fail "QEMU did not load it: $(head -c 300 "$dir/qemu.err" | tr '\n' ' ')"; }
 	qmp_greet || fail "QEMU did not answer on QMP"
 	# QEMU's pid, from the file it wrote before it answered. It removes the
 	# file when it exits, so the file cannot say later that QEMU is gone (a
 	# state it refused had this wait 30 s for a QEMU that had exited).
-	pid=$(cat "$dir/pid" 2> /dev/null) ||
-		fail "QEMU did not load it: $(head -c 300 "$dir/qemu.err" | tr '\n' ' ')"
+	pid=$(cat "$dir/pid" 2> /dev/null) || qemu_refused
 	# Running already, or QEMU's RESUME event when it is (an event comes
 	# after the answer to a command sent before it). A busy host may keep
 	# an answer past 2 s: then QEMU must still live.
@@ -252,7 +252,7 @@ resume_control() {	# resume_control DIR FD LOG LEVEL TTY ARCHIVE...
 		      [[ $reply == *'"event": "RESUME"'* ]]; do
 			if { [[ -n $reply && $reply != '{"'* ]]; } ||
 			   ! kill -0 "$pid" 2> /dev/null; then
-				fail "QEMU did not load it: $(head -c 300 "$dir/qemu.err" | tr '\n' ' ')"
+				qemu_refused
 			fi
 			# zstd refused it, and QEMU waits for more of an empty stream.
 			if [ -s "$dir/zstd" ] && [ "$(< "$dir/zstd")" != 0 ]; then
