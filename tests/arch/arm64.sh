@@ -111,7 +111,7 @@ in_root() {	# in_root ROOT [DIR...] -- COMMAND...
 # The guest programs (PROGS, all of tests/programs without), cross-compiled
 # into tests/out/arm64 by tests/Makefile in the bookworm root.
 arm64_programs() {	# arm64_programs [PROGS]
-	in_root "$ARM64_ROOT" "$SHMDEMO_TOP" -- \
+	programs_make in_root "$ARM64_ROOT" "$SHMDEMO_TOP" -- \
 		make -s -C "$SHMDEMO_TOP/tests" CROSS_COMPILE=aarch64-linux-gnu- \
 		${1:+PROGS="$1"} \
 		2>&1 | { grep -v 'statically linked applications' >&2 || true; }

@@ -35,7 +35,7 @@ i386_prepare() {	# i386_prepare PROGS
 	# mounted (tests/lib/chroot.sh).
 	mkdir -p "$SHMDEMO_TESTS/out/i386"
 	SHMDEMO_BUILDROOT_READ=$SHMDEMO_TOP SHMDEMO_BUILDROOT_BIND=$SHMDEMO_TESTS/out/i386 \
-		"$SHMDEMO_TESTS/fetch/buildroot.sh" bookworm-i386 run \
+		programs_make "$SHMDEMO_TESTS/fetch/buildroot.sh" bookworm-i386 run \
 		make -s -C "$SHMDEMO_TOP/tests" CROSS_COMPILE=i686-linux-gnu- \
 		${1:+PROGS="$1"} \
 		2>&1 | { grep -v 'statically linked applications' >&2 || true; }

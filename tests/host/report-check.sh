@@ -19,7 +19,7 @@ job=report smp=2
 . "$SHMDEMO_TESTS/lanes/report.sh"
 . "$SHMDEMO_TESTS/lib/tap.sh"
 
-make -s -C "$SHMDEMO_TOP/tests" PROGS=tests/guest/init >&2
+programs_make make -s -C "$SHMDEMO_TOP/tests" PROGS=tests/guest/init >&2
 kdir=$(kernel_dir "$flavour")
 release=$(cat "$kdir/release")
 out=$SHMDEMO_TESTS/out/$release

@@ -78,7 +78,7 @@ ok $? "make race says on stderr which conditions held, CPU 0 first"
 # race's rules, on the host with stand-in programs: "race run I of N" is
 # each run's message; racy misses its first $MISSES runs.
 race=$SHMDEMO_TESTS/out/host/tests/guest/race
-make -s -C "$SHMDEMO_TOP/tests" PROGS=tests/guest/race
+programs_make make -s -C "$SHMDEMO_TOP/tests" PROGS=tests/guest/race
 mkdir -p "$tmp/bin"
 stand_in() {	# stand_in NAME SCRIPT
 	printf '#!/bin/sh\n%s\n' "$2" > "$tmp/bin/$1" && chmod +x "$tmp/bin/$1"

@@ -7,7 +7,8 @@
 # nothing when every case comes out right; otherwise one line per miss.
 # Run by make check.
 set -euo pipefail
-tests=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/../lib/lib.sh"
+tests=$SHMDEMO_TESTS
 . "$tests/lib/reports.sh"
 . "$tests/lib/tally.sh"
 
@@ -131,7 +132,7 @@ grep -qF "not ok - host: 1 kernel report lines on the console, the first: $t WAR
 
 # init --kmsg: the records of a crafted /dev/kmsg dump, their sequence
 # numbers checked; its TAP line, its exit status and a line it must print.
-make -s -C "$tests" PROGS=tests/guest/init
+programs_make make -s -C "$tests" PROGS=tests/guest/init
 # expect_kmsg STATUS LINE WHAT < DUMP: init exits with STATUS and prints LINE.
 expect_kmsg() {
 	local want=$1 line=$2 what=$3 got=0 verdict=ok

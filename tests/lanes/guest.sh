@@ -92,7 +92,7 @@ esac
 # what each guest architecture needs beyond it (tests/arch/).
 host_progs=$progs
 [ "$SHMDEMO_HOST_ARCH" = amd64 ] || host_progs="user/user_demo tests/guest/test_user_demo"
-make -s -C "$SHMDEMO_TOP/tests" ${host_progs:+PROGS="$host_progs"} >&2
+programs_make make -s -C "$SHMDEMO_TOP/tests" ${host_progs:+PROGS="$host_progs"} >&2
 prepared=" "
 for flavour in "${kernels[@]}"; do
 	arch=$(kernel_field "$flavour" arch)

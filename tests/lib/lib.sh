@@ -17,6 +17,16 @@ SHMDEMO_CACHE=${SHMDEMO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shmdemo}
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "${0##*/}: $*"; exit 1; }
+# The test programs (tests/Makefile) are built by one make at a time: CI's
+# lanes, or a user's two terminals, may start two builds of one program.
+# COMMAND may be a function (tests/arch/arm64.sh's in_root).
+programs_make() {	# programs_make COMMAND...: COMMAND runs make -C tests
+	mkdir -p "$SHMDEMO_TESTS/out"
+	(
+		flock 9
+		"$@"
+	) 9> "$SHMDEMO_TESTS/out/.programs.lock"
+}
 # What each guest architecture does its own way (tests/arch/amd64.sh).
 for arch_file in "$SHMDEMO_TESTS"/arch/*.sh; do
 	[ -e "$arch_file" ] || die "no architecture in $SHMDEMO_TOP/tests/arch/"
