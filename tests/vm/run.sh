@@ -149,8 +149,7 @@ verdict() {	# verdict panic|hang|report
 
 # The scenarios run side by side, each in its own QEMU: a guest mostly keeps
 # one vCPU busy, and the packages scenario's three boots are the longest path,
-# so the others run at a lower priority (nice 15 more) and yield to it, and
-# to make test's guests when CI runs them side by side (.ci/run).
+# so the others run at a lower priority (nice 10 more) and yield to it.
 # Each counts its steps and a boot check per boot.
 declare -A steps=([packages]=$((9 + 3)) [make-install]=$((1 + 1))
 	[dkms-by-hand]=$((1 + 1)) [verdict-panic]=1 [verdict-hang]=1
@@ -160,7 +159,7 @@ for s in "${scenarios[@]}"; do
 done
 for s in "${scenarios[@]}"; do
 	(
-		[ "$s" = packages ] || renice -n $(($(nice) + 15)) -p "$BASHPID" > /dev/null
+		[ "$s" = packages ] || renice -n $(($(nice) + 10)) -p "$BASHPID" > /dev/null
 		case $s in
 		verdict-*) verdict "${s#verdict-}" ;;
 		*) scenario "$s" ;;
