@@ -18,6 +18,8 @@
 #         install works: exit 0, and the warning names the source
 #      d. the same, and the install fails: the exit is not 0, and apt's own
 #         error line and the failing source are shown
+#   7. two builds of the test programs at once (two of CI's lanes, two
+#      terminals) run one after the other (lib.sh's programs_make)
 set -uo pipefail
 tests=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
@@ -142,4 +144,16 @@ out=$(deps '' '(none)' 100 100) && fail "6d: a failed install passed: $out"
 refresh_failed 6d
 grep -q "E: Unable to locate package gcc" <<< "$out" ||
 	fail "6d: apt's error line is not shown: $out"
+
+# 7: the second build starts when the first has ended.
+order=$(
+	. "$tests/lib/lib.sh"
+	build() { echo "$1 starts"; sleep 1; echo "$1 ends"; }
+	programs_make build first &
+	sleep 0.3
+	programs_make build second
+	wait
+) 2>&1
+[ "$(echo $order)" = "first starts first ends second starts second ends" ] ||
+	fail "7: two programs_make builds overlapped: $(echo $order)"
 exit 0

@@ -256,7 +256,7 @@ litmus_out=$SHMDEMO_TESTS/out/litmus
 check "herd7 (LKMM): the handoff Never shows the old buffer; its relaxed-writer and plain-reader controls Sometimes; all three model kmod/shmdemo.c's primitives" \
 	"$SHMDEMO_TESTS/litmus/verdicts.sh" "$litmus_out"
 litmus_verdicts "$litmus_out"
-check "hosts: each need includes run's packages, an unknown need refused, no apt and no Debian archive told what to do, sudo make in a user's tree refused, apt asked before a refresh, a failed refresh not fatal" \
+check "hosts: each need includes run's packages, an unknown need refused, no apt and no Debian archive told what to do, sudo make in a user's tree refused, apt asked before a refresh, a failed refresh not fatal, two builds of the test programs one after the other" \
 	"$SHMDEMO_TESTS/host/test_hosts.sh"
 # Only root's build roots take the chroot way (a default Docker container).
 if [ "$(id -u)" = 0 ]; then
