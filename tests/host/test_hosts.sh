@@ -145,9 +145,11 @@ refresh_failed 6d
 grep -q "E: Unable to locate package gcc" <<< "$out" ||
 	fail "6d: apt's error line is not shown: $out"
 
-# 7: the second build starts when the first has ended.
+# 7: the second build starts when the first has ended (a lock of this
+# test's own, which no build of the tree's can hold).
 order=$(
 	. "$tests/lib/lib.sh"
+	SHMDEMO_TESTS=$tmp
 	build() { echo "$1 starts"; sleep 1; echo "$1 ends"; }
 	programs_make build first &
 	sleep 0.3
