@@ -32,12 +32,9 @@ loaded_at_boot() {
 }
 
 # The module trees of a kernel that this guest (no network, sound, USB or
-# sensors) never loads: dpkg does not unpack them (path-exclude, as slim
-# Debian images leave out documentation), 2669 of 6.12's 4230 modules.
-# They are xz-compressed, and depmod reads every one: on this project's
-# host, 6.0 s of CPU for all of them, 2.5 s without these (0.5 s with all of
-# them uncompressed), and 19 s under QEMU's user-mode TCG; DKMS runs it for
-# a kernel each time it installs or removes shmdemo. What is left still
+# sensors) never loads: dpkg does not unpack them (path-exclude). depmod,
+# which DKMS runs at each install and removal, decompresses every module
+# (tests/vm/README.md: Speed under TCG, for the figures). What is left still
 # boots the guest (its disk drivers and ext4) and builds shmdemo.
 skip_modules() {
 	local dir
