@@ -35,10 +35,15 @@ bookworm-i386)
 	suite=bookworm gcc=gcc-12 arches+=,i386
 	SHMDEMO_BUILDROOT_EXTRA=gcc-i686-linux-gnu,libc6-dev-i386-cross
 	SHMDEMO_BUILDROOT_EXTRA+=,libkmod-dev:i386,busybox-static:i386,stress-ng:i386 ;;
-*)	die "no build root for '$suite' (bullseye, bookworm, trixie, bookworm-i386)" ;;
+herd)	suite=sid gcc= ;;	# herd7, for make check (tests/litmus/herd.sh): sid only
+*)	die "no build root for '$suite' (bullseye, bookworm, trixie, bookworm-i386, herd)" ;;
 esac
-pkgs=make,binutils,libc6-dev,libelf-dev,bc,kmod,dwarves,$gcc,perl,python3,sparse
-pkgs+=,flex,bison,libssl-dev,cpio
+if [ -n "$gcc" ]; then
+	pkgs=make,binutils,libc6-dev,libelf-dev,bc,kmod,dwarves,$gcc,perl,python3,sparse
+	pkgs+=,flex,bison,libssl-dev,cpio
+else
+	pkgs=herdtools7
+fi
 # SHMDEMO_BUILDROOT_EXTRA: more packages, in a root of their own (make
 # check's clang-format-14 on a host whose release lacks it).
 pkgs+=${SHMDEMO_BUILDROOT_EXTRA:+,$SHMDEMO_BUILDROOT_EXTRA}
@@ -96,7 +101,7 @@ create() {
 		rm -f "$root.tar"
 	fi
 	# The kernel's Makefile calls gcc, which this suite's gcc-N is not.
-	[ -x "$root.new/usr/bin/gcc" ] || ln -s "$gcc" "$root.new/usr/bin/gcc"
+	[ -z "$gcc" ] || [ -x "$root.new/usr/bin/gcc" ] || ln -s "$gcc" "$root.new/usr/bin/gcc"
 	mv "$root.new" "$root"
 	echo "$((SECONDS - start))" > "$root.seconds"
 	touch "$root/.ready"
