@@ -35,9 +35,11 @@ done
 unset arch_file
 
 # Run a command as root: directly; through sudo, which asks for the password
-# on a terminal; or, with neither, say what root must run.
+# on a terminal; or, with neither, say what root must run. Root is what
+# id -u says, not $EUID: tests/host/test_hosts.sh (rules 5 and 6) stands in
+# for root with an id of its own on PATH, as a user without sudo too.
 as_root() {
-	if [ "$EUID" = 0 ]; then
+	if [ "$(id -u)" = 0 ]; then
 		"$@"
 	elif command -v sudo > /dev/null && sudo -n true 2> /dev/null; then
 		sudo "$@"
@@ -75,7 +77,7 @@ need_mount_namespace() {	# need_mount_namespace WHAT [WHY]
 
 # sudo make from a user's shell would leave root's files in the user's tree
 # and fill root's cache: only make deps (tests/fetch/deps.sh) is meant for it.
-if [ "$EUID" = 0 ] && [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] &&
+if [ "$(id -u)" = 0 ] && [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] &&
    [ "${0##*/}" != deps.sh ] &&
    [ "$(stat -c %U "$SHMDEMO_TOP")" = "$SUDO_USER" ]; then
 	die "run make as $SUDO_USER, without sudo: as root it would leave" \
